@@ -1,0 +1,181 @@
+"""Accounts and subaccounts: authentication, who may see whom, and their lifecycle.
+
+A parent's credentials reach its subaccounts; a subaccount reaches only itself;
+nobody reaches a stranger. An account the caller may not see is reported exactly
+as one that does not exist, so SIDs leak nothing.
+"""
+
+from __future__ import annotations
+
+import hmac
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import Row
+
+from numberpool.domain import params as p
+from numberpool.domain.clock import now
+from numberpool.domain.errors import TwilioError, invalid_parameter, not_found
+from numberpool.domain.paging import PageRequest
+from numberpool.domain.sids import is_sid, new_sid, new_token
+from numberpool.store import accounts as q
+from numberpool.store import numbers as numbers_q
+from numberpool.store.db import Database
+
+STATUSES = ("active", "suspended", "closed")
+
+CREATE_PARAMS = (p.Param("FriendlyName", "friendly_name", p.text(64)),)
+UPDATE_PARAMS = (
+    p.Param("FriendlyName", "friendly_name", p.text(64)),
+    p.Param("Status", "status", p.enum(*STATUSES)),
+)
+LIST_PARAMS = (
+    p.Param("FriendlyName", "friendly_name", p.text(64)),
+    p.Param("Status", "status", p.enum(*STATUSES)),
+)
+
+
+@dataclass(frozen=True)
+class Account:
+    sid: str
+    owner_account_sid: str
+    friendly_name: str
+    status: str
+    type: str
+    auth_token: str
+    is_main: bool
+    date_created: int
+    date_updated: int
+
+    @classmethod
+    def from_row(cls, row: Row) -> Account:
+        m = row._mapping
+        return cls(
+            m["sid"], m["owner_account_sid"], m["friendly_name"], m["status"], m["type"],
+            m["auth_token"], bool(m["is_main"]), m["date_created"], m["date_updated"],
+        )
+
+    @property
+    def active(self) -> bool:
+        return self.status == "active"
+
+    def can_see(self, other: Account) -> bool:
+        return other.sid == self.sid or other.owner_account_sid == self.sid
+
+
+def authentication_failed() -> TwilioError:
+    return TwilioError(20003, 401, "Authenticate")
+
+
+def inactive(account: Account) -> TwilioError:
+    return TwilioError(20005, 403 if account.status == "closed" else 401, f"Account {account.sid} is not active ({account.status})")
+
+
+class Accounts:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    def authenticate(self, sid: str, token: str) -> Account:
+        """The caller for HTTP Basic ``sid:token``; 20003 unless it matches, 20005 unless active."""
+        if not is_sid(sid, "AC"):
+            raise authentication_failed()
+        with self.db.read() as conn:
+            row = q.get(conn, sid)
+        if row is None or not hmac.compare_digest(row.auth_token.encode(), token.encode()):
+            raise authentication_failed()
+        account = Account.from_row(row)
+        if not account.active:
+            raise inactive(account)
+        return account
+
+    def resolve(self, caller: Account, sid: str, path: str) -> Account:
+        """The account at ``sid`` if the caller may see it, else 20404 for ``path``."""
+        if sid == caller.sid:
+            return caller
+        if not is_sid(sid, "AC"):
+            raise not_found(path)
+        with self.db.read() as conn:
+            row = q.get(conn, sid)
+        if row is None:
+            raise not_found(path)
+        account = Account.from_row(row)
+        if not caller.can_see(account):
+            raise not_found(path)
+        return account
+
+    def resolve_active(self, caller: Account, sid: str, path: str) -> Account:
+        account = self.resolve(caller, sid, path)
+        if not account.active:
+            raise inactive(account)
+        return account
+
+    def ensure_main(self, sid: str | None, token: str | None) -> Account:
+        """The main account: from the environment if given (created or re-keyed), else the stored one or a new one."""
+        with self.db.write() as conn:
+            if sid:
+                if not is_sid(sid, "AC") or not token:
+                    raise ValueError("TWILIO_ACCOUNT_SID must match ^AC[0-9a-fA-F]{32}$ and TWILIO_AUTH_TOKEN must be set")
+                row = q.get(conn, sid)
+                if row is None:
+                    q.insert(conn, _new_account(sid, sid, "numberpool main account", token, is_main=True))
+                else:
+                    changes: dict[str, object] = {}
+                    if row.auth_token != token:
+                        changes["auth_token"] = token
+                    if row.owner_account_sid == row.sid and not row.is_main:
+                        changes["is_main"] = True
+                    if changes:
+                        changes["date_updated"] = now()
+                        q.update(conn, sid, changes)
+                return Account.from_row(q.get(conn, sid))
+            row = q.get_main(conn)
+            if row is None:
+                new = new_sid("AC")
+                q.insert(conn, _new_account(new, new, "numberpool main account", new_token(), is_main=True))
+                row = q.get(conn, new)
+            return Account.from_row(row)
+
+    def create_subaccount(self, caller: Account, form: Mapping[str, str]) -> Account:
+        if caller.owner_account_sid != caller.sid:
+            raise TwilioError(20403, 403, "A subaccount cannot create subaccounts")
+        values = p.parse(CREATE_PARAMS, form)
+        name = values.get("friendly_name") or "SubAccount Created at " + time.strftime("%Y-%m-%d %I:%M %p", time.gmtime())
+        sid = new_sid("AC")
+        with self.db.write() as conn:
+            q.insert(conn, _new_account(sid, caller.sid, name, new_token(), is_main=False))
+            return Account.from_row(q.get(conn, sid))
+
+    def update(self, caller: Account, target: Account, form: Mapping[str, str]) -> Account:
+        values = p.parse(UPDATE_PARAMS, form)
+        status = values.get("status")
+        if status is not None and status != target.status:
+            if target.sid == caller.sid:
+                raise TwilioError(20403, 403, "An account cannot change its own Status; its parent account can")
+            if target.status == "closed":
+                raise invalid_parameter("Status", "a closed account cannot be reopened")
+        if not values:
+            return target
+        if "friendly_name" in values and values["friendly_name"] == "":
+            raise invalid_parameter("FriendlyName", "must not be empty")
+        values["date_updated"] = now()
+        with self.db.write() as conn:
+            q.update(conn, target.sid, values)
+            if status == "closed" and target.status != "closed":
+                # Twilio releases a closed account's numbers.
+                numbers_q.delete_for_account(conn, target.sid)
+            return Account.from_row(q.get(conn, target.sid))
+
+    def list(self, caller: Account, query: Mapping[str, str], req: PageRequest) -> tuple[Sequence[Account], bool]:
+        filters = p.parse(LIST_PARAMS, query)
+        with self.db.read() as conn:
+            rows, more = q.list_visible(conn, caller.sid, filters.get("friendly_name"), filters.get("status"), req)
+        return [Account.from_row(r) for r in rows], more
+
+
+def _new_account(sid: str, owner: str, name: str, token: str, *, is_main: bool) -> dict[str, object]:
+    ts = now()
+    return {
+        "sid": sid, "owner_account_sid": owner, "friendly_name": name, "status": "active", "type": "Full",
+        "auth_token": token, "is_main": is_main, "date_created": ts, "date_updated": ts,
+    }

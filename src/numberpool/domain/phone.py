@@ -1,0 +1,71 @@
+"""Phone numbers a client names: E.164 validation and Twilio's test-credential numbers."""
+
+from __future__ import annotations
+
+import re
+
+import phonenumbers
+
+from numberpool.domain import inventory
+from numberpool.domain.errors import TwilioError
+from numberpool.domain.inventory import NumberFacts
+
+_E164 = re.compile(r"^\+[1-9][0-9]{1,14}$")
+
+# Twilio's documented magic inputs (WIRE.md, "Test-credential numbers").
+MAGIC_AVAILABLE = "+15005550006"
+MAGIC_UNAVAILABLE = "+15005550000"
+MAGIC_INVALID = "+15005550001"
+MAGIC_AREA_CODE_OK = "500"
+MAGIC_AREA_CODE_NONE = "533"
+
+
+def invalid_number(raw: str, name: str = "PhoneNumber") -> TwilioError:
+    return TwilioError(21421, 400, f"{name} {raw} is invalid (an E.164 number such as +14155551234 is required)")
+
+
+def unavailable(e164: str) -> TwilioError:
+    return TwilioError(21422, 400, f"{e164} is not available")
+
+
+def national_format(e164: str) -> str:
+    """The default friendly name: ``(415) 867-5309`` for NANP, the national format elsewhere."""
+    try:
+        parsed = phonenumbers.parse(e164, None)
+    except phonenumbers.NumberParseException:
+        return e164
+    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.NATIONAL)
+
+
+def _magic_facts(e164: str) -> NumberFacts:
+    return NumberFacts(
+        phone_number=e164, iso_country="US", number_type="Local", friendly_name=national_format(e164),
+        locality=None, region=None, capabilities={"voice": True, "sms": True, "mms": True, "fax": True},
+        address_requirements="none", beta=False,
+    )
+
+
+def provisionable(raw: str) -> NumberFacts:
+    """Facts for a number a client asks to provision, or the Twilio error it earns."""
+    if not _E164.match(raw):
+        raise invalid_number(raw)
+    if raw == MAGIC_AVAILABLE:
+        return _magic_facts(raw)
+    if raw == MAGIC_UNAVAILABLE:
+        raise unavailable(raw)
+    if raw == MAGIC_INVALID:
+        raise invalid_number(raw)
+    found = inventory.facts(raw)
+    if found is not None:
+        return found
+    try:
+        valid = phonenumbers.is_valid_number(phonenumbers.parse(raw, None))
+    except phonenumbers.NumberParseException:
+        valid = False
+    if valid:  # a real number, but not in a country this server offers
+        raise unavailable(raw)
+    raise invalid_number(raw)
+
+
+def magic_area_code_number() -> NumberFacts:
+    return _magic_facts(MAGIC_AVAILABLE)

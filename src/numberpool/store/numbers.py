@@ -1,0 +1,73 @@
+"""IncomingPhoneNumber queries."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Connection, Row, select
+
+from numberpool.domain.paging import PageRequest
+from numberpool.store.paging import fetch_page
+from numberpool.store.schema import incoming_numbers as t
+
+
+@dataclass(frozen=True)
+class NumberFilter:
+    number_type: str | None = None
+    beta: bool | None = None
+    friendly_name: str | None = None
+    phone_like: str | None = None  # SQL LIKE pattern
+    origin: str | None = None
+
+
+def get(conn: Connection, sid: str) -> Row | None:
+    return conn.execute(select(t).where(t.c.sid == sid)).first()
+
+
+def get_for_update(conn: Connection, sid: str) -> Row | None:
+    return conn.execute(select(t).where(t.c.sid == sid).with_for_update()).first()
+
+
+def get_by_number(conn: Connection, e164: str) -> Row | None:
+    return conn.execute(select(t).where(t.c.phone_number == e164)).first()
+
+
+def taken(conn: Connection, e164s: Sequence[str]) -> set[str]:
+    """Which of these numbers are provisioned by any account."""
+    if not e164s:
+        return set()
+    rows = conn.execute(select(t.c.phone_number).where(t.c.phone_number.in_(list(e164s))))
+    return {r[0] for r in rows}
+
+
+def insert(conn: Connection, values: dict[str, Any]) -> None:
+    conn.execute(t.insert().values(**values))
+
+
+def update(conn: Connection, sid: str, values: dict[str, Any]) -> None:
+    conn.execute(t.update().where(t.c.sid == sid).values(**values))
+
+
+def delete(conn: Connection, sid: str) -> int:
+    return conn.execute(t.delete().where(t.c.sid == sid)).rowcount
+
+
+def delete_for_account(conn: Connection, account_sid: str) -> int:
+    return conn.execute(t.delete().where(t.c.account_sid == account_sid)).rowcount
+
+
+def list_page(conn: Connection, account_sid: str, f: NumberFilter, req: PageRequest) -> tuple[Sequence[Row], bool]:
+    stmt = select(t).where(t.c.account_sid == account_sid)
+    if f.number_type is not None:
+        stmt = stmt.where(t.c.number_type == f.number_type)
+    if f.beta is False:
+        stmt = stmt.where(t.c.beta.is_(False))
+    if f.friendly_name is not None:
+        stmt = stmt.where(t.c.friendly_name == f.friendly_name)
+    if f.phone_like is not None:
+        stmt = stmt.where(t.c.phone_number.like(f.phone_like, escape="\\"))
+    if f.origin is not None:
+        stmt = stmt.where(t.c.origin == f.origin)
+    return fetch_page(conn, stmt, t.c.sid, req)

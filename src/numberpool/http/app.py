@@ -1,0 +1,181 @@
+"""The ASGI application: product routing by path prefix or Host, auth, and Twilio errors.
+
+Handlers are plain functions: the database calls they make are short indexed
+statements, so they run on the event loop without a thread hop.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import logging
+import os
+from collections.abc import Awaitable, Callable, MutableMapping
+from typing import Any
+from urllib.parse import parse_qsl
+
+from sqlalchemy.exc import OperationalError
+
+from numberpool.domain.accounts import authentication_failed
+from numberpool.domain.errors import TwilioError, not_found
+from numberpool.http.request import Request, Response
+from numberpool.http.router import Router
+from numberpool.http.wire import error_body
+from numberpool.products import api2010
+from numberpool.products.services import Services
+from numberpool.store.db import Database
+
+log = logging.getLogger("numberpool")
+
+Scope = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[MutableMapping[str, Any]]]
+Send = Callable[[MutableMapping[str, Any]], Awaitable[None]]
+
+V1_PRODUCTS = ("messaging", "trunking", "proxy")
+MAX_BODY = 1 << 20
+_JSON = [(b"content-type", b"application/json; charset=utf-8")]
+_AUTH_CHALLENGE = (b"www-authenticate", b'Basic realm="Twilio API"')
+
+
+def _product(path: str, host: str) -> tuple[str, str, str] | None:
+    """``(product, path within the product, URL prefix)`` for a request path, or None."""
+    if path.startswith("/2010-04-01/"):
+        return "api", path, ""
+    for name in V1_PRODUCTS:
+        prefix = "/" + name
+        if path.startswith(prefix + "/v1/"):
+            return name, path[len(prefix) :], prefix
+    if path.startswith("/v1/"):
+        label = host.split(".", 1)[0].split(":", 1)[0].lower()
+        if label in V1_PRODUCTS:
+            return label, path, ""
+    return None
+
+
+def _decode_qs(raw: bytes, what: str) -> dict[str, str]:
+    try:
+        text = raw.decode("utf-8")
+        return dict(parse_qsl(text, keep_blank_values=True, errors="strict"))
+    except (UnicodeDecodeError, ValueError):
+        raise TwilioError(20001, 400, f"The {what} is not valid UTF-8 form encoding") from None
+
+
+class App:
+    def __init__(self, services: Services) -> None:
+        self.services = services
+        self.routers: dict[str, Router] = {"api": api2010.router(services)}
+        for name in V1_PRODUCTS:
+            self.routers[name] = Router()
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        kind = scope["type"]
+        if kind == "http":
+            await self._http(scope, receive, send)
+        elif kind == "lifespan":
+            while True:
+                message = await receive()
+                if message["type"] == "lifespan.startup":
+                    await send({"type": "lifespan.startup.complete"})
+                elif message["type"] == "lifespan.shutdown":
+                    self.services.db.dispose()
+                    await send({"type": "lifespan.shutdown.complete"})
+                    return
+
+    async def _http(self, scope: Scope, receive: Receive, send: Send) -> None:
+        body = b""
+        too_large = False
+        more = True
+        while more:
+            message = await receive()
+            if message["type"] == "http.disconnect":
+                return
+            chunk = message.get("body", b"")
+            if len(body) + len(chunk) > MAX_BODY:
+                too_large = True
+            elif chunk:
+                body += chunk
+            more = message.get("more_body", False)
+        if too_large:
+            response = self._error(TwilioError(20001, 413, "The request body is too large"))
+        else:
+            response = self.handle(scope, body)
+        headers = response.headers
+        if response.body:
+            headers = headers + _JSON
+        await send({"type": "http.response.start", "status": response.status, "headers": headers})
+        await send({"type": "http.response.body", "body": response.body})
+
+    def handle(self, scope: Scope, body: bytes) -> Response:
+        try:
+            return self._dispatch(scope, body)
+        except TwilioError as err:
+            return self._error(err)
+        except OperationalError:
+            log.exception("database error")
+            return self._error(TwilioError(20503, 503, "Service unavailable: the database cannot be reached; retry shortly"))
+        except Exception:
+            log.exception("unhandled error")
+            return self._error(TwilioError(20500, 500, "Internal server error"))
+
+    @staticmethod
+    def _error(err: TwilioError) -> Response:
+        headers = [_AUTH_CHALLENGE] if err.status == 401 and err.code == 20003 else []
+        return Response(err.status, error_body(err), headers)
+
+    def _dispatch(self, scope: Scope, body: bytes) -> Response:
+        path: str = scope["path"]
+        host = ""
+        authorization = b""
+        content_type = b""
+        for name, value in scope["headers"]:
+            if name == b"host":
+                host = value.decode("latin-1")
+            elif name == b"authorization":
+                authorization = value
+            elif name == b"content-type":
+                content_type = value
+        found = _product(path, host)
+        if found is None:
+            raise not_found(path)
+        product, inner, prefix = found
+        matched = self.routers[product].match(inner)
+        if matched is None:
+            raise not_found(path)
+        methods, args = matched
+        caller = self.services.accounts.authenticate(*_basic(authorization))
+        handler = methods.get(scope["method"])
+        if handler is None:
+            raise TwilioError(20004, 405, f"Method {scope['method']} not allowed on {path}")
+        query = _decode_qs(scope.get("query_string", b""), "query string")
+        form: dict[str, str] = {}
+        if body:
+            if not content_type.split(b";", 1)[0].strip().lower() == b"application/x-www-form-urlencoded":
+                raise TwilioError(20001, 400, "The request body must be application/x-www-form-urlencoded")
+            form = _decode_qs(body, "request body")
+        scheme = scope.get("scheme", "http")
+        base_url = f"{scheme}://{host or 'localhost'}{prefix}"
+        req = Request(scope["method"], inner, path, query, form, base_url, caller)
+        return handler(req, *args)
+
+
+def _basic(header: bytes) -> tuple[str, str]:
+    if not header[:6].lower() == b"basic ":
+        raise authentication_failed()
+    try:
+        decoded = base64.b64decode(header[6:].strip(), validate=True).decode("utf-8")
+    except (binascii.Error, UnicodeDecodeError):
+        raise authentication_failed() from None
+    sid, sep, token = decoded.partition(":")
+    if not sep:
+        raise authentication_failed()
+    return sid, token
+
+
+def create_app(db_url: str) -> App:
+    return App(Services.open(Database(db_url)))
+
+
+def create_app_from_env() -> App:
+    """Factory for the server's worker processes: the CLI passes settings in the environment."""
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    return create_app(os.environ["NUMBERPOOL_DB"])

@@ -1,0 +1,109 @@
+"""The wire formats: JSON bodies, Twilio error bodies, dates, and list envelopes."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from typing import Any
+from urllib.parse import urlencode
+
+import orjson
+
+from numberpool.domain.errors import TwilioError
+from numberpool.domain.paging import PageRequest, after_token, before_token
+
+_DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+def rfc2822(ts: int) -> str:
+    """``Thu, 30 Jul 2015 23:19:04 +0000``, independent of the process locale."""
+    t = time.gmtime(ts)
+    return (
+        f"{_DAYS[t.tm_wday]}, {t.tm_mday:02d} {_MONTHS[t.tm_mon - 1]} {t.tm_year} "
+        f"{t.tm_hour:02d}:{t.tm_min:02d}:{t.tm_sec:02d} +0000"
+    )
+
+
+def iso8601(ts: int) -> str:
+    """``2015-07-30T20:12:31Z``: no fractions, or the Python SDK keeps a raw string."""
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(ts))
+
+
+def dumps(payload: Any) -> bytes:
+    return orjson.dumps(payload)
+
+
+def error_body(err: TwilioError) -> bytes:
+    return orjson.dumps(
+        {
+            "code": err.code,
+            "message": err.message,
+            "more_info": f"https://www.twilio.com/docs/errors/{err.code}",
+            "status": err.status,
+        }
+    )
+
+
+def _uri(path: str, echo: Sequence[tuple[str, str]], size: int, page: int, token: str | None) -> str:
+    query = [*echo, ("PageSize", str(size)), ("Page", str(page))]
+    if token:
+        query.append(("PageToken", token))
+    return f"{path}?{urlencode(query)}"
+
+
+def v2010_page(
+    key: str,
+    records: list[dict[str, Any]],
+    path: str,
+    echo: Sequence[tuple[str, str]],
+    req: PageRequest,
+    first_sid: str | None,
+    last_sid: str | None,
+    has_more: bool,
+) -> dict[str, Any]:
+    """The v2010 envelope: the record key plus exactly the eight paging keys (WIRE.md)."""
+    start = req.page * req.size
+    count = len(records)
+    return {
+        key: records,
+        "first_page_uri": _uri(path, echo, req.size, 0, None),
+        "next_page_uri": _uri(path, echo, req.size, req.page + 1, after_token(last_sid)) if has_more and last_sid else None,
+        "previous_page_uri": (
+            _uri(path, echo, req.size, req.page - 1, before_token(first_sid)) if req.page > 0 and first_sid else None
+        ),
+        "page": req.page,
+        "page_size": req.size,
+        "start": start,
+        "end": start + count - 1 if count else start,
+        "uri": _uri(path, echo, req.size, req.page, req.token),
+    }
+
+
+def v1_page(
+    key: str,
+    records: list[dict[str, Any]],
+    base_url: str,
+    path: str,
+    echo: Sequence[tuple[str, str]],
+    req: PageRequest,
+    first_sid: str | None,
+    last_sid: str | None,
+    has_more: bool,
+) -> dict[str, Any]:
+    """The v1 envelope: records plus ``meta`` with absolute URLs back to this server."""
+    url = base_url + path
+    return {
+        key: records,
+        "meta": {
+            "page": req.page,
+            "page_size": req.size,
+            "first_page_url": _uri(url, echo, req.size, 0, None),
+            "previous_page_url": (
+                _uri(url, echo, req.size, req.page - 1, before_token(first_sid)) if req.page > 0 and first_sid else None
+            ),
+            "url": _uri(url, echo, req.size, req.page, req.token),
+            "next_page_url": _uri(url, echo, req.size, req.page + 1, after_token(last_sid)) if has_more and last_sid else None,
+            "key": key,
+        },
+    }

@@ -1,0 +1,102 @@
+"""Fixtures: a real numberpool server process on a free loopback port, and clients for it."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import pytest
+
+import numberpool
+
+
+@dataclass(frozen=True)
+class Server:
+    base_url: str
+    account_sid: str
+    auth_token: str
+    db_url: str
+
+    def client(self, sid: str | None = None, token: str | None = None):  # noqa: ANN201
+        return numberpool.client(self.base_url, sid or self.account_sid, token or self.auth_token)
+
+    def http(self, sid: str | None = None, token: str | None = None) -> httpx.Client:
+        return httpx.Client(base_url=self.base_url, auth=(sid or self.account_sid, token or self.auth_token), timeout=30)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start_server(db_url: str, env: dict[str, str], workers: int = 1) -> tuple[subprocess.Popen, str]:
+    port = free_port()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "numberpool.cli", "serve", "--host", "127.0.0.1", "--port", str(port),
+         "--db", db_url, "--workers", str(workers)],
+        env={**os.environ, **env}, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"server exited early:\n{proc.stdout.read()}")
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
+                return proc, f"http://127.0.0.1:{port}"
+        except OSError:
+            time.sleep(0.05)
+    proc.kill()
+    raise RuntimeError("server did not start within 60 s")
+
+
+def stop_server(proc: subprocess.Popen) -> None:
+    proc.terminate()
+    try:
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+
+
+@pytest.fixture(scope="session")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    sid = "AC" + secrets.token_hex(16)
+    token = secrets.token_hex(16)
+    db_url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'numberpool.db'}"
+    proc, base_url = start_server(db_url, {"TWILIO_ACCOUNT_SID": sid, "TWILIO_AUTH_TOKEN": token})
+    yield Server(base_url, sid, token, db_url)
+    stop_server(proc)
+
+
+@pytest.fixture
+def client(server: Server):  # noqa: ANN201
+    return server.client()
+
+
+@pytest.fixture
+def http(server: Server) -> Iterator[httpx.Client]:
+    with server.http() as c:
+        yield c
+
+
+@pytest.fixture
+def subaccount(client):  # noqa: ANN001, ANN201
+    """A fresh subaccount, so a test's numbers never meet another test's."""
+    return client.api.v2010.accounts.create(friendly_name="test sub")
+
+
+@pytest.fixture
+def sub_client(server: Server, subaccount):  # noqa: ANN001, ANN201
+    return server.client(subaccount.sid, subaccount.auth_token)
+
+
+SHARED = Path(__file__).resolve().parents[2] / "shared"

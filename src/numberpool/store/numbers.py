@@ -10,6 +10,7 @@ from sqlalchemy import Connection, Row, select
 
 from numberpool.domain.paging import PageRequest
 from numberpool.store.paging import fetch_page
+from numberpool.store.pools import leave_all_pools
 from numberpool.store.schema import incoming_numbers as t
 
 
@@ -51,10 +52,14 @@ def update(conn: Connection, sid: str, values: dict[str, Any]) -> None:
 
 
 def delete(conn: Connection, sid: str) -> int:
+    """Release a number: out of every pool, then gone, in the caller's transaction."""
+    leave_all_pools(conn, [sid])
     return conn.execute(t.delete().where(t.c.sid == sid)).rowcount
 
 
 def delete_for_account(conn: Connection, account_sid: str) -> int:
+    sids = [r[0] for r in conn.execute(select(t.c.sid).where(t.c.account_sid == account_sid))]
+    leave_all_pools(conn, sids)
     return conn.execute(t.delete().where(t.c.account_sid == account_sid)).rowcount
 
 

@@ -83,3 +83,102 @@ incoming_numbers = Table(
     Index("ix_numbers_account_friendly", "account_sid", "friendly_name", "sid"),
     Index("ix_numbers_trunk", "trunk_sid"),
 )
+
+# --- Messaging v1 --------------------------------------------------------------------------
+
+messaging_services = Table(
+    "messaging_services",
+    metadata,
+    Column("sid", String(34), primary_key=True),
+    Column("account_sid", String(34), ForeignKey("accounts.sid"), nullable=False),
+    Column("friendly_name", String(64), nullable=False),
+    Column("inbound_request_url", String(4000)),
+    Column("inbound_method", String(4), nullable=False),
+    Column("fallback_url", String(4000)),
+    Column("fallback_method", String(4), nullable=False),
+    Column("status_callback", String(4000)),
+    Column("sticky_sender", Boolean, nullable=False),
+    Column("mms_converter", Boolean, nullable=False),
+    Column("smart_encoding", Boolean, nullable=False),
+    Column("scan_message_content", String(8), nullable=False),
+    Column("fallback_to_long_code", Boolean, nullable=False),
+    Column("area_code_geomatch", Boolean, nullable=False),
+    Column("validity_period", BigInteger, nullable=False),
+    Column("synchronous_validation", Boolean, nullable=False),
+    Column("usecase", String(32), nullable=False),
+    Column("use_inbound_webhook_on_number", Boolean, nullable=False),
+    Column("date_created", BigInteger, nullable=False),
+    Column("date_updated", BigInteger, nullable=False),
+    Index("ix_messaging_services_account", "account_sid", "sid"),
+)
+
+# One row per number in a Messaging Service; the primary key is the number, so a
+# number is in at most one Messaging Service whatever the processes do.
+messaging_numbers = Table(
+    "messaging_service_numbers",
+    metadata,
+    Column("phone_number_sid", String(34), ForeignKey("incoming_phone_numbers.sid"), primary_key=True),
+    Column("service_sid", String(34), ForeignKey("messaging_services.sid"), nullable=False),
+    Column("date_created", BigInteger, nullable=False),
+    Column("date_updated", BigInteger, nullable=False),
+    Index("ix_messaging_numbers_service", "service_sid", "phone_number_sid"),
+)
+
+# --- Trunking v1 ---------------------------------------------------------------------------
+# A number's trunk is incoming_phone_numbers.trunk_sid: one column, so one trunk per number.
+
+trunks = Table(
+    "trunks",
+    metadata,
+    Column("sid", String(34), primary_key=True),
+    Column("account_sid", String(34), ForeignKey("accounts.sid"), nullable=False),
+    Column("friendly_name", String(64)),
+    Column("domain_name", String(255)),
+    Column("disaster_recovery_url", String(4000)),
+    Column("disaster_recovery_method", String(4), nullable=False),
+    Column("transfer_mode", String(16), nullable=False),
+    Column("secure", Boolean, nullable=False),
+    Column("cnam_lookup_enabled", Boolean, nullable=False),
+    Column("transfer_caller_id", String(16), nullable=False),
+    Column("symmetric_rtp_enabled", Boolean, nullable=False),
+    Column("recording_mode", String(24), nullable=False),
+    Column("recording_trim", String(16), nullable=False),
+    Column("date_created", BigInteger, nullable=False),
+    Column("date_updated", BigInteger, nullable=False),
+    UniqueConstraint("domain_name", name="uq_trunk_domain"),
+    Index("ix_trunks_account", "account_sid", "sid"),
+)
+
+# --- Proxy v1 ------------------------------------------------------------------------------
+
+proxy_services = Table(
+    "proxy_services",
+    metadata,
+    Column("sid", String(34), primary_key=True),
+    Column("account_sid", String(34), ForeignKey("accounts.sid"), nullable=False),
+    Column("unique_name", String(191), nullable=False),
+    Column("default_ttl", BigInteger, nullable=False),
+    Column("callback_url", String(4000)),
+    Column("geo_match_level", String(16), nullable=False),
+    Column("number_selection_behavior", String(16), nullable=False),
+    Column("intercept_callback_url", String(4000)),
+    Column("out_of_session_callback_url", String(4000)),
+    Column("chat_instance_sid", String(34)),
+    Column("date_created", BigInteger, nullable=False),
+    Column("date_updated", BigInteger, nullable=False),
+    UniqueConstraint("account_sid", "unique_name", name="uq_proxy_unique_name"),
+    Index("ix_proxy_services_account", "account_sid", "sid"),
+)
+
+# Primary key on the number: a number is in at most one Proxy Service.
+proxy_numbers = Table(
+    "proxy_service_numbers",
+    metadata,
+    Column("phone_number_sid", String(34), ForeignKey("incoming_phone_numbers.sid"), primary_key=True),
+    Column("service_sid", String(34), ForeignKey("proxy_services.sid"), nullable=False),
+    Column("is_reserved", Boolean, nullable=False),
+    Column("in_use", BigInteger, nullable=False),
+    Column("date_created", BigInteger, nullable=False),
+    Column("date_updated", BigInteger, nullable=False),
+    Index("ix_proxy_numbers_service", "service_sid", "is_reserved", "phone_number_sid"),
+)

@@ -1,0 +1,146 @@
+"""Pool membership queries: Messaging Service, Trunk and Proxy Service numbers.
+
+Each add runs inside the caller's write transaction after the parent row has
+been locked (``FOR UPDATE`` on PostgreSQL; SQLite's ``BEGIN IMMEDIATE`` already
+serialises writers), so a count followed by an insert cannot overshoot a limit.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import Connection, Row, func, select, update
+
+from numberpool.domain.paging import PageRequest
+from numberpool.store.crud import Crud
+from numberpool.store.paging import fetch_page
+from numberpool.store.schema import (
+    incoming_numbers,
+    messaging_numbers,
+    messaging_services,
+    proxy_numbers,
+    proxy_services,
+    trunks,
+)
+
+messaging = Crud(messaging_services)
+trunk = Crud(trunks)
+proxy = Crud(proxy_services)
+
+_ipn = incoming_numbers
+
+
+# -- Messaging ------------------------------------------------------------------------------
+def messaging_membership(conn: Connection, pn_sid: str) -> Row | None:
+    return conn.execute(select(messaging_numbers).where(messaging_numbers.c.phone_number_sid == pn_sid)).first()
+
+
+def messaging_count(conn: Connection, service_sid: str) -> int:
+    stmt = select(func.count()).select_from(messaging_numbers).where(messaging_numbers.c.service_sid == service_sid)
+    return conn.execute(stmt).scalar_one()
+
+
+def messaging_add(conn: Connection, values: dict[str, Any]) -> None:
+    conn.execute(messaging_numbers.insert().values(**values))
+
+
+def messaging_remove(conn: Connection, service_sid: str, pn_sid: str) -> int:
+    t = messaging_numbers
+    return conn.execute(t.delete().where(t.c.service_sid == service_sid, t.c.phone_number_sid == pn_sid)).rowcount
+
+
+def _messaging_joined():  # noqa: ANN202
+    t = messaging_numbers
+    return select(
+        t.c.phone_number_sid, t.c.service_sid, t.c.date_created, t.c.date_updated,
+        _ipn.c.account_sid, _ipn.c.phone_number, _ipn.c.iso_country,
+        _ipn.c.cap_voice, _ipn.c.cap_sms, _ipn.c.cap_mms, _ipn.c.cap_fax,
+    ).join(_ipn, _ipn.c.sid == t.c.phone_number_sid)
+
+
+def messaging_get(conn: Connection, service_sid: str, pn_sid: str) -> Row | None:
+    t = messaging_numbers
+    return conn.execute(_messaging_joined().where(t.c.service_sid == service_sid, t.c.phone_number_sid == pn_sid)).first()
+
+
+def messaging_page(conn: Connection, service_sid: str, req: PageRequest) -> tuple[Sequence[Row], bool]:
+    t = messaging_numbers
+    return fetch_page(conn, _messaging_joined().where(t.c.service_sid == service_sid), t.c.phone_number_sid, req)
+
+
+def messaging_delete_service(conn: Connection, service_sid: str) -> None:
+    conn.execute(messaging_numbers.delete().where(messaging_numbers.c.service_sid == service_sid))
+
+
+# -- Trunking -------------------------------------------------------------------------------
+def trunk_numbers_page(conn: Connection, trunk_sid: str, req: PageRequest) -> tuple[Sequence[Row], bool]:
+    return fetch_page(conn, select(_ipn).where(_ipn.c.trunk_sid == trunk_sid), _ipn.c.sid, req)
+
+
+def trunk_clear(conn: Connection, trunk_sid: str, now: int) -> None:
+    conn.execute(update(_ipn).where(_ipn.c.trunk_sid == trunk_sid).values(trunk_sid=None, date_updated=now))
+
+
+def trunk_domain_taken(conn: Connection, domain: str, except_sid: str | None) -> bool:
+    stmt = select(trunks.c.sid).where(trunks.c.domain_name == domain)
+    if except_sid is not None:
+        stmt = stmt.where(trunks.c.sid != except_sid)
+    return conn.execute(stmt).first() is not None
+
+
+# -- Proxy ----------------------------------------------------------------------------------
+def proxy_membership(conn: Connection, pn_sid: str) -> Row | None:
+    return conn.execute(select(proxy_numbers).where(proxy_numbers.c.phone_number_sid == pn_sid)).first()
+
+
+def proxy_count(conn: Connection, service_sid: str, reserved: bool) -> int:
+    t = proxy_numbers
+    stmt = select(func.count()).select_from(t).where(t.c.service_sid == service_sid, t.c.is_reserved.is_(reserved))
+    return conn.execute(stmt).scalar_one()
+
+
+def proxy_add(conn: Connection, values: dict[str, Any]) -> None:
+    conn.execute(proxy_numbers.insert().values(**values))
+
+
+def proxy_update(conn: Connection, service_sid: str, pn_sid: str, values: dict[str, Any]) -> None:
+    t = proxy_numbers
+    conn.execute(t.update().where(t.c.service_sid == service_sid, t.c.phone_number_sid == pn_sid).values(**values))
+
+
+def proxy_remove(conn: Connection, service_sid: str, pn_sid: str) -> int:
+    t = proxy_numbers
+    return conn.execute(t.delete().where(t.c.service_sid == service_sid, t.c.phone_number_sid == pn_sid)).rowcount
+
+
+def _proxy_joined():  # noqa: ANN202
+    t = proxy_numbers
+    return select(
+        t.c.phone_number_sid, t.c.service_sid, t.c.is_reserved, t.c.in_use, t.c.date_created, t.c.date_updated,
+        _ipn.c.account_sid, _ipn.c.phone_number, _ipn.c.friendly_name, _ipn.c.iso_country,
+        _ipn.c.cap_voice, _ipn.c.cap_sms, _ipn.c.cap_mms, _ipn.c.cap_fax,
+    ).join(_ipn, _ipn.c.sid == t.c.phone_number_sid)
+
+
+def proxy_get(conn: Connection, service_sid: str, pn_sid: str) -> Row | None:
+    t = proxy_numbers
+    return conn.execute(_proxy_joined().where(t.c.service_sid == service_sid, t.c.phone_number_sid == pn_sid)).first()
+
+
+def proxy_page(conn: Connection, service_sid: str, req: PageRequest) -> tuple[Sequence[Row], bool]:
+    t = proxy_numbers
+    return fetch_page(conn, _proxy_joined().where(t.c.service_sid == service_sid), t.c.phone_number_sid, req)
+
+
+def proxy_delete_service(conn: Connection, service_sid: str) -> None:
+    conn.execute(proxy_numbers.delete().where(proxy_numbers.c.service_sid == service_sid))
+
+
+# -- Cascades -------------------------------------------------------------------------------
+def leave_all_pools(conn: Connection, pn_sids: Sequence[str]) -> None:
+    """Take numbers out of every Messaging and Proxy Service (their trunk is a column of the number)."""
+    if not pn_sids:
+        return
+    conn.execute(messaging_numbers.delete().where(messaging_numbers.c.phone_number_sid.in_(list(pn_sids))))
+    conn.execute(proxy_numbers.delete().where(proxy_numbers.c.phone_number_sid.in_(list(pn_sids))))

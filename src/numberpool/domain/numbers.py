@@ -23,6 +23,7 @@ from numberpool.domain.errors import TwilioError, invalid_parameter, not_found
 from numberpool.domain.paging import PageRequest
 from numberpool.domain.sids import new_sid
 from numberpool.store import numbers as q
+from numberpool.store import pools as pools_q
 from numberpool.store.db import Database
 from numberpool.store.numbers import NumberFilter
 
@@ -153,6 +154,8 @@ class Numbers:
         raise TwilioError(20409, 409, "The number was taken concurrently; retry the request")
 
     def _provision_in(self, conn: Connection, account: Account, facts: inventory.NumberFacts, values: dict[str, Any]) -> Row:
+        if values.get("trunk_sid"):
+            _check_trunk(conn, account.sid, values["trunk_sid"])
         existing = q.get_by_number(conn, facts.phone_number)
         if existing is not None:
             if existing.account_sid != account.sid:
@@ -188,8 +191,14 @@ class Numbers:
             row = q.get_for_update(conn, sid)
             if row is None or row.account_sid != account.sid:
                 raise not_found(path)
+            owner = account.sid
             if target is not None:
-                values["account_sid"] = target.sid
+                # A number leaves the old account's pools before it moves (its trunk too).
+                pools_q.leave_all_pools(conn, [sid])
+                values["account_sid"] = owner = target.sid
+                values.setdefault("trunk_sid", None)
+            if values.get("trunk_sid"):
+                _check_trunk(conn, owner, values["trunk_sid"])
             self._apply(conn, row, values)
             return q.get(conn, sid)
 
@@ -223,6 +232,13 @@ class Numbers:
 
 def p_missing(name: str) -> TwilioError:
     return TwilioError(21421 if name == "PhoneNumber" else 20001, 400, f"Missing required parameter {name} in the post body")
+
+
+def _check_trunk(conn: Connection, account_sid: str, trunk_sid: str) -> None:
+    """``TrunkSid`` must name a trunk of the number's account; nothing is written otherwise."""
+    trunk = pools_q.trunk.get(conn, trunk_sid)
+    if trunk is None or trunk.account_sid != account_sid:
+        raise TwilioError(21245, 400, f"TrunkSid {trunk_sid} is not a trunk of account {account_sid}")
 
 
 def _none_in_area(area_code: str) -> TwilioError:

@@ -11,6 +11,14 @@ from numberpool.domain.accounts import Accounts
 from numberpool.store.db import Database
 
 
+# Pool limits, per server: CLI flag -> the environment variable the worker processes read.
+_LIMIT_FLAGS = {
+    "messaging_pool_limit": "NUMBERPOOL_MESSAGING_POOL_LIMIT",
+    "proxy_pool_limit": "NUMBERPOOL_PROXY_POOL_LIMIT",
+    "proxy_reserved_limit": "NUMBERPOOL_PROXY_RESERVED_LIMIT",
+}
+
+
 def default_db_url() -> str:
     return f"sqlite:///{Path.cwd() / 'numberpool.db'}"
 
@@ -40,6 +48,10 @@ def serve(args: argparse.Namespace) -> int:
     print(f"TWILIO_ACCOUNT_SID={sid}", flush=True)
     print(f"TWILIO_AUTH_TOKEN={token}", flush=True)
     os.environ["NUMBERPOOL_DB"] = db_url
+    for flag, var in _LIMIT_FLAGS.items():
+        value = getattr(args, flag)
+        if value is not None:
+            os.environ[var] = str(value)
     Granian(
         "numberpool.http.app:create_app_from_env",
         address=args.host,
@@ -60,6 +72,9 @@ def main(argv: list[str] | None = None) -> int:
     s.add_argument("--port", type=int, default=8080)
     s.add_argument("--db", default=None, help="sqlite:///PATH (default ./numberpool.db) or postgresql://...")
     s.add_argument("--workers", type=int, default=1, help="server processes sharing the port")
+    s.add_argument("--messaging-pool-limit", type=int, default=None, help="numbers per Messaging Service (default 400)")
+    s.add_argument("--proxy-pool-limit", type=int, default=None, help="unreserved numbers per Proxy Service (default 500)")
+    s.add_argument("--proxy-reserved-limit", type=int, default=None, help="reserved numbers per Proxy Service (default 5000)")
     s.set_defaults(func=serve)
     args = parser.parse_args(argv)
     return int(args.func(args))

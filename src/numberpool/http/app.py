@@ -23,6 +23,8 @@ from numberpool.http.router import Router
 from numberpool.http.wire import error_body
 from numberpool.products import api2010
 from numberpool.products.services import Services
+from numberpool.products.v1 import messaging, proxy, trunking
+from numberpool.domain.pools import PoolLimits
 from numberpool.store.db import Database
 
 log = logging.getLogger("numberpool")
@@ -63,9 +65,12 @@ def _decode_qs(raw: bytes, what: str) -> dict[str, str]:
 class App:
     def __init__(self, services: Services) -> None:
         self.services = services
-        self.routers: dict[str, Router] = {"api": api2010.router(services)}
-        for name in V1_PRODUCTS:
-            self.routers[name] = Router()
+        self.routers: dict[str, Router] = {
+            "api": api2010.router(services),
+            "messaging": messaging.router(services.pools),
+            "trunking": trunking.router(services.pools),
+            "proxy": proxy.router(services.pools),
+        }
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         kind = scope["type"]
@@ -153,8 +158,8 @@ class App:
                 raise TwilioError(20001, 400, "The request body must be application/x-www-form-urlencoded")
             form = _decode_qs(body, "request body")
         scheme = scope.get("scheme", "http")
-        base_url = f"{scheme}://{host or 'localhost'}{prefix}"
-        req = Request(scope["method"], inner, path, query, form, base_url, caller)
+        origin = f"{scheme}://{host or 'localhost'}"
+        req = Request(scope["method"], inner, path, query, form, origin + prefix, origin, caller)
         return handler(req, *args)
 
 
@@ -171,11 +176,11 @@ def _basic(header: bytes) -> tuple[str, str]:
     return sid, token
 
 
-def create_app(db_url: str) -> App:
-    return App(Services.open(Database(db_url)))
+def create_app(db_url: str, limits: PoolLimits | None = None) -> App:
+    return App(Services.open(Database(db_url), limits))
 
 
 def create_app_from_env() -> App:
     """Factory for the server's worker processes: the CLI passes settings in the environment."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    return create_app(os.environ["NUMBERPOOL_DB"])
+    return create_app(os.environ["NUMBERPOOL_DB"], PoolLimits.from_env())

@@ -17,6 +17,7 @@ class Request:
     query: dict[str, str]
     form: dict[str, str]
     base_url: str  # scheme://host plus any product prefix: absolute URLs lead back here
+    origin: str  # scheme://host: where the 2010-04-01 API of this server is
     caller: Account | None = None
 
 

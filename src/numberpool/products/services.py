@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from numberpool.domain.accounts import Accounts
 from numberpool.domain.numbers import Numbers
+from numberpool.domain.pools import PoolLimits, Pools
 from numberpool.store.db import Database
 
 
@@ -14,8 +15,9 @@ class Services:
     db: Database
     accounts: Accounts
     numbers: Numbers
+    pools: Pools
 
     @classmethod
-    def open(cls, db: Database) -> Services:
+    def open(cls, db: Database, limits: PoolLimits | None = None) -> Services:
         accounts = Accounts(db)
-        return cls(db, accounts, Numbers(db, accounts))
+        return cls(db, accounts, Numbers(db, accounts), Pools(db, limits or PoolLimits()))

@@ -1,0 +1,57 @@
+"""What the three v1 products share: ISO dates, absolute URLs, the ``meta`` envelope, CRUD routes."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from sqlalchemy import Row
+
+from numberpool.domain.paging import PageRequest, parse_page
+from numberpool.domain.resources import Resources
+from numberpool.http.request import Request, Response
+from numberpool.http.router import Router
+from numberpool.http.wire import dumps, v1_page
+
+Render = Callable[[Request, Row], dict[str, Any]]
+
+
+def page_response(
+    req: Request, key: str, path: str, page: PageRequest, rows: Sequence[Row], more: bool, render: Render, sid_field: str = "sid"
+) -> Response:
+    """A v1 list page; ``sid_field`` names the column the page token seeks on."""
+    body = v1_page(
+        key, [render(req, r) for r in rows], req.base_url, path, [], page,
+        rows[0]._mapping[sid_field] if rows else None, rows[-1]._mapping[sid_field] if rows else None, more,
+    )
+    return Response(200, dumps(body))
+
+
+def crud_routes(r: Router, resources: Resources, collection: str, key: str, render: Render) -> None:
+    """List, create, fetch, update and delete routes for one account-scoped parent resource."""
+    prefix = resources.spec.prefix
+
+    def list_items(req: Request) -> Response:
+        page = parse_page(req.query, prefix)
+        rows, more = resources.list(req.caller, page)
+        return page_response(req, key, collection, page, rows, more, render)
+
+    def create(req: Request) -> Response:
+        return Response(201, dumps(render(req, resources.create(req.caller, req.form))))
+
+    def fetch(req: Request, sid: str) -> Response:
+        return Response(200, dumps(render(req, resources.fetch(req.caller, sid, req.full_path))))
+
+    def update(req: Request, sid: str) -> Response:
+        return Response(200, dumps(render(req, resources.update(req.caller, sid, req.form, req.full_path))))
+
+    def delete(req: Request, sid: str) -> Response:
+        resources.delete(req.caller, sid, req.full_path)
+        return Response(204)
+
+    r.add(collection, GET=list_items, POST=create)
+    r.add(collection + "/{Sid}", GET=fetch, POST=update, DELETE=delete)
+
+
+def capabilities_object(row: Row) -> dict[str, bool]:
+    return {"voice": row.cap_voice, "sms": row.cap_sms, "mms": row.cap_mms, "fax": row.cap_fax}

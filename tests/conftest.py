@@ -100,3 +100,39 @@ def sub_client(server: Server, subaccount):  # noqa: ANN001, ANN201
 
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"
+
+
+def _servers(tmp_path_factory: pytest.TempPathFactory, count: int, limits: dict[str, str]) -> Iterator[list[Server]]:
+    """``count`` server processes sharing one SQLite database, with the given pool limits."""
+    sid = "AC" + secrets.token_hex(16)
+    token = secrets.token_hex(16)
+    db_url = f"sqlite:///{tmp_path_factory.mktemp('shared') / 'numberpool.db'}"
+    env = {"TWILIO_ACCOUNT_SID": sid, "TWILIO_AUTH_TOKEN": token, **limits}
+    procs, servers = [], []
+    try:
+        for _ in range(count):  # one after the other: each creates the schema if missing
+            proc, base_url = start_server(db_url, env)
+            procs.append(proc)
+            servers.append(Server(base_url, sid, token, db_url))
+        yield servers
+    finally:
+        for proc in procs:
+            stop_server(proc)
+
+
+SMALL_LIMITS = {
+    "NUMBERPOOL_MESSAGING_POOL_LIMIT": "10",
+    "NUMBERPOOL_PROXY_POOL_LIMIT": "5",
+    "NUMBERPOOL_PROXY_RESERVED_LIMIT": "4",
+}
+
+
+@pytest.fixture(scope="module")
+def server_pair(tmp_path_factory: pytest.TempPathFactory) -> Iterator[list[Server]]:
+    """Two processes on one SQLite file, with small pool limits so the limits are reachable."""
+    yield from _servers(tmp_path_factory, 2, SMALL_LIMITS)
+
+
+@pytest.fixture
+def small(server_pair: list[Server]) -> Server:
+    return server_pair[0]

@@ -9,7 +9,6 @@ from twilio.base.exceptions import TwilioRestException
 
 AP = "AP" + "a" * 32
 AP2 = "AP" + "b" * 32
-TK = "TK" + "c" * 32
 AD = "AD" + "d" * 32
 RI = "RI" + "e" * 32
 BU = "BU" + "f" * 32
@@ -129,16 +128,17 @@ def test_number_owned_by_another_account_is_unavailable(client, sub_client):
 
 
 def test_trunk_and_voice_application_exclude_each_other(sub_client):
+    tk = sub_client.trunking.v1.trunks.create(friendly_name="exclusive").sid
     n = sub_client.incoming_phone_numbers.create(area_code="303", voice_application_sid=AP)
     assert n.voice_application_sid == AP and n.trunk_sid is None
-    n = sub_client.incoming_phone_numbers(n.sid).update(trunk_sid=TK)
-    assert n.trunk_sid == TK and n.voice_application_sid == ""
+    n = sub_client.incoming_phone_numbers(n.sid).update(trunk_sid=tk)
+    assert n.trunk_sid == tk and n.voice_application_sid == ""
     n = sub_client.incoming_phone_numbers(n.sid).update(voice_application_sid=AP2)
     assert n.voice_application_sid == AP2 and n.trunk_sid is None
-    m = sub_client.incoming_phone_numbers.create(area_code="303", trunk_sid=TK)
-    assert m.trunk_sid == TK and m.voice_application_sid == ""
+    m = sub_client.incoming_phone_numbers.create(area_code="303", trunk_sid=tk)
+    assert m.trunk_sid == tk and m.voice_application_sid == ""
     with pytest.raises(TwilioRestException) as e:
-        sub_client.incoming_phone_numbers(m.sid).update(trunk_sid=TK, voice_application_sid=AP)
+        sub_client.incoming_phone_numbers(m.sid).update(trunk_sid=tk, voice_application_sid=AP)
     assert e.value.status == 400
 
 
@@ -183,10 +183,11 @@ def test_update_validation_writes_nothing(sub_client, kwargs, code, param):
     n = sub_client.incoming_phone_numbers.create(area_code="617")
     with pytest.raises(TwilioRestException) as e:
         # a valid change travels with the invalid one: it must not be applied
-        sub_client.incoming_phone_numbers(n.sid).update(friendly_name="should not stick", **kwargs)
+        sub_client.incoming_phone_numbers(n.sid).update(**{"voice_caller_id_lookup": True, **kwargs})
     assert (e.value.status, e.value.code) == (400, code)
     assert param in e.value.msg
-    assert sub_client.incoming_phone_numbers(n.sid).fetch().friendly_name == n.friendly_name
+    after = sub_client.incoming_phone_numbers(n.sid).fetch()
+    assert (after.friendly_name, after.voice_caller_id_lookup) == (n.friendly_name, False)
 
 
 def test_voice_caller_id_lookup_must_be_boolean(server, subaccount, sub_client):

@@ -7,7 +7,11 @@ import os
 import sys
 from pathlib import Path
 
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError
+
 from numberpool.domain.accounts import Accounts
+from numberpool.store import migrate
 from numberpool.store.db import Database
 
 
@@ -19,19 +23,36 @@ _LIMIT_FLAGS = {
 }
 
 
+def _redact(url: str) -> str:
+    return make_url(url).render_as_string(hide_password=True)
+
+
 def default_db_url() -> str:
     return f"sqlite:///{Path.cwd() / 'numberpool.db'}"
 
 
 def prepare(db_url: str) -> tuple[str, str]:
-    """Create the schema and the main account; return its SID and token."""
+    """Bring the schema up to date and make sure of the main account; return its SID and token."""
     db = Database(db_url)
     try:
-        db.create_schema()
+        migrate.upgrade(db)
         main = Accounts(db).ensure_main(os.environ.get("TWILIO_ACCOUNT_SID"), os.environ.get("TWILIO_AUTH_TOKEN"))
     finally:
         db.dispose()
     return main.sid, main.auth_token
+
+
+def db_upgrade(args: argparse.Namespace) -> int:
+    db = Database(args.db or default_db_url())
+    try:
+        before, after = migrate.upgrade(db, args.revision)
+    except migrate.SchemaTooNew as exc:
+        print(f"numberpool: {exc}", file=sys.stderr)
+        return 3
+    finally:
+        db.dispose()
+    print(f"schema: {before or 'empty'} -> {after}")
+    return 0
 
 
 def serve(args: argparse.Namespace) -> int:
@@ -41,10 +62,13 @@ def serve(args: argparse.Namespace) -> int:
     db_url = args.db or default_db_url()
     try:
         sid, token = prepare(db_url)
-    except ValueError as exc:
+    except (ValueError, migrate.SchemaTooNew) as exc:
         print(f"numberpool: {exc}", file=sys.stderr)
         return 2
-    print(f"numberpool serving on http://{args.host}:{args.port} (database {db_url})", flush=True)
+    except OperationalError as exc:
+        print(f"numberpool: cannot reach the database {_redact(db_url)}: {exc.orig or exc}", file=sys.stderr)
+        return 2
+    print(f"numberpool serving on http://{args.host}:{args.port} (database {_redact(db_url)})", flush=True)
     print(f"TWILIO_ACCOUNT_SID={sid}", flush=True)
     print(f"TWILIO_AUTH_TOKEN={token}", flush=True)
     os.environ["NUMBERPOOL_DB"] = db_url
@@ -76,6 +100,12 @@ def main(argv: list[str] | None = None) -> int:
     s.add_argument("--proxy-pool-limit", type=int, default=None, help="unreserved numbers per Proxy Service (default 500)")
     s.add_argument("--proxy-reserved-limit", type=int, default=None, help="reserved numbers per Proxy Service (default 5000)")
     s.set_defaults(func=serve)
+    d = sub.add_parser("db", help="database maintenance")
+    dsub = d.add_subparsers(dest="db_command", required=True)
+    up = dsub.add_parser("upgrade", help="migrate the schema to the newest revision (or --revision)")
+    up.add_argument("--db", default=None, help="database URL (default ./numberpool.db)")
+    up.add_argument("--revision", default="head")
+    up.set_defaults(func=db_upgrade)
     args = parser.parse_args(argv)
     return int(args.func(args))
 

@@ -14,8 +14,6 @@ from typing import Any
 from sqlalchemy import Connection, create_engine, event
 from sqlalchemy.engine import Engine
 
-from numberpool.store.schema import metadata
-
 _IMMEDIATE = "numberpool_immediate"
 
 
@@ -43,6 +41,8 @@ class Database:
     """Owns the engine; every statement runs inside ``read()`` or ``write()``."""
 
     def __init__(self, url: str) -> None:
+        if url.startswith("postgresql://") or url.startswith("postgres://"):
+            url = "postgresql+psycopg://" + url.split("://", 1)[1]  # psycopg 3
         self.url = url
         self.is_sqlite = url.startswith("sqlite")
         kwargs: dict[str, Any] = {}
@@ -53,10 +53,6 @@ class Database:
         self.engine = create_engine(url, **kwargs)
         if self.is_sqlite:
             _sqlite_setup(self.engine)
-
-    def create_schema(self) -> None:
-        with self.write() as conn:
-            metadata.create_all(conn)
 
     @contextmanager
     def read(self) -> Iterator[Connection]:

@@ -1,0 +1,68 @@
+"""Schema migrations (Alembic), run programmatically on numberpool's own connection.
+
+``serve`` and ``numberpool db upgrade`` both bring the schema to the newest revision
+this code knows. A database whose revision this code does not know was written by a
+newer numberpool: we refuse to touch it rather than serve it wrongly.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from alembic.util.exc import CommandError
+from sqlalchemy import Connection, text
+
+from numberpool.store.db import Database
+
+_LOCATION = str(Path(__file__).with_name("migrations"))
+_LOCK_ID = 0x6E756D62  # "numb": one migrator at a time on PostgreSQL
+
+
+class SchemaTooNew(RuntimeError):
+    """The database was migrated by a newer numberpool than this one."""
+
+
+def _config(conn: Connection | None = None) -> Config:
+    cfg = Config()
+    cfg.set_main_option("script_location", _LOCATION)
+    if conn is not None:
+        cfg.attributes["connection"] = conn
+    return cfg
+
+
+def head() -> str:
+    return ScriptDirectory.from_config(_config()).get_current_head()
+
+
+def current(db: Database) -> str | None:
+    with db.read() as conn:
+        return MigrationContext.configure(conn).get_current_revision()
+
+
+def _check_known(conn: Connection) -> str | None:
+    rev = MigrationContext.configure(conn).get_current_revision()
+    if rev is None:
+        return None
+    try:
+        ScriptDirectory.from_config(_config()).get_revision(rev)
+    except CommandError:
+        raise SchemaTooNew(
+            f"the database schema is at revision {rev!r}, newer than this numberpool knows (its newest is {head()!r}); "
+            "run the numberpool version that wrote it, or a newer one"
+        ) from None
+    return rev
+
+
+def upgrade(db: Database, revision: str = "head") -> tuple[str | None, str | None]:
+    """Migrate to ``revision``; return (before, after). Raises SchemaTooNew for a newer schema."""
+    with db.write() as conn:
+        if not db.is_sqlite:
+            conn.execute(text("SELECT pg_advisory_xact_lock(:id)"), {"id": _LOCK_ID})
+        before = _check_known(conn)
+        command.upgrade(_config(conn), revision)
+        after = MigrationContext.configure(conn).get_current_revision()
+    return before, after

@@ -13,9 +13,8 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import Connection, Row
-from sqlalchemy.exc import IntegrityError
 
-from numberpool.domain import inventory, phone
+from numberpool.domain import inventory, phone, tx
 from numberpool.domain import params as p
 from numberpool.domain.accounts import Account, Accounts, inactive
 from numberpool.domain.clock import now
@@ -73,7 +72,6 @@ DEFAULTS: dict[str, Any] = {
 
 _PATTERN_STRIP = re.compile(r"[\s().-]")
 _PATTERN_OK = re.compile(r"^\+?[0-9*]+$")
-_RETRIES = 5
 
 
 def _config(params: Sequence[p.Param], form: Mapping[str, str]) -> dict[str, Any]:
@@ -144,14 +142,8 @@ class Numbers:
         else:
             raise TwilioError(21421, 400, "Either PhoneNumber or AreaCode is required")
 
-        for _ in range(_RETRIES):
-            try:
-                with self.db.write() as conn:
-                    chosen = facts or _pick_by_area(conn, area_code or "")
-                    return self._provision_in(conn, account, chosen, values)
-            except IntegrityError:
-                continue  # another client took the number between our read and insert: decide again
-        raise TwilioError(20409, 409, "The number was taken concurrently; retry the request")
+        # Another client may take the number between our read and insert: tx.write decides again.
+        return tx.write(self.db, lambda conn: self._provision_in(conn, account, facts or _pick_by_area(conn, area_code or ""), values))
 
     def _provision_in(self, conn: Connection, account: Account, facts: inventory.NumberFacts, values: dict[str, Any]) -> Row:
         if values.get("trunk_sid"):

@@ -18,14 +18,13 @@ several processes get exactly the allowed outcomes.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import TypeVar
 
 from sqlalchemy import Connection, Row
-from sqlalchemy.exc import IntegrityError
 
 from numberpool.domain import params as p
+from numberpool.domain import tx
 from numberpool.domain.accounts import Account
 from numberpool.domain.clock import now
 from numberpool.domain.errors import TwilioError, missing_parameter, not_found
@@ -36,10 +35,6 @@ from numberpool.domain.sids import is_sid
 from numberpool.store import numbers as numbers_q
 from numberpool.store import pools as q
 from numberpool.store.db import Database
-
-T = TypeVar("T")
-_RETRIES = 5
-
 
 @dataclass(frozen=True)
 class PoolLimits:
@@ -70,16 +65,6 @@ class Pools:
         self.trunks = Resources(db, TRUNK)
         self.proxy_services = Resources(db, PROXY)
 
-    def _write(self, work: Callable[[Connection], T]) -> T:
-        """Run ``work`` in a write transaction, again if a racing insert broke a unique key."""
-        for _ in range(_RETRIES):
-            try:
-                with self.db.write() as conn:
-                    return work(conn)
-            except IntegrityError:
-                continue  # the rules are re-checked against what the other client committed
-        raise TwilioError(20409, 409, "The request conflicted with a concurrent change; retry it")
-
     # -- Messaging ------------------------------------------------------------------------
     def messaging_add(self, account: Account, service_sid: str, form: Mapping[str, str], path: str) -> Row:
         pn_sid = form.get("PhoneNumberSid")
@@ -104,7 +89,7 @@ class Pools:
             q.messaging_add(conn, {"phone_number_sid": pn_sid, "service_sid": service_sid, "date_created": ts, "date_updated": ts})
             return q.messaging_get(conn, service_sid, pn_sid)
 
-        return self._write(work)
+        return tx.write(self.db, work)
 
     def messaging_fetch(self, account: Account, service_sid: str, pn_sid: str, path: str) -> Row:
         with self.db.read() as conn:
@@ -193,7 +178,7 @@ class Pools:
                                "in_use": 0, "date_created": ts, "date_updated": ts})
             return q.proxy_get(conn, service_sid, number.sid)
 
-        return self._write(work)
+        return tx.write(self.db, work)
 
     def _check_proxy_room(self, conn: Connection, service_sid: str, reserved: bool) -> None:
         limit = self.limits.proxy_reserved if reserved else self.limits.proxy_unreserved

@@ -58,7 +58,7 @@ def delete(conn: Connection, sid: str) -> int:
 
 
 def delete_for_account(conn: Connection, account_sid: str) -> int:
-    sids = [r[0] for r in conn.execute(select(t.c.sid).where(t.c.account_sid == account_sid))]
+    sids = [r[0] for r in conn.execute(select(t.c.sid).where(t.c.account_sid == account_sid).with_for_update())]
     leave_all_pools(conn, sids)
     return conn.execute(t.delete().where(t.c.account_sid == account_sid)).rowcount
 

@@ -152,3 +152,10 @@ def test_odd_requests_never_500(http, server):
             r = http.request(method, p, content=b"a=%ZZ&&=&b", headers={"Content-Type": "application/x-www-form-urlencoded"})
             assert r.status_code < 500, (method, p, r.text)
             assert set(r.json()) >= {"code", "message"} or r.status_code < 300
+
+
+def test_nul_characters_are_refused(http, server):
+    r = http.post(f"/2010-04-01/Accounts/{server.account_sid}.json", data={"FriendlyName": "a\x00b"})
+    assert_error(r, 400, 20001)
+    r = http.get(f"/2010-04-01/Accounts/{server.account_sid}/IncomingPhoneNumbers.json", params={"FriendlyName": "\x00"})
+    assert_error(r, 400, 20001)

@@ -57,9 +57,13 @@ def _product(path: str, host: str) -> tuple[str, str, str] | None:
 def _decode_qs(raw: bytes, what: str) -> dict[str, str]:
     try:
         text = raw.decode("utf-8")
-        return dict(parse_qsl(text, keep_blank_values=True, errors="strict"))
+        pairs = parse_qsl(text, keep_blank_values=True, errors="strict")
     except (UnicodeDecodeError, ValueError):
         raise TwilioError(20001, 400, f"The {what} is not valid UTF-8 form encoding") from None
+    for name, value in pairs:
+        if "\x00" in name or "\x00" in value:  # no database stores NUL in text; refuse it up front
+            raise TwilioError(20001, 400, f"The {what} contains a NUL character (parameter {name!r})")
+    return dict(pairs)
 
 
 class App:
@@ -139,7 +143,7 @@ class App:
                 authorization = value
             elif name == b"content-type":
                 content_type = value
-        found = _product(path, host)
+        found = _product(path, host) if "\x00" not in path else None
         if found is None:
             raise not_found(path)
         product, inner, prefix = found

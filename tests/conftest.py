@@ -9,11 +9,13 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
 import pytest
+from sqlalchemy.engine import make_url
 
 import numberpool
 
@@ -67,14 +69,47 @@ def stop_server(proc: subprocess.Popen) -> None:
         proc.wait()
 
 
+POSTGRES_ENV = "NUMBERPOOL_TEST_POSTGRES_URL"
+
+
+@pytest.fixture(scope="session", params=["sqlite", "postgres"])
+def backend(request: pytest.FixtureRequest) -> str:
+    """Every test that uses a database runs once on SQLite and once on PostgreSQL."""
+    if request.param == "postgres" and not os.environ.get(POSTGRES_ENV):
+        message = f"{POSTGRES_ENV} is not set: no PostgreSQL to test against (see README, 'Testing on PostgreSQL')"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    return request.param
+
+
+@contextmanager
+def fresh_database(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A new empty database: a file for SQLite, a database of its own on the PostgreSQL server."""
+    if backend == "sqlite":
+        yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'numberpool.db'}"
+        return
+    import psycopg
+
+    admin_url = os.environ[POSTGRES_ENV]
+    name = "np_" + secrets.token_hex(6)
+    with psycopg.connect(admin_url, autocommit=True) as admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield make_url(admin_url).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with psycopg.connect(admin_url, autocommit=True) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
 @pytest.fixture(scope="session")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+def server(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     sid = "AC" + secrets.token_hex(16)
     token = secrets.token_hex(16)
-    db_url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'numberpool.db'}"
-    proc, base_url = start_server(db_url, {"TWILIO_ACCOUNT_SID": sid, "TWILIO_AUTH_TOKEN": token})
-    yield Server(base_url, sid, token, db_url)
-    stop_server(proc)
+    with fresh_database(backend, tmp_path_factory) as db_url:
+        proc, base_url = start_server(db_url, {"TWILIO_ACCOUNT_SID": sid, "TWILIO_AUTH_TOKEN": token})
+        yield Server(base_url, sid, token, db_url)
+        stop_server(proc)
 
 
 @pytest.fixture
@@ -102,22 +137,20 @@ def sub_client(server: Server, subaccount):  # noqa: ANN001, ANN201
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 
 
-def _servers(tmp_path_factory: pytest.TempPathFactory, count: int, limits: dict[str, str]) -> Iterator[list[Server]]:
-    """``count`` server processes sharing one SQLite database, with the given pool limits."""
+def _servers(backend: str, tmp_path_factory: pytest.TempPathFactory, count: int, limits: dict[str, str]) -> Iterator[list[Server]]:
+    """``count`` server processes sharing one database, with the given pool limits."""
     sid = "AC" + secrets.token_hex(16)
     token = secrets.token_hex(16)
-    db_url = f"sqlite:///{tmp_path_factory.mktemp('shared') / 'numberpool.db'}"
     env = {"TWILIO_ACCOUNT_SID": sid, "TWILIO_AUTH_TOKEN": token, **limits}
-    procs, servers = [], []
-    try:
-        for _ in range(count):  # one after the other: each creates the schema if missing
-            proc, base_url = start_server(db_url, env)
-            procs.append(proc)
-            servers.append(Server(base_url, sid, token, db_url))
-        yield servers
-    finally:
-        for proc in procs:
-            stop_server(proc)
+    with fresh_database(backend, tmp_path_factory) as db_url:
+        started: list[tuple[subprocess.Popen, str]] = []
+        try:
+            for _ in range(count):  # one after the other: the first one creates the schema
+                started.append(start_server(db_url, env))
+            yield [Server(base_url, sid, token, db_url) for _, base_url in started]
+        finally:
+            for proc, _ in started:
+                stop_server(proc)
 
 
 SMALL_LIMITS = {
@@ -128,9 +161,9 @@ SMALL_LIMITS = {
 
 
 @pytest.fixture(scope="module")
-def server_pair(tmp_path_factory: pytest.TempPathFactory) -> Iterator[list[Server]]:
-    """Two processes on one SQLite file, with small pool limits so the limits are reachable."""
-    yield from _servers(tmp_path_factory, 2, SMALL_LIMITS)
+def server_pair(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[list[Server]]:
+    """Two processes on one database, with small pool limits so the limits are reachable."""
+    yield from _servers(backend, tmp_path_factory, 2, SMALL_LIMITS)
 
 
 @pytest.fixture

@@ -13,13 +13,15 @@ from numberpool.products.services import Services
 from numberpool.store import migrate
 from numberpool.store.db import Database
 from numberpool.store.schema import metadata
+from tests.conftest import fresh_database
 
 
 @pytest.fixture
-def db(tmp_path):
-    database = Database(f"sqlite:///{tmp_path / 'm.db'}")
-    yield database
-    database.dispose()
+def db(backend, tmp_path_factory):
+    with fresh_database(backend, tmp_path_factory) as url:
+        database = Database(url)
+        yield database
+        database.dispose()
 
 
 def test_head_matches_the_schema_the_code_uses(db):
@@ -34,7 +36,7 @@ def test_upgrade_from_the_first_revision_keeps_data(db):
     with db.write() as conn:
         conn.execute(text(
             "INSERT INTO accounts VALUES ('AC" + "1" * 32 + "', 'AC" + "1" * 32 + "', 'old main', 'active', 'Full', "
-            "'tok', 1, 1000, 1000)"
+            "'tok', TRUE, 1000, 1000)"
         ))
         conn.execute(text(
             "INSERT INTO incoming_phone_numbers (sid, account_sid, phone_number, friendly_name, iso_country, number_type, "
@@ -42,7 +44,7 @@ def test_upgrade_from_the_first_revision_keeps_data(db):
             "voice_fallback_method, voice_caller_id_lookup, voice_receive_mode, sms_method, sms_fallback_method, "
             "status_callback_method, emergency_status, emergency_address_status, voice_url, date_created, date_updated) "
             "VALUES ('PN" + "2" * 32 + "', 'AC" + "1" * 32 + "', '+14155550100', '(415) 555-0100', 'US', 'Local', "
-            "'twilio', 0, 'in-use', 'none', 1, 1, 1, 0, '2010-04-01', 'POST', 'POST', 0, 'voice', 'POST', 'POST', "
+            "'twilio', FALSE, 'in-use', 'none', TRUE, TRUE, TRUE, FALSE, '2010-04-01', 'POST', 'POST', FALSE, 'voice', 'POST', 'POST', "
             "'POST', 'Inactive', 'unregistered', 'https://example.com/v', 1000, 1000)"
         ))
     assert migrate.upgrade(db) == ("0001", "0002")

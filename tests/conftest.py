@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import signal
 import socket
 import subprocess
 import sys
@@ -46,6 +47,7 @@ def start_server(db_url: str, env: dict[str, str], workers: int = 1) -> tuple[su
         [sys.executable, "-m", "numberpool.cli", "serve", "--host", "127.0.0.1", "--port", str(port),
          "--db", db_url, "--workers", str(workers)],
         env={**os.environ, **env}, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        start_new_session=True,  # its own process group: stopping it stops its workers too
     )
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
@@ -60,26 +62,42 @@ def start_server(db_url: str, env: dict[str, str], workers: int = 1) -> tuple[su
     raise RuntimeError("server did not start within 60 s")
 
 
+def kill_server(proc: subprocess.Popen, sig: int = signal.SIGKILL) -> None:
+    """Signal the server's whole process group (the granian main process and its workers)."""
+    try:
+        os.killpg(proc.pid, sig)
+    except ProcessLookupError:
+        pass
+
+
 def stop_server(proc: subprocess.Popen) -> None:
-    proc.terminate()
+    kill_server(proc, signal.SIGTERM)
     try:
         proc.wait(timeout=10)
     except subprocess.TimeoutExpired:
-        proc.kill()
+        kill_server(proc)
         proc.wait()
 
 
 POSTGRES_ENV = "NUMBERPOOL_TEST_POSTGRES_URL"
 
 
-@pytest.fixture(scope="session", params=["sqlite", "postgres"])
-def backend(request: pytest.FixtureRequest) -> str:
-    """Every test that uses a database runs once on SQLite and once on PostgreSQL."""
-    if request.param == "postgres" and not os.environ.get(POSTGRES_ENV):
+def require_postgres() -> str:
+    """The PostgreSQL URL to test against: a failure in CI when missing, a skip on a laptop."""
+    url = os.environ.get(POSTGRES_ENV)
+    if not url:
         message = f"{POSTGRES_ENV} is not set: no PostgreSQL to test against (see README, 'Testing on PostgreSQL')"
         if os.environ.get("CI"):
             pytest.fail(message)
         pytest.skip(message)
+    return url
+
+
+@pytest.fixture(scope="session", params=["sqlite", "postgres"])
+def backend(request: pytest.FixtureRequest) -> str:
+    """Every test that uses a database runs once on SQLite and once on PostgreSQL."""
+    if request.param == "postgres":
+        require_postgres()
     return request.param
 
 

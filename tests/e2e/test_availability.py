@@ -1,0 +1,68 @@
+"""A database that is unreachable at start, or lost while serving."""
+
+from __future__ import annotations
+
+import secrets
+import subprocess
+import sys
+import time
+
+import httpx
+from sqlalchemy.engine import make_url
+
+from tests.conftest import fresh_database, require_postgres, start_server, stop_server
+from tests.tcpproxy import TcpProxy
+
+
+def serve_and_exit(db_url: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "numberpool.cli", "serve", "--port", "1", "--db", db_url],
+        capture_output=True, text=True, timeout=60,
+    )
+
+
+def test_unreachable_sqlite_at_start_gives_a_clear_message(tmp_path):
+    done = serve_and_exit(f"sqlite:///{tmp_path}/no/such/dir/x.db")
+    assert done.returncode == 2
+    assert "cannot reach the database" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_unreachable_postgres_at_start_gives_a_clear_message():
+    with_password = "postgresql://numberpool:secret-pw@127.0.0.1:9/numberpool"  # nothing listens on port 9
+    done = serve_and_exit(with_password)
+    assert done.returncode == 2
+    assert "cannot reach the database" in done.stderr and "Traceback" not in done.stderr
+    assert "secret-pw" not in done.stderr + done.stdout  # the password is never printed
+
+
+def test_database_lost_while_serving_gives_503_then_recovers(tmp_path_factory):
+    """A PostgreSQL scenario (SQLite is a file inside the server's own process): cut the
+    network path to the database, expect 20503, restore it, expect the server to recover."""
+    upstream = make_url(require_postgres())
+    proxy = TcpProxy(upstream.host or "127.0.0.1", upstream.port or 5432)
+    proxy.start()
+    sid, token = "AC" + secrets.token_hex(16), secrets.token_hex(16)
+    try:
+        with fresh_database("postgres", tmp_path_factory) as db_url:
+            via_proxy = make_url(db_url).set(host="127.0.0.1", port=proxy.port).render_as_string(hide_password=False)
+            proc, base_url = start_server(via_proxy, {"TWILIO_ACCOUNT_SID": sid, "TWILIO_AUTH_TOKEN": token})
+            try:
+                with httpx.Client(base_url=base_url, auth=(sid, token), timeout=30) as h:
+                    numbers = f"/2010-04-01/Accounts/{sid}/IncomingPhoneNumbers.json"
+                    assert h.post(numbers, data={"AreaCode": "415"}).status_code == 201
+                    proxy.stop()
+                    for _ in range(3):
+                        r = h.get(numbers)
+                        assert r.status_code == 503, r.text
+                        assert r.json()["code"] == 20503 and set(r.json()) == {"code", "message", "more_info", "status"}
+                    proxy.start()
+                    deadline = time.monotonic() + 30
+                    while (r := h.get(numbers)).status_code != 200 and time.monotonic() < deadline:
+                        time.sleep(0.2)
+                    assert r.status_code == 200
+                    assert len(r.json()["incoming_phone_numbers"]) == 1  # nothing was lost
+                    assert h.post(numbers, data={"AreaCode": "415"}).status_code == 201
+            finally:
+                stop_server(proc)
+    finally:
+        proxy.stop()

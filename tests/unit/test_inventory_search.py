@@ -1,0 +1,150 @@
+"""The AvailablePhoneNumbers inventory: valid, typed, deterministic, filtered, never owned."""
+
+from __future__ import annotations
+
+import phonenumbers
+import pytest
+
+from numberpool.domain import inventory as inv
+from numberpool.domain.errors import TwilioError
+
+NOTHING_TAKEN = lambda batch: set()  # noqa: E731
+US = inv.country("US")
+GB = inv.country("GB")
+
+
+def search(country, kind="Local", limit=50, taken=NOTHING_TAKEN, **params):
+    return inv.search(country, kind, inv.parse_filters({k: str(v) for k, v in params.items()}, country), taken, limit)
+
+
+def test_country_list():
+    isos = [c.iso for c in inv.countries()]
+    assert isos == sorted(isos) and len(isos) >= 15
+    assert {"US", "CA", "GB"} <= set(isos)
+    assert inv.country("us") is US and inv.country("ZZ") is None
+    assert all(c.types and set(c.types) <= set(inv.NUMBER_TYPES) for c in inv.countries())
+
+
+@pytest.mark.parametrize("country", inv.countries(), ids=lambda c: c.iso)
+def test_every_offered_type_gives_valid_numbers_of_that_type(country):
+    for kind in inv.NUMBER_TYPES:
+        found = search(country, kind, limit=25)
+        if kind not in country.types:
+            assert found == []
+            continue
+        assert len(found) == 25, (country.iso, kind)
+        assert len({f.phone_number for f in found}) == 25
+        for f in found:
+            n = phonenumbers.parse(f.phone_number, None)
+            assert phonenumbers.is_valid_number(n) and phonenumbers.region_code_for_number(n) == country.iso
+            assert (f.iso_country, f.number_type) == (country.iso, kind)
+            assert inv.facts(f.phone_number) == f
+
+
+def test_deterministic_and_never_taken():
+    first = search(US, limit=20)
+    assert first == search(US, limit=20)
+    taken = {f.phone_number for f in first[:5]}
+    calls = []
+
+    def is_taken(batch):
+        calls.append(len(batch))
+        return taken & set(batch)
+
+    again = search(US, limit=20, taken=is_taken)
+    assert len(again) == 20 and not taken & {f.phone_number for f in again}
+    assert [f.phone_number for f in again[:15]] == [f.phone_number for f in first[5:]]
+    assert calls and max(calls) <= 1000  # asked in batches, not one by one
+
+
+def test_limit_1000():
+    found = search(US, limit=1000)
+    assert len(found) == 1000 and len({f.phone_number for f in found}) == 1000
+
+
+def test_area_code():
+    found = search(US, AreaCode=415)
+    assert found and all(f.phone_number.startswith("+1415") for f in found)
+    assert search(US, AreaCode=999) == []
+    assert search(inv.country("CA"), AreaCode=604)[0].phone_number.startswith("+1604")
+
+
+@pytest.mark.parametrize("pattern, check", [
+    ("*555*", lambda e: "555" in e[2:]),
+    ("HELLO", lambda e: "43556" in e[2:]),
+    ("+1212", lambda e: e.startswith("+1212")),
+    ("9*9", lambda e: any(e[i] == "9" and e[i + 2] == "9" for i in range(2, len(e) - 2))),
+])
+def test_contains(pattern, check):
+    found = search(US, Contains=pattern)
+    assert len(found) == 50
+    assert all(check(f.phone_number) for f in found), [f.phone_number for f in found if not check(f.phone_number)]
+
+
+def test_region_locality_and_near_number():
+    assert all(f.region == "NY" for f in search(US, InRegion="NY"))
+    sf = search(US, InLocality="San Francisco")
+    assert sf and all(f.locality == "San Francisco" for f in sf)
+    london = search(GB, InLocality="London")
+    assert london and all(f.locality == "London" and f.phone_number.startswith("+4420") for f in london)
+    near = search(US, NearNumber="+14155550123")
+    assert near and all(f.phone_number.startswith("+1415") for f in near)
+    near_gb = search(GB, NearNumber="+442079460000")
+    assert near_gb and all(f.locality == "London" for f in near_gb)
+
+
+def test_capability_and_address_filters():
+    assert search(GB, "Local", SmsEnabled="true") == []  # British geographic numbers are voice-only here
+    assert len(search(GB, "Mobile", SmsEnabled="true")) == 50
+    assert all(not f.capabilities["sms"] for f in search(GB, "Local", SmsEnabled="false"))
+    assert search(US, VoiceEnabled="false") == []
+    assert search(inv.country("DE"), "Local", ExcludeAllAddressRequired="true") == []
+    assert search(inv.country("DE"), "Local", ExcludeLocalAddressRequired="true") == []
+    assert len(search(inv.country("DE"), "TollFree", ExcludeAllAddressRequired="true")) == 50
+    assert len(search(US, ExcludeAllAddressRequired="true", Beta="false")) == 50
+
+
+@pytest.mark.parametrize("params, code, name", [
+    ({"AreaCode": "41"}, 21451, "AreaCode"),
+    ({"AreaCode": "abc"}, 21451, "AreaCode"),
+    ({"Contains": "5"}, 20001, "Contains"),
+    ({"Contains": "55-55"}, 20001, "Contains"),
+    ({"SmsEnabled": "yes"}, 20001, "SmsEnabled"),
+    ({"Beta": "1"}, 20001, "Beta"),
+    ({"Distance": "-1"}, 20001, "Distance"),
+    ({"Distance": "501"}, 20001, "Distance"),
+    ({"NearNumber": "12"}, 21421, "NearNumber"),
+    ({"InPostalCode": "94103"}, 20001, "InPostalCode"),
+    ({"InRateCenter": "SNFC"}, 20001, "InRateCenter"),
+    ({"InLata": "722"}, 20001, "InLata"),
+    ({"NearLatLong": "37.7,-122.4"}, 20001, "NearLatLong"),
+])
+def test_rejected_filters(params, code, name):
+    with pytest.raises(TwilioError) as e:
+        inv.parse_filters(params, US)
+    assert (e.value.status, e.value.code) == (400, code) and name in e.value.message
+
+
+def test_area_code_outside_north_america():
+    with pytest.raises(TwilioError) as e:
+        inv.parse_filters({"AreaCode": "207"}, GB)
+    assert e.value.code == 21451
+
+
+def test_facts():
+    f = inv.facts("+14158675309")
+    assert (f.friendly_name, f.iso_country, f.number_type, f.region) == ("(415) 867-5309", "US", "Local", "CA")
+    assert f.capabilities == {"voice": True, "sms": True, "mms": True, "fax": False} and f.address_requirements == "none"
+    g = inv.facts("+442079460000")
+    assert (g.iso_country, g.number_type, g.locality) == ("GB", "Local", "London") and g.friendly_name == "020 7946 0000"
+    assert inv.facts("+18005550199").number_type == "TollFree"
+    assert inv.facts("+1415") is None and inv.facts("not a number") is None
+    assert inv.facts("+8613800138000") is None  # China is not offered
+
+
+def test_number_for_area_code():
+    first = inv.number_for_area_code("212", NOTHING_TAKEN)
+    assert first.phone_number.startswith("+1212")
+    second = inv.number_for_area_code("212", lambda batch: {first.phone_number} & set(batch))
+    assert second.phone_number.startswith("+1212") and second.phone_number != first.phone_number
+    assert inv.number_for_area_code("999", NOTHING_TAKEN) is None

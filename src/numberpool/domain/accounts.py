@@ -50,10 +50,9 @@ class Account:
 
     @classmethod
     def from_row(cls, row: Row) -> Account:
-        m = row._mapping
         return cls(
-            m["sid"], m["owner_account_sid"], m["friendly_name"], m["status"], m["type"],
-            m["auth_token"], bool(m["is_main"]), m["date_created"], m["date_updated"],
+            row.sid, row.owner_account_sid, row.friendly_name, row.status, row.type,
+            row.auth_token, bool(row.is_main), row.date_created, row.date_updated,
         )
 
     @property
@@ -72,22 +71,40 @@ def inactive(account: Account) -> TwilioError:
     return TwilioError(20005, 403 if account.status == "closed" else 401, f"Account {account.sid} is not active ({account.status})")
 
 
+AUTH_TTL = 1.0
+"""Seconds a process trusts its copy of an account for authentication. Changes made through
+this process apply at once; changes made through another process within this bound."""
+
+
 class Accounts:
     def __init__(self, db: Database) -> None:
         self.db = db
+        self._auth_cache: dict[str, tuple[float, Account]] = {}
 
     def authenticate(self, sid: str, token: str) -> Account:
         """The caller for HTTP Basic ``sid:token``; 20003 unless it matches, 20005 unless active."""
-        if not is_sid(sid, "AC"):
+        cached = self._auth_cache.get(sid)
+        now_ = time.monotonic()
+        if cached is not None and cached[0] > now_:
+            account = cached[1]
+        else:
+            if not is_sid(sid, "AC"):
+                raise authentication_failed()
+            row = q.fetch(self.db, sid)
+            if row is None:
+                raise authentication_failed()
+            account = Account.from_row(row)
+            if len(self._auth_cache) > 10_000:
+                self._auth_cache.clear()
+            self._auth_cache[sid] = (now_ + AUTH_TTL, account)
+        if not hmac.compare_digest(account.auth_token.encode(), token.encode()):
             raise authentication_failed()
-        with self.db.read() as conn:
-            row = q.get(conn, sid)
-        if row is None or not hmac.compare_digest(row.auth_token.encode(), token.encode()):
-            raise authentication_failed()
-        account = Account.from_row(row)
         if not account.active:
             raise inactive(account)
         return account
+
+    def _forget(self, sid: str) -> None:
+        self._auth_cache.pop(sid, None)
 
     def resolve(self, caller: Account, sid: str, path: str) -> Account:
         """The account at ``sid`` if the caller may see it, else 20404 for ``path``."""
@@ -95,8 +112,7 @@ class Accounts:
             return caller
         if not is_sid(sid, "AC"):
             raise not_found(path)
-        with self.db.read() as conn:
-            row = q.get(conn, sid)
+        row = q.fetch(self.db, sid)
         if row is None:
             raise not_found(path)
         account = Account.from_row(row)
@@ -159,12 +175,15 @@ class Accounts:
         if "friendly_name" in values and values["friendly_name"] == "":
             raise invalid_parameter("FriendlyName", "must not be empty")
         values["date_updated"] = now()
+        self._forget(target.sid)
         with self.db.write() as conn:
             q.update(conn, target.sid, values)
             if status == "closed" and target.status != "closed":
                 # Twilio releases a closed account's numbers.
                 numbers_q.delete_for_account(conn, target.sid)
-            return Account.from_row(q.get(conn, target.sid))
+            updated = Account.from_row(q.get(conn, target.sid))
+        self._forget(target.sid)  # again: a request may have cached the old row meanwhile
+        return updated
 
     def list(self, caller: Account, query: Mapping[str, str], req: PageRequest) -> tuple[Sequence[Account], bool]:
         filters = p.parse(LIST_PARAMS, query)

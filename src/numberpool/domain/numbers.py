@@ -103,8 +103,7 @@ class Numbers:
 
     # -- reads -------------------------------------------------------------
     def fetch(self, account: Account, sid: str, path: str) -> Row:
-        with self.db.read() as conn:
-            row = q.get(conn, sid)
+        row = q.fetch(self.db, sid)
         if row is None or row.account_sid != account.sid:
             raise not_found(path)
         return row

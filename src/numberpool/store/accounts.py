@@ -5,16 +5,25 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Connection, Row, or_, select
+from sqlalchemy import Connection, Row, bindparam, or_, select
 
 from numberpool.domain.paging import PageRequest
+from numberpool.store.db import Database
 from numberpool.store.paging import fetch_page
 from numberpool.store.schema import accounts
 
 
 
+BY_SID = select(accounts).where(accounts.c.sid == bindparam("sid"))
+
+
 def get(conn: Connection, sid: str) -> Row | None:
-    return conn.execute(select(accounts).where(accounts.c.sid == sid)).first()
+    return conn.execute(BY_SID, {"sid": sid}).first()
+
+
+def fetch(db: Database, sid: str) -> Any:
+    """The account outside any transaction (the per-request authentication read)."""
+    return db.one(BY_SID, sid=sid)
 
 
 def get_main(conn: Connection) -> Row | None:

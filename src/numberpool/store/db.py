@@ -11,8 +11,10 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import Connection, create_engine, event
+from sqlalchemy import Connection, Select, create_engine, event
 from sqlalchemy.engine import Engine
+
+from numberpool.store.fast import Prepared, Reader
 
 _IMMEDIATE = "numberpool_immediate"
 
@@ -54,6 +56,22 @@ class Database:
         self.engine = create_engine(url, **kwargs)
         if self.is_sqlite:
             _sqlite_setup(self.engine)
+        self.reader = Reader(self.engine)
+        self._prepared: dict[int, Prepared] = {}
+
+    def prepared(self, stmt: Select) -> Prepared:
+        """``stmt`` compiled for this database, once (statements are module-level constants)."""
+        found = self._prepared.get(id(stmt))
+        if found is None:
+            found = self._prepared[id(stmt)] = Prepared(self.engine, stmt)
+        return found
+
+    def one(self, stmt: Select, **params: Any) -> Any:
+        """A single-statement read outside any transaction: the hot path."""
+        return self.reader.one(self.prepared(stmt), **params)
+
+    def all(self, stmt: Select, **params: Any) -> list[Any]:
+        return self.reader.all(self.prepared(stmt), **params)
 
     @contextmanager
     def read(self) -> Iterator[Connection]:
@@ -70,4 +88,5 @@ class Database:
                 yield conn
 
     def dispose(self) -> None:
+        self.reader.close()
         self.engine.dispose()

@@ -6,9 +6,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, Row, select
+from sqlalchemy import Connection, Row, bindparam, select
 
 from numberpool.domain.paging import PageRequest
+from numberpool.store.db import Database
 from numberpool.store.paging import fetch_page
 from numberpool.store.pools import leave_all_pools
 from numberpool.store.schema import incoming_numbers as t
@@ -23,8 +24,16 @@ class NumberFilter:
     origin: str | None = None
 
 
+BY_SID = select(t).where(t.c.sid == bindparam("sid"))
+
+
 def get(conn: Connection, sid: str) -> Row | None:
-    return conn.execute(select(t).where(t.c.sid == sid)).first()
+    return conn.execute(BY_SID, {"sid": sid}).first()
+
+
+def fetch(db: Database, sid: str) -> Any:
+    """The number outside any transaction (the fetch hot path)."""
+    return db.one(BY_SID, sid=sid)
 
 
 def get_for_update(conn: Connection, sid: str) -> Row | None:

@@ -92,19 +92,9 @@ class App:
 
     async def _http(self, scope: Scope, receive: Receive, send: Send) -> None:
         body = b""
-        too_large = False
-        more = True
-        while more:
-            message = await receive()
-            if message["type"] == "http.disconnect":
-                return
-            chunk = message.get("body", b"")
-            if len(body) + len(chunk) > MAX_BODY:
-                too_large = True
-            elif chunk:
-                body += chunk
-            more = message.get("more_body", False)
-        if too_large:
+        if scope["method"] == "POST" or _has_body(scope["headers"]):
+            body = await _read_body(receive)
+        if body is None:
             response = self._error(TwilioError(20001, 413, "The request body is too large"))
         else:
             response = self.handle(scope, body)
@@ -165,6 +155,30 @@ class App:
         origin = f"{scheme}://{host or 'localhost'}"
         req = Request(scope["method"], inner, path, query, form, origin + prefix, origin, caller)
         return handler(req, *args)
+
+
+def _has_body(headers: list[tuple[bytes, bytes]]) -> bool:
+    """Whether a GET or DELETE carries a body: usually not, and awaiting one costs."""
+    for name, value in headers:
+        if name == b"content-length":
+            return value.strip() not in (b"0", b"")
+        if name == b"transfer-encoding":
+            return True
+    return False
+
+
+async def _read_body(receive: Receive) -> bytes | None:
+    """The whole body, or None when it is larger than MAX_BODY."""
+    body = b""
+    while True:
+        message = await receive()
+        if message["type"] == "http.disconnect":
+            return b""
+        body += message.get("body", b"")
+        if len(body) > MAX_BODY:
+            return None
+        if not message.get("more_body", False):
+            return body
 
 
 def _basic(header: bytes) -> tuple[str, str]:

@@ -56,9 +56,6 @@ def db_upgrade(args: argparse.Namespace) -> int:
 
 
 def serve(args: argparse.Namespace) -> int:
-    from granian import Granian
-    from granian.constants import Interfaces
-
     db_url = args.db or default_db_url()
     try:
         sid, token = prepare(db_url)
@@ -76,16 +73,24 @@ def serve(args: argparse.Namespace) -> int:
         value = getattr(args, flag)
         if value is not None:
             os.environ[var] = str(value)
-    Granian(
-        "numberpool.http.app:create_app_from_env",
-        address=args.host,
-        port=args.port,
-        interface=Interfaces.ASGI,
-        workers=args.workers,
-        factory=True,
-        log_access=False,
-    ).serve()
+    run_granian("numberpool.http.app:create_app_from_env", args.host, args.port, args.workers, factory=True)
     return 0
+
+
+def run_granian(target: str, host: str, port: int, workers: int, *, factory: bool) -> None:
+    """The server software and settings numberpool runs on (the benchmark's bare app uses the same)."""
+    from granian import Granian
+    from granian.constants import Interfaces
+
+    extra = {}
+    for key in ("runtime_mode", "task_impl", "loop", "http"):
+        value = os.environ.get("NUMBERPOOL_GRANIAN_" + key.upper())
+        if value:
+            extra[key] = value
+    Granian(
+        target, address=host, port=port, interface=Interfaces.ASGI, workers=workers, factory=factory, log_access=False,
+        **extra,
+    ).serve()
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -94,6 +94,8 @@ class App:
         body = b""
         if scope["method"] == "POST" or _has_body(scope["headers"]):
             body = await _read_body(receive)
+            if body is _DISCONNECTED:
+                return  # the client is gone: nobody to answer
         if body is None:
             response = self._error(TwilioError(20001, 413, "The request body is too large"))
         else:
@@ -167,13 +169,16 @@ def _has_body(headers: list[tuple[bytes, bytes]]) -> bool:
     return False
 
 
-async def _read_body(receive: Receive) -> bytes | None:
-    """The whole body, or None when it is larger than MAX_BODY."""
+_DISCONNECTED = object()
+
+
+async def _read_body(receive: Receive) -> Any:
+    """The whole body; None when it is larger than MAX_BODY; _DISCONNECTED if the client left."""
     body = b""
     while True:
         message = await receive()
         if message["type"] == "http.disconnect":
-            return b""
+            return _DISCONNECTED
         body += message.get("body", b"")
         if len(body) > MAX_BODY:
             return None

@@ -10,7 +10,8 @@ from pathlib import Path
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 
-from numberpool.domain.accounts import Accounts
+from numberpool.domain.accounts import Account, Accounts
+from numberpool.store import accounts as accounts_store
 from numberpool.store import migrate
 from numberpool.store.db import Database
 
@@ -93,6 +94,28 @@ def run_granian(target: str, host: str, port: int, workers: int, *, factory: boo
     ).serve()
 
 
+def bulk_load(args: argparse.Namespace) -> int:
+    """Load many numbers into one account directly in the database, with a progress bar."""
+    from tqdm import tqdm
+
+    from numberpool.domain import bulk
+
+    db = Database(args.db or default_db_url())
+    try:
+        migrate.upgrade(db)
+        accounts = Accounts(db)
+        row = accounts_store.fetch(db, args.account)
+        if row is None:
+            print(f"numberpool: no account {args.account}", file=sys.stderr)
+            return 2
+        with tqdm(total=args.count, unit="numbers", unit_scale=True, desc="bulk-load") as bar:
+            loaded = bulk.load(db, Account.from_row(row), args.count, bar.update, args.tag_every)
+    finally:
+        db.dispose()
+    print(f"loaded {loaded} numbers into {args.account}")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="numberpool", description="A Twilio-compatible phone-number server.")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -111,6 +134,12 @@ def main(argv: list[str] | None = None) -> int:
     up.add_argument("--db", default=None, help="database URL (default ./numberpool.db)")
     up.add_argument("--revision", default="head")
     up.set_defaults(func=db_upgrade)
+    b = sub.add_parser("bulk-load", help="load many numbers into one account (for load tests)")
+    b.add_argument("--db", default=None)
+    b.add_argument("--account", required=True, help="the owning account SID")
+    b.add_argument("--count", type=int, required=True)
+    b.add_argument("--tag-every", type=int, default=0, help="name every Nth number bulk-<k> (FriendlyName filters)")
+    b.set_defaults(func=bulk_load)
     args = parser.parse_args(argv)
     return int(args.func(args))
 

@@ -56,6 +56,10 @@ def insert(conn: Connection, values: dict[str, Any]) -> None:
     conn.execute(t.insert().values(**values))
 
 
+def insert_many(conn: Connection, rows: list[dict[str, Any]]) -> None:
+    conn.execute(t.insert(), rows)
+
+
 def update(conn: Connection, sid: str, values: dict[str, Any]) -> None:
     conn.execute(t.update().where(t.c.sid == sid).values(**values))
 

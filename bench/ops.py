@@ -1,0 +1,100 @@
+"""The measured operations: each prepares its data, then gives wrk a URL and (for writes) a Lua script."""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+
+from numberpool.domain import inventory
+
+
+@dataclass
+class Load:
+    url: str
+    lua: str | None = None
+
+
+def _lua_cycle(lines: list[str], file: Path) -> str:
+    """A wrk script that sends one request per line of ``file`` ("METHOD PATH [BODY]"), in order, cycling."""
+    file.write_text("\n".join(lines) + "\n")
+    return f"""
+local reqs = {{}}
+for line in io.lines("{file}") do
+  local method, path, body = line:match("^(%S+) (%S+) ?(.*)$")
+  reqs[#reqs + 1] = {{method, path, body}}
+end
+local form = {{}}
+local i = 0
+request = function()
+  i = i % #reqs + 1
+  local r = reqs[i]
+  if r[3] ~= "" then
+    if next(form) == nil then
+      for k, v in pairs(wrk.headers) do form[k] = v end  -- keep the Authorization header
+      form["Content-Type"] = "application/x-www-form-urlencoded"
+    end
+    return wrk.format(r[1], r[2], form, r[3])
+  end
+  return wrk.format(r[1], r[2])
+end
+"""
+
+
+class Operations:
+    """Data and load definitions for the interleaved rounds, against one running numberpool."""
+
+    def __init__(self, base: str, sid: str, token: str, workdir: Path, provision_supply: int) -> None:
+        self.base, self.sid = base, sid
+        self.h = httpx.Client(base_url=base, auth=(sid, token), timeout=60)
+        self.workdir = workdir
+        acc = f"/2010-04-01/Accounts/{sid}"
+        self.numbers = [self._provision({"AreaCode": "415"}) for _ in range(60)]
+        self.fetch = Load(f"{base}{acc}/IncomingPhoneNumbers/{self.numbers[0]}.json")
+        self.list = Load(f"{base}{acc}/IncomingPhoneNumbers.json?PageSize=50")
+        ks = self._post("/proxy/v1/Services", {"UniqueName": "bench"})
+        self._post(f"/proxy/v1/Services/{ks}/PhoneNumbers", {"Sid": self.numbers[1]})
+        self.proxy_fetch = Load(f"{base}/proxy/v1/Services/{ks}/PhoneNumbers/{self.numbers[1]}")
+        self.pool = [self._provision({"AreaCode": "212"}) for _ in range(1000)]
+        self.acc = acc
+        self.supply = self._supply(provision_supply)
+        self._service: str | None = None
+
+    def _post(self, path: str, data: dict[str, str]) -> str:
+        r = self.h.post(path, data=data)
+        r.raise_for_status()
+        return r.json()["sid"]
+
+    def _provision(self, data: dict[str, str]) -> str:
+        return self._post(f"/2010-04-01/Accounts/{self.sid}/IncomingPhoneNumbers.json", data)
+
+    @staticmethod
+    def _supply(count: int) -> list[str]:
+        """Available numbers to provision by PhoneNumber, as a client does after a search."""
+        us = inventory.country("US")
+        out: list[str] = []
+        for area in itertools.islice((a for a in inventory._area_codes("US") if a not in ("212", "415")), 400):  # noqa: SLF001
+            found = inventory.search(us, "Local", inventory.Filters(area_code=area), lambda b: set(), 1000)
+            out += [f.phone_number for f in found]
+            if len(out) >= count:
+                break
+        return out[:count]
+
+    def provision(self, per_window: int) -> Load:
+        """Provision by PhoneNumber from numbers no window has used yet (never the update path)."""
+        batch, self.supply = self.supply[:per_window], self.supply[per_window:]
+        if len(batch) < per_window:
+            raise RuntimeError("the provisioning supply ran out: raise provision_supply")
+        lines = [f"POST {self.acc}/IncomingPhoneNumbers.json PhoneNumber=%2B{e[1:]}" for e in batch]
+        return Load(f"{self.base}{self.acc}/IncomingPhoneNumbers.json", _lua_cycle(lines, self.workdir / "provision.txt"))
+
+    def messaging(self) -> Load:
+        """Add to and remove from a fresh Messaging Service: adds of all pool numbers, then removes."""
+        if self._service is not None:
+            self.h.delete(f"/messaging/v1/Services/{self._service}")  # frees its numbers
+        self._service = mg = self._post("/messaging/v1/Services", {"FriendlyName": "bench"})
+        path = f"/messaging/v1/Services/{mg}/PhoneNumbers"
+        lines = [f"POST {path} PhoneNumberSid={pn}" for pn in self.pool] + [f"DELETE {path}/{pn}" for pn in self.pool]
+        return Load(f"{self.base}{path}", _lua_cycle(lines, self.workdir / "messaging.txt"))

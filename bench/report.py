@@ -1,0 +1,84 @@
+"""The benchmark's Markdown table and PNG chart, with the targets from the issue."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+TARGETS = {  # operation -> minimum median ratio (bare CPU per request / numberpool CPU per request)
+    "fetch": 0.6,
+    "list": 0.35,
+    "provision": 0.25,
+}
+SCALE_TARGETS = (
+    ("wildcard_ms_median", "`PhoneNumber=*555*` page, median ms", lambda v: v < 25, "< 25 ms"),
+    ("deep_over_first", "page reached after the hops / page 1 latency", lambda v: v <= 1.3, "<= 1.3x"),
+    ("peak_rss_mb_tree", "server peak RSS, MB (whole process tree)", lambda v: v < 250, "< 250 MB"),
+)
+
+
+def _mark(ok: bool) -> str:
+    return "met" if ok else "**missed**"
+
+
+def markdown(results: dict) -> str:
+    s = results["settings"]
+    lines = [
+        f"# numberpool benchmark ({results['when']}{', quick' if results['quick'] else ''})",
+        "",
+        f"{s['rounds']} interleaved rounds of {s['window_s']:.0f} s windows per operation, wrk with "
+        f"{s['connections']} connections on loopback, {s['cores']} cores. Ratio = bare app CPU per request / "
+        "numberpool CPU per request (median over rounds; 1.0 would be as cheap as the bare server). "
+        "The bare app runs on numberpool's own server software and settings (granian, 1 worker).",
+        "",
+    ]
+    for kind, data in results["databases"].items():
+        summary = data["rounds"]["summary"]
+        lines += [f"## {kind}", "", "| operation | ratio (median) | target | CPU µs/request | requests/s | non-2xx |",
+                  "|---|---|---|---|---|---|"]
+        for op, v in summary.items():
+            target = TARGETS.get(op)
+            verdict = f">= {target} ({_mark(v['ratio_median'] >= target)})" if target else ""
+            if op == "bare":
+                verdict = "baseline"
+            lines.append(f"| {op} | {v['ratio_median']:.2f} | {verdict} | {v['cpu_us_median']:.0f} | "
+                         f"{v['rps_median']:.0f} | {v['errors']} |")
+        sc = data["scale"]
+        lines += ["", f"At scale: one account with {sc['numbers']:,} numbers (bulk-loaded in {sc['bulk_load_seconds']:.0f} s).",
+                  "", "| measure | value | target |", "|---|---|---|"]
+        for key, label, ok, target in SCALE_TARGETS:
+            lines.append(f"| {label} | {sc[key]:.2f} | {target} ({_mark(ok(sc[key]))}) |")
+        lines += [
+            f"| `FriendlyName` filter page, median ms | {sc['friendly_name_ms_median']:.2f} | |",
+            f"| page 1 / page {sc['deep_page']} latency, median ms | {sc['page1_ms_median']:.2f} / "
+            f"{sc['deep_page_ms_median']:.2f} | |",
+            f"| {sc['hops']:,} `next_page_uri` hops took | {sc['hop_seconds']:.1f} s | |",
+            f"| largest single process peak RSS, MB | {sc['peak_rss_mb_max_process']:.0f} | |",
+            "",
+        ]
+    return "\n".join(lines) + "\n"
+
+
+def chart(results: dict, path: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    kinds = list(results["databases"])
+    ops = [op for op in results["databases"][kinds[0]]["rounds"]["summary"] if op != "bare"]
+    fig, ax = plt.subplots(figsize=(9, 4.5))
+    width = 0.8 / len(kinds)
+    for i, kind in enumerate(kinds):
+        summary = results["databases"][kind]["rounds"]["summary"]
+        xs = [j + i * width for j in range(len(ops))]
+        ax.bar(xs, [summary[op]["ratio_median"] for op in ops], width, label=kind)
+    for j, op in enumerate(ops):
+        if op in TARGETS:
+            ax.hlines(TARGETS[op], j - width / 2, j + width * (len(kinds) - 0.5), colors="red", linestyles="dashed")
+    ax.set_xticks([j + width * (len(kinds) - 1) / 2 for j in range(len(ops))], ops)
+    ax.set_ylabel("bare CPU/request ÷ numberpool CPU/request")
+    ax.set_title("numberpool vs a bare ASGI app (higher is better; red: target)")
+    ax.legend()
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)

@@ -1,0 +1,210 @@
+"""numberpool's benchmark: server CPU per request against a bare ASGI app, and a million numbers.
+
+    python bench/run.py            # the full run (make bench)
+    python bench/run.py --quick    # a smoke run (make bench-quick)
+
+The primary figure is server CPU time per request (user+system of the server's whole process
+tree around each load window), in interleaved rounds (bare app, then each numberpool operation),
+reported as the median over rounds of ``bare CPU per request / numberpool CPU per request``.
+Requests per second are reported beside it. Load comes from wrk, on loopback, bounded in time.
+Results: bench/results/latest.json, latest.md and ratios.png.
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import json
+import os
+import secrets
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import httpx
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+import measure  # noqa: E402
+import report  # noqa: E402
+import servers  # noqa: E402
+from ops import Operations  # noqa: E402
+
+OPS = ("fetch", "list", "provision", "messaging add/remove", "proxy fetch")
+CONNECTIONS = 8
+
+
+def ensure_wrk() -> None:
+    if shutil.which("wrk"):
+        return
+    print("bench: installing wrk from Debian's packages", flush=True)
+    sudo = [] if os.geteuid() == 0 else ["sudo"]
+    subprocess.run([*sudo, "apt-get", "install", "-y", "-q", "wrk"], check=True, stdout=subprocess.DEVNULL,
+                   env={**os.environ, "DEBIAN_FRONTEND": "noninteractive"})
+
+
+def fresh_db(kind: str, workdir: Path) -> str:
+    if kind == "sqlite":
+        return f"sqlite:///{workdir / 'bench.db'}"
+    import psycopg
+    from sqlalchemy.engine import make_url
+
+    admin = os.environ["NUMBERPOOL_BENCH_POSTGRES_URL"]
+    name = "npbench_" + secrets.token_hex(4)
+    with psycopg.connect(admin, autocommit=True) as c:
+        c.execute(f'CREATE DATABASE "{name}"')
+    return make_url(admin).set(database=name).render_as_string(hide_password=False)
+
+
+def drop_db(kind: str, url: str) -> None:
+    if kind == "postgres":
+        import psycopg
+        from sqlalchemy.engine import make_url
+
+        with psycopg.connect(os.environ["NUMBERPOOL_BENCH_POSTGRES_URL"], autocommit=True) as c:
+            c.execute(f'DROP DATABASE IF EXISTS "{make_url(url).database}" WITH (FORCE)')
+
+
+def rounds(kind: str, args: argparse.Namespace, workdir: Path) -> dict:
+    sid, token = "AC" + secrets.token_hex(16), secrets.token_hex(16)
+    env = {"TWILIO_ACCOUNT_SID": sid, "TWILIO_AUTH_TOKEN": token}
+    auth = {"Authorization": "Basic " + base64.b64encode(f"{sid}:{token}".encode()).decode()}
+    db_url = fresh_db(kind, workdir)
+    proc, base = servers.numberpool(db_url, env, "--messaging-pool-limit", "1000000")
+    bare_proc, bare_base = servers.bare()
+    per_window = int(args.window * 4000)
+    try:
+        ops = Operations(base, sid, token, workdir, per_window * args.rounds)
+        samples: dict[str, list[dict]] = {op: [] for op in ("bare", *OPS)}
+        for r in range(args.rounds):
+            loads = {
+                "bare": (bare_proc.pid, bare_base + "/", None),
+                "fetch": (proc.pid, ops.fetch.url, None),
+                "list": (proc.pid, ops.list.url, None),
+                "provision": (proc.pid, *_load(ops.provision(per_window))),
+                "messaging add/remove": (proc.pid, *_load(ops.messaging())),
+                "proxy fetch": (proc.pid, ops.proxy_fetch.url, None),
+            }
+            for name, (pid, url, lua) in loads.items():
+                w = measure.wrk_window(pid, url, seconds=args.window, connections=CONNECTIONS, headers=auth, lua=lua)
+                samples[name].append({"requests": w.requests, "seconds": w.seconds, "cpu": w.cpu,
+                                      "cpu_us": w.cpu_per_request_us, "rps": w.rps, "errors": w.non_2xx})
+            print(f"bench[{kind}]: round {r + 1}/{args.rounds} done", flush=True)
+        summary = {}
+        for name in ("bare", *OPS):
+            ratios = [b["cpu_us"] / s["cpu_us"] for b, s in zip(samples["bare"], samples[name], strict=True)]
+            summary[name] = {
+                "ratio_median": statistics.median(ratios), "ratios": ratios,
+                "cpu_us_median": statistics.median(s["cpu_us"] for s in samples[name]),
+                "rps_median": statistics.median(s["rps"] for s in samples[name]),
+                "errors": sum(s["errors"] for s in samples[name]),
+            }
+        return {"summary": summary, "samples": samples}
+    finally:
+        servers.stop(bare_proc)
+        servers.stop(proc)
+        drop_db(kind, db_url)
+
+
+def _load(load) -> tuple[str, str | None]:  # noqa: ANN001
+    return load.url, load.lua
+
+
+def _latency_ms(client: httpx.Client, url: str, times: int) -> list[float]:
+    out = []
+    for _ in range(times):
+        t = time.perf_counter()
+        r = client.get(url)
+        out.append((time.perf_counter() - t) * 1000)
+        r.raise_for_status()
+    return out
+
+
+def scale(kind: str, args: argparse.Namespace, workdir: Path) -> dict:
+    """One account with ``args.scale`` numbers: filters, deep paging, memory."""
+    sid, token = "AC" + secrets.token_hex(16), secrets.token_hex(16)
+    env = {"TWILIO_ACCOUNT_SID": sid, "TWILIO_AUTH_TOKEN": token}
+    db_url = fresh_db(kind, workdir)
+    proc, base = servers.numberpool(db_url, env)
+    try:
+        started = time.perf_counter()
+        subprocess.run([sys.executable, "-m", "numberpool.cli", "bulk-load", "--db", db_url, "--account", sid,
+                        "--count", str(args.scale), "--tag-every", "1000"], check=True, env={**os.environ, **env})
+        load_seconds = time.perf_counter() - started
+        acc = f"{base}/2010-04-01/Accounts/{sid}/IncomingPhoneNumbers.json"
+        with httpx.Client(auth=(sid, token), timeout=120) as c:
+            reps = 5 if args.quick else 30
+            wildcard = _latency_ms(c, f"{acc}?PhoneNumber=*555*&PageSize=50", reps)
+            friendly = _latency_ms(c, f"{acc}?FriendlyName=bulk-7&PageSize=50", reps)
+            first = f"{acc}?PageSize=50"
+            url, hops = first, 0
+            hop_started = time.perf_counter()
+            while hops < args.hops:
+                body = c.get(url).json()
+                url = base + body["next_page_uri"]
+                hops += 1
+            hop_seconds = time.perf_counter() - hop_started
+            deep_page = c.get(url).json()["page"]
+            page1, deep = [], []
+            for _ in range(reps):  # interleaved, so both see the same machine
+                page1 += _latency_ms(c, first, 1)
+                deep += _latency_ms(c, url, 1)
+        rss = measure.peak_rss_mb(proc.pid)
+        return {
+            "numbers": args.scale, "bulk_load_seconds": load_seconds,
+            "wildcard_ms_median": statistics.median(wildcard), "friendly_name_ms_median": statistics.median(friendly),
+            "hops": hops, "hop_seconds": hop_seconds, "deep_page": deep_page,
+            "page1_ms_median": statistics.median(page1), "deep_page_ms_median": statistics.median(deep),
+            "deep_over_first": statistics.median(deep) / statistics.median(page1),
+            "peak_rss_mb_max_process": max(rss.values()), "peak_rss_mb_tree": sum(rss.values()),
+        }
+    finally:
+        servers.stop(proc)
+        drop_db(kind, db_url)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--quick", action="store_true", help="a smoke run: 2 short rounds, 20,000 numbers")
+    parser.add_argument("--rounds", type=int, default=None)
+    parser.add_argument("--window", type=float, default=None, help="seconds of load per operation per round")
+    parser.add_argument("--scale", type=int, default=None, help="numbers in the scale account")
+    parser.add_argument("--hops", type=int, default=None, help="next_page_uri hops to the deep page")
+    parser.add_argument("--out", type=Path, default=HERE / "results")
+    args = parser.parse_args()
+    args.rounds = args.rounds or (2 if args.quick else 5)
+    args.window = args.window or (1.0 if args.quick else 5.0)
+    args.scale = args.scale or (20_000 if args.quick else 1_000_000)
+    args.hops = args.hops or (100 if args.quick else 10_000)
+    ensure_wrk()
+    kinds = ["sqlite"]
+    pg = os.environ.get("NUMBERPOOL_BENCH_POSTGRES_URL") or os.environ.get("NUMBERPOOL_TEST_POSTGRES_URL")
+    if pg:
+        os.environ["NUMBERPOOL_BENCH_POSTGRES_URL"] = pg
+        kinds.append("postgres")
+    else:
+        print("bench: no NUMBERPOOL_BENCH_POSTGRES_URL, measuring SQLite only", flush=True)
+    results = {"when": time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime()), "quick": args.quick,
+               "settings": {"rounds": args.rounds, "window_s": args.window, "connections": CONNECTIONS,
+                            "scale": args.scale, "hops": args.hops, "cores": os.cpu_count()},
+               "databases": {}}
+    with tempfile.TemporaryDirectory(prefix="npbench-") as tmp:
+        for kind in kinds:
+            workdir = Path(tmp) / kind
+            workdir.mkdir()
+            results["databases"][kind] = {"rounds": rounds(kind, args, workdir), "scale": scale(kind, args, workdir)}
+    args.out.mkdir(parents=True, exist_ok=True)
+    (args.out / "latest.json").write_text(json.dumps(results, indent=2))
+    (args.out / "latest.md").write_text(report.markdown(results))
+    report.chart(results, args.out / "ratios.png")
+    print(report.markdown(results))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

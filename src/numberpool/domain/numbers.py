@@ -115,8 +115,7 @@ class Numbers:
         if raw:
             like = phone_number_pattern(raw)
         filt = NumberFilter(number_type, values.get("beta"), values.get("friendly_name"), like, values.get("origin"))
-        with self.db.read() as conn:
-            return q.list_page(conn, account.sid, filt, req)
+        return q.list_page(self.db, account.sid, filt, req)
 
     # -- writes ------------------------------------------------------------
     def provision(self, account: Account, form: Mapping[str, str], number_type: str | None) -> Row:

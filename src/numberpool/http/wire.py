@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from functools import lru_cache
 from collections.abc import Sequence
 from typing import Any
 from urllib.parse import urlencode
@@ -16,6 +17,7 @@ _DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 
+@lru_cache(maxsize=65536)
 def rfc2822(ts: int) -> str:
     """``Thu, 30 Jul 2015 23:19:04 +0000``, independent of the process locale."""
     t = time.gmtime(ts)
@@ -25,6 +27,7 @@ def rfc2822(ts: int) -> str:
     )
 
 
+@lru_cache(maxsize=65536)
 def iso8601(ts: int) -> str:
     """``2015-07-30T20:12:31Z``: no fractions, or the Python SDK keeps a raw string."""
     return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(ts))

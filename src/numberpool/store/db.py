@@ -7,7 +7,7 @@ lock; the file runs in WAL mode so readers never wait for a writer.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
@@ -58,12 +58,20 @@ class Database:
             _sqlite_setup(self.engine)
         self.reader = Reader(self.engine)
         self._prepared: dict[int, Prepared] = {}
+        self._shapes: dict[tuple, Prepared] = {}
 
     def prepared(self, stmt: Select) -> Prepared:
         """``stmt`` compiled for this database, once (statements are module-level constants)."""
         found = self._prepared.get(id(stmt))
         if found is None:
             found = self._prepared[id(stmt)] = Prepared(self.engine, stmt)
+        return found
+
+    def prepared_shape(self, key: tuple, build: Callable[[], Select]) -> Prepared:
+        """A statement whose shape varies (which filters are present): compiled once per shape."""
+        found = self._shapes.get(key)
+        if found is None:
+            found = self._shapes[key] = Prepared(self.engine, build())
         return found
 
     def one(self, stmt: Select, **params: Any) -> Any:

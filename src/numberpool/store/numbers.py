@@ -6,11 +6,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, Row, bindparam, select
+from sqlalchemy import Connection, Row, Select, bindparam, select
 
 from numberpool.domain.paging import PageRequest
 from numberpool.store.db import Database
-from numberpool.store.paging import fetch_page
+from numberpool.store.paging import finish_page, page_params, page_statement, shape_of
 from numberpool.store.pools import leave_all_pools
 from numberpool.store.schema import incoming_numbers as t
 
@@ -76,16 +76,27 @@ def delete_for_account(conn: Connection, account_sid: str) -> int:
     return conn.execute(t.delete().where(t.c.account_sid == account_sid)).rowcount
 
 
-def list_page(conn: Connection, account_sid: str, f: NumberFilter, req: PageRequest) -> tuple[Sequence[Row], bool]:
-    stmt = select(t).where(t.c.account_sid == account_sid)
-    if f.number_type is not None:
-        stmt = stmt.where(t.c.number_type == f.number_type)
-    if f.beta is False:
-        stmt = stmt.where(t.c.beta.is_(False))
-    if f.friendly_name is not None:
-        stmt = stmt.where(t.c.friendly_name == f.friendly_name)
-    if f.phone_like is not None:
-        stmt = stmt.where(t.c.phone_number.like(f.phone_like, escape="\\"))
-    if f.origin is not None:
-        stmt = stmt.where(t.c.origin == f.origin)
-    return fetch_page(conn, stmt, t.c.sid, req)
+def list_page(db: Database, account_sid: str, f: NumberFilter, req: PageRequest) -> tuple[Sequence[Any], bool]:
+    """One page of an account's numbers: one statement, compiled once per combination of filters."""
+    present = (f.number_type is not None, f.beta is False, f.friendly_name is not None, f.phone_like is not None,
+               f.origin is not None)
+
+    def build() -> Select:
+        stmt = select(t).where(t.c.account_sid == bindparam("account_sid"))
+        if present[0]:
+            stmt = stmt.where(t.c.number_type == bindparam("number_type"))
+        if present[1]:
+            stmt = stmt.where(t.c.beta.is_(False))
+        if present[2]:
+            stmt = stmt.where(t.c.friendly_name == bindparam("friendly_name"))
+        if present[3]:
+            stmt = stmt.where(t.c.phone_number.like(bindparam("phone_like"), escape="\\"))
+        if present[4]:
+            stmt = stmt.where(t.c.origin == bindparam("origin"))
+        return page_statement(stmt, t.c.sid, req)
+
+    prepared = db.prepared_shape(("numbers", present, shape_of(req)), build)
+    params = {"account_sid": account_sid, "number_type": f.number_type, "friendly_name": f.friendly_name,
+              "phone_like": f.phone_like, "origin": f.origin, **page_params(req)}
+    rows = db.reader.all(prepared, **{k: v for k, v in params.items() if v is not None})
+    return finish_page(rows, req)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import Column, Connection, Row, Select
+from sqlalchemy import Column, Connection, Row, Select, bindparam
 
 from numberpool.domain.paging import PageRequest
 
@@ -22,3 +22,38 @@ def fetch_page(conn: Connection, stmt: Select, key: Column, req: PageRequest) ->
     rows = conn.execute(stmt.order_by(key).limit(req.size + 1)).all()
     has_more = len(rows) > req.size
     return rows[: req.size], has_more
+
+
+def page_statement(stmt: Select, key: Column, req: PageRequest) -> Select:
+    """``stmt`` with the paging of ``req`` as bind parameters (``:after``, ``:before``, ``:offset``,
+    ``:limit``), so one compiled statement serves every page of that shape."""
+    if req.before is not None:
+        return stmt.where(key < bindparam("before")).order_by(key.desc()).limit(bindparam("limit"))
+    if req.after is not None:
+        stmt = stmt.where(key > bindparam("after"))
+    elif req.page:
+        stmt = stmt.offset(bindparam("offset"))
+    return stmt.order_by(key).limit(bindparam("limit"))
+
+
+def page_params(req: PageRequest) -> dict[str, object]:
+    params: dict[str, object] = {"limit": req.size if req.before is not None else req.size + 1}
+    if req.before is not None:
+        params["before"] = req.before
+    elif req.after is not None:
+        params["after"] = req.after
+    elif req.page:
+        params["offset"] = req.page * req.size
+    return params
+
+
+def shape_of(req: PageRequest) -> str:
+    return "before" if req.before is not None else "after" if req.after is not None else "offset" if req.page else "first"
+
+
+def finish_page(rows: list, req: PageRequest) -> tuple[list, bool]:
+    """Rows in key order and whether a later page exists, from a page_statement's result."""
+    if req.before is not None:
+        rows.reverse()
+        return rows, True
+    return rows[: req.size], len(rows) > req.size

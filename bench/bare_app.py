@@ -31,7 +31,7 @@ BODY = orjson.dumps(
 HEADERS = [(b"content-type", b"application/json; charset=utf-8")]
 
 
-async def app(scope, receive, send):  # noqa: ANN001, ANN201 - the smallest possible ASGI app
+async def app(scope, receive, send):
     if scope["type"] != "http":
         return
     await send({"type": "http.response.start", "status": 200, "headers": HEADERS})

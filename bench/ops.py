@@ -75,7 +75,7 @@ class Operations:
         """Available numbers to provision by PhoneNumber, as a client does after a search."""
         us = inventory.country("US")
         out: list[str] = []
-        for area in itertools.islice((a for a in inventory._area_codes("US") if a not in ("212", "415")), 400):  # noqa: SLF001
+        for area in itertools.islice((a for a in inventory._area_codes("US") if a not in ("212", "415")), 400):
             found = inventory.search(us, "Local", inventory.Filters(area_code=area), lambda b: set(), 1000)
             out += [f.phone_number for f in found]
             if len(out) >= count:

@@ -30,10 +30,10 @@ import httpx
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-import measure  # noqa: E402
-import report  # noqa: E402
-import servers  # noqa: E402
-from ops import Operations  # noqa: E402
+import measure
+import report
+import servers
+from ops import Operations
 
 OPS = ("fetch", "list", "provision", "messaging add/remove", "proxy fetch")
 CONNECTIONS = 8
@@ -111,7 +111,7 @@ def rounds(kind: str, args: argparse.Namespace, workdir: Path) -> dict:
         drop_db(kind, db_url)
 
 
-def _load(load) -> tuple[str, str | None]:  # noqa: ANN001
+def _load(load) -> tuple[str, str | None]:
     return load.url, load.lua
 
 

@@ -28,7 +28,7 @@ class Server:
     auth_token: str
     db_url: str
 
-    def client(self, sid: str | None = None, token: str | None = None):  # noqa: ANN201
+    def client(self, sid: str | None = None, token: str | None = None):
         return numberpool.client(self.base_url, sid or self.account_sid, token or self.auth_token)
 
     def http(self, sid: str | None = None, token: str | None = None) -> httpx.Client:
@@ -131,7 +131,7 @@ def server(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[S
 
 
 @pytest.fixture
-def client(server: Server):  # noqa: ANN201
+def client(server: Server):
     return server.client()
 
 
@@ -142,13 +142,13 @@ def http(server: Server) -> Iterator[httpx.Client]:
 
 
 @pytest.fixture
-def subaccount(client):  # noqa: ANN001, ANN201
+def subaccount(client):
     """A fresh subaccount, so a test's numbers never meet another test's."""
     return client.api.v2010.accounts.create(friendly_name="test sub")
 
 
 @pytest.fixture
-def sub_client(server: Server, subaccount):  # noqa: ANN001, ANN201
+def sub_client(server: Server, subaccount):
     return server.client(subaccount.sid, subaccount.auth_token)
 
 

@@ -15,7 +15,6 @@ from numberpool.store import accounts as accounts_store
 from numberpool.store import migrate
 from numberpool.store.db import Database
 
-
 # Pool limits, per server: CLI flag -> the environment variable the worker processes read.
 _LIMIT_FLAGS = {
     "messaging_pool_limit": "NUMBERPOOL_MESSAGING_POOL_LIMIT",
@@ -103,7 +102,6 @@ def bulk_load(args: argparse.Namespace) -> int:
     db = Database(args.db or default_db_url())
     try:
         migrate.upgrade(db)
-        accounts = Accounts(db)
         row = accounts_store.fetch(db, args.account)
         if row is None:
             print(f"numberpool: no account {args.account}", file=sys.stderr)

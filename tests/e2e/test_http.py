@@ -82,7 +82,7 @@ def test_non_form_body_is_rejected(http, server):
 
 def test_invalid_utf8_body(http, server):
     r = http.post(
-        f"/2010-04-01/Accounts.json", content=b"FriendlyName=%ff%fe",
+        "/2010-04-01/Accounts.json", content=b"FriendlyName=%ff%fe",
         headers={"Content-Type": "application/x-www-form-urlencoded"},
     )
     assert_error(r, 400, 20001)
@@ -90,14 +90,14 @@ def test_invalid_utf8_body(http, server):
 
 def test_oversized_body(http, server):
     r = http.post(
-        f"/2010-04-01/Accounts.json", content=b"FriendlyName=" + b"x" * (2 << 20),
+        "/2010-04-01/Accounts.json", content=b"FriendlyName=" + b"x" * (2 << 20),
         headers={"Content-Type": "application/x-www-form-urlencoded"},
     )
     assert r.status_code == 413 and r.json()["code"] == 20001
 
 
 def test_list_get_with_form_content_type_and_empty_body(http, server):
-    r = http.get(f"/2010-04-01/Accounts.json", headers={"Content-Type": "application/x-www-form-urlencoded"})
+    r = http.get("/2010-04-01/Accounts.json", headers={"Content-Type": "application/x-www-form-urlencoded"})
     assert r.status_code == 200
 
 
@@ -125,15 +125,15 @@ def test_bad_paging_numbers(http, server, params):
 
 
 def test_page_size_is_clamped(http, server):
-    body = http.get(f"/2010-04-01/Accounts.json", params={"PageSize": 5000}).json()
+    body = http.get("/2010-04-01/Accounts.json", params={"PageSize": 5000}).json()
     assert body["page_size"] == 1000
 
 
 def test_page_without_token_is_served_by_offset(http, server):
-    body = http.get(f"/2010-04-01/Accounts.json", params={"PageSize": 1, "Page": 0}).json()
+    body = http.get("/2010-04-01/Accounts.json", params={"PageSize": 1, "Page": 0}).json()
     first = body["accounts"][0]["sid"]
     assert first == server.account_sid or body["accounts"]
-    second = http.get(f"/2010-04-01/Accounts.json", params={"PageSize": 1, "Page": 1}).json()
+    second = http.get("/2010-04-01/Accounts.json", params={"PageSize": 1, "Page": 1}).json()
     assert second["page"] == 1 and second["start"] == 1
     if second["accounts"]:
         assert second["accounts"][0]["sid"] != first

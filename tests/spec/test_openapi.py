@@ -28,8 +28,8 @@ import pytest
 import requests
 import schemathesis
 from hypothesis import HealthCheck, settings
-from schemathesis.core.failures import FailureGroup
 from schemathesis.checks import content_type_conformance, not_a_server_error, response_schema_conformance
+from schemathesis.core.failures import FailureGroup
 
 from tests.conftest import SHARED
 
@@ -61,7 +61,7 @@ def _allow_empty(prop: dict) -> dict:
     return {"anyOf": [prop, {"type": "string", "enum": [""]}], "nullable": True}
 
 
-def _walk(node: object):  # noqa: ANN202
+def _walk(node: object):
     if isinstance(node, dict):
         yield node
         for value in node.values():
@@ -117,7 +117,7 @@ UNIQUE = itertools.count()
 class World:
     """Real resources the generated requests are pointed at."""
 
-    def __init__(self, server) -> None:  # noqa: ANN001
+    def __init__(self, server) -> None:
         self.server = server
         self.h = server.http()
         self.sid = server.account_sid
@@ -134,11 +134,11 @@ class World:
 
 
 @pytest.fixture(scope="module")
-def world(server):  # noqa: ANN001, ANN201
+def world(server):
     return World(server)
 
 
-def _call(case, world: World, prefix: str = "") -> object:  # noqa: ANN001
+def _call(case, world: World, prefix: str = "") -> object:
     response = case.call(base_url=world.server.base_url + prefix, auth=(world.sid, world.server.auth_token), timeout=30)
     case.validate_response(response, checks=CHECKS)
     if response.status_code >= 400:
@@ -149,7 +149,7 @@ def _call(case, world: World, prefix: str = "") -> object:  # noqa: ANN001
 
 @API.parametrize()
 @SETTINGS
-def test_api_v2010(case, world):  # noqa: ANN001
+def test_api_v2010(case, world):
     params = case.path_parameters
     if "AccountSid" in params:
         params["AccountSid"] = world.sid
@@ -162,7 +162,7 @@ def test_api_v2010(case, world):  # noqa: ANN001
     _call(case, world)
 
 
-def _v1(case, world: World, product: str, parent_path: str, parent_form: dict, member_form) -> None:  # noqa: ANN001
+def _v1(case, world: World, product: str, parent_path: str, parent_form: dict, member_form) -> None:
     params = case.path_parameters
     parent_key = next((k for k in ("ServiceSid", "TrunkSid") if k in params), None)
     if parent_key is not None:
@@ -185,23 +185,23 @@ def _v1(case, world: World, product: str, parent_path: str, parent_form: dict, m
 
 @MESSAGING.parametrize()
 @SETTINGS
-def test_messaging_v1(case, world):  # noqa: ANN001
+def test_messaging_v1(case, world):
     _v1(case, world, "messaging", "/v1/Services", lambda: {"FriendlyName": "spec"}, lambda pn: {"PhoneNumberSid": pn})
 
 
 @TRUNKING.parametrize()
 @SETTINGS
-def test_trunking_v1(case, world):  # noqa: ANN001
+def test_trunking_v1(case, world):
     _v1(case, world, "trunking", "/v1/Trunks", lambda: {"FriendlyName": "spec"}, lambda pn: {"PhoneNumberSid": pn})
 
 
 @PROXY.parametrize()
 @SETTINGS
-def test_proxy_v1(case, world):  # noqa: ANN001
+def test_proxy_v1(case, world):
     _v1(case, world, "proxy", "/v1/Services", lambda: {"UniqueName": f"spec-{next(UNIQUE)}"}, lambda pn: {"Sid": pn})
 
 
-def test_the_conformance_check_is_live(world):  # noqa: ANN001
+def test_the_conformance_check_is_live(world):
     """A negative control: a body that breaks the schema is rejected by the same validation."""
     operation = API.find_operation_by_id("FetchIncomingPhoneNumber")
     case = operation.Case(path_parameters={"AccountSid": world.sid, "Sid": "PN" + "0" * 32})

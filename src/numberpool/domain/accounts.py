@@ -187,8 +187,7 @@ class Accounts:
 
     def list(self, caller: Account, query: Mapping[str, str], req: PageRequest) -> tuple[Sequence[Account], bool]:
         filters = p.parse(LIST_PARAMS, query)
-        with self.db.read() as conn:
-            rows, more = q.list_visible(conn, caller.sid, filters.get("friendly_name"), filters.get("status"), req)
+        rows, more = q.list_visible(self.db, caller.sid, filters.get("friendly_name"), filters.get("status"), req)
         return [Account.from_row(r) for r in rows], more
 
 

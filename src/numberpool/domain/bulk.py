@@ -21,7 +21,7 @@ BATCH = 5000
 
 
 def _candidates() -> Iterator[str]:
-    areas = inventory._area_codes("US")  # noqa: SLF001 - the inventory's own list of US area codes
+    areas = inventory._area_codes("US")
     for line in range(10000):
         for nxx in range(200, 1000):
             if nxx % 100 == 11 or (nxx == 555 and line // 100 == 1):  # N11 codes and 555-01XX are not real

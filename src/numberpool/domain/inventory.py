@@ -161,7 +161,7 @@ def _bool(params: Mapping[str, str], name: str) -> bool | None:
 
 
 def _contains(raw: str) -> re.Pattern[str]:
-    body = raw[1:] if raw.startswith("+") else raw
+    body = raw.removeprefix("+")
     if len(body) < 2 or not all(c.isdigit() or c == "*" or ("A" <= c.upper() <= "Z") for c in body):
         raise invalid_parameter("Contains", f"{raw!r} must be at least two digits, letters or * (any one digit)")
     digits = "".join(KEYPAD.get(c.upper(), c) if c.isalpha() else c for c in body)

@@ -36,6 +36,7 @@ from numberpool.store import numbers as numbers_q
 from numberpool.store import pools as q
 from numberpool.store.db import Database
 
+
 @dataclass(frozen=True)
 class PoolLimits:
     messaging: int = 400
@@ -92,17 +93,15 @@ class Pools:
         return tx.write(self.db, work)
 
     def messaging_fetch(self, account: Account, service_sid: str, pn_sid: str, path: str) -> Row:
-        with self.db.read() as conn:
-            self.messaging_services.get_owned(conn, account, service_sid, path)
-            row = q.messaging_get(conn, service_sid, pn_sid)
+        self.messaging_services.fetch(account, service_sid, path)
+        row = q.messaging_fetch(self.db, service_sid, pn_sid)
         if row is None:
             raise not_found(path)
         return row
 
     def messaging_list(self, account: Account, service_sid: str, req: PageRequest, path: str) -> tuple[Sequence[Row], bool]:
-        with self.db.read() as conn:
-            self.messaging_services.get_owned(conn, account, service_sid, path)
-            return q.messaging_page(conn, service_sid, req)
+        self.messaging_services.fetch(account, service_sid, path)
+        return q.messaging_page(self.db, service_sid, req)
 
     def messaging_remove(self, account: Account, service_sid: str, pn_sid: str, path: str) -> None:
         with self.db.write() as conn:
@@ -124,17 +123,15 @@ class Pools:
             return numbers_q.get(conn, pn_sid)
 
     def trunk_fetch(self, account: Account, trunk_sid: str, pn_sid: str, path: str) -> Row:
-        with self.db.read() as conn:
-            self.trunks.get_owned(conn, account, trunk_sid, path)
-            row = numbers_q.get(conn, pn_sid)
+        self.trunks.fetch(account, trunk_sid, path)
+        row = numbers_q.fetch(self.db, pn_sid)
         if row is None or row.trunk_sid != trunk_sid:
             raise not_found(path)
         return row
 
     def trunk_list(self, account: Account, trunk_sid: str, req: PageRequest, path: str) -> tuple[Sequence[Row], bool]:
-        with self.db.read() as conn:
-            self.trunks.get_owned(conn, account, trunk_sid, path)
-            return q.trunk_numbers_page(conn, trunk_sid, req)
+        self.trunks.fetch(account, trunk_sid, path)
+        return q.trunk_numbers_page(self.db, trunk_sid, req)
 
     def trunk_remove(self, account: Account, trunk_sid: str, pn_sid: str, path: str) -> None:
         with self.db.write() as conn:
@@ -205,17 +202,15 @@ class Pools:
             return row
 
     def proxy_fetch(self, account: Account, service_sid: str, pn_sid: str, path: str) -> Row:
-        with self.db.read() as conn:
-            self.proxy_services.get_owned(conn, account, service_sid, path)
-            row = q.proxy_get(conn, service_sid, pn_sid)
+        self.proxy_services.fetch(account, service_sid, path)
+        row = q.proxy_fetch(self.db, service_sid, pn_sid)
         if row is None:
             raise not_found(path)
         return row
 
     def proxy_list(self, account: Account, service_sid: str, req: PageRequest, path: str) -> tuple[Sequence[Row], bool]:
-        with self.db.read() as conn:
-            self.proxy_services.get_owned(conn, account, service_sid, path)
-            return q.proxy_page(conn, service_sid, req)
+        self.proxy_services.fetch(account, service_sid, path)
+        return q.proxy_page(self.db, service_sid, req)
 
     def proxy_remove(self, account: Account, service_sid: str, pn_sid: str, path: str) -> None:
         with self.db.write() as conn:

@@ -81,8 +81,11 @@ class Resources:
             raise self.spec.conflict(row) from None
 
     def fetch(self, account: Account, sid: str, path: str) -> Row:
-        with self.db.read() as conn:
-            return self.get_owned(conn, account, sid, path)
+        """Outside any transaction; 20404 unless it exists and belongs to ``account``."""
+        row = self.spec.crud.fetch(self.db, sid) if is_sid(sid, self.spec.prefix) else None
+        if row is None or row.account_sid != account.sid:
+            raise not_found(path)
+        return row
 
     def update(self, account: Account, sid: str, form: Mapping[str, str], path: str) -> Row:
         for name in self.spec.required:
@@ -111,5 +114,4 @@ class Resources:
             self.spec.crud.delete(conn, sid)
 
     def list(self, account: Account, req: PageRequest) -> tuple[Sequence[Row], bool]:
-        with self.db.read() as conn:
-            return self.spec.crud.list_page(conn, account.sid, req)
+        return self.spec.crud.list_page(self.db, account.sid, req)

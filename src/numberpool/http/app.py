@@ -18,13 +18,13 @@ from sqlalchemy.exc import OperationalError
 
 from numberpool.domain.accounts import authentication_failed
 from numberpool.domain.errors import TwilioError, not_found
+from numberpool.domain.pools import PoolLimits
 from numberpool.http.request import Request, Response
 from numberpool.http.router import Router
 from numberpool.http.wire import error_body
 from numberpool.products import api2010
 from numberpool.products.services import Services
 from numberpool.products.v1 import messaging, proxy, trunking
-from numberpool.domain.pools import PoolLimits
 from numberpool.store.db import Database
 
 log = logging.getLogger("numberpool")

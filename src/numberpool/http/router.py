@@ -10,7 +10,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from numberpool.http.request import Request, Response
+from numberpool.http.request import Response
 
 Handler = Callable[..., Response]
 

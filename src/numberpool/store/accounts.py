@@ -5,14 +5,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Connection, Row, bindparam, or_, select
+from sqlalchemy import Connection, Row, Select, bindparam, or_, select
 
 from numberpool.domain.paging import PageRequest
 from numberpool.store.db import Database
-from numberpool.store.paging import fetch_page
+from numberpool.store.paging import page, page_statement
 from numberpool.store.schema import accounts
-
-
 
 BY_SID = select(accounts).where(accounts.c.sid == bindparam("sid"))
 
@@ -39,12 +37,19 @@ def update(conn: Connection, sid: str, values: dict[str, Any]) -> None:
 
 
 def list_visible(
-    conn: Connection, caller_sid: str, friendly_name: str | None, status: str | None, req: PageRequest
-) -> tuple[Sequence[Row], bool]:
+    db: Database, caller_sid: str, friendly_name: str | None, status: str | None, req: PageRequest
+) -> tuple[Sequence[Any], bool]:
     """The caller's own account and its subaccounts."""
-    stmt = select(accounts).where(or_(accounts.c.sid == caller_sid, accounts.c.owner_account_sid == caller_sid))
-    if friendly_name is not None:
-        stmt = stmt.where(accounts.c.friendly_name == friendly_name)
-    if status is not None:
-        stmt = stmt.where(accounts.c.status == status)
-    return fetch_page(conn, stmt, accounts.c.sid, req)
+    a = accounts.c
+
+    def build() -> Select:
+        stmt = select(accounts).where(or_(a.sid == bindparam("caller"), a.owner_account_sid == bindparam("caller")))
+        if friendly_name is not None:
+            stmt = stmt.where(a.friendly_name == bindparam("friendly_name"))
+        if status is not None:
+            stmt = stmt.where(a.status == bindparam("status"))
+        return page_statement(stmt, a.sid, req)
+
+    params = {"caller": caller_sid, "friendly_name": friendly_name, "status": status}
+    return page(db, ("accounts", friendly_name is not None, status is not None), build, req,
+                **{k: v for k, v in params.items() if v is not None})

@@ -5,22 +5,27 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Connection, Row, Table, select
+from sqlalchemy import Connection, Row, Select, Table, bindparam, select
 
 from numberpool.domain.paging import PageRequest
-from numberpool.store.paging import fetch_page
+from numberpool.store.db import Database
+from numberpool.store.paging import page, page_statement
 
 
 class Crud:
     def __init__(self, table: Table) -> None:
         self.table = table
         self.sid = table.c.sid
+        self.by_sid = select(table).where(table.c.sid == bindparam("sid"))
 
     def get(self, conn: Connection, sid: str, *, lock: bool = False) -> Row | None:
-        stmt = select(self.table).where(self.sid == sid)
-        if lock:
-            stmt = stmt.with_for_update()
-        return conn.execute(stmt).first()
+        """Inside a write transaction; ``lock`` takes the row lock (PostgreSQL) before a pool is counted."""
+        stmt = self.by_sid.with_for_update() if lock else self.by_sid
+        return conn.execute(stmt, {"sid": sid}).first()
+
+    def fetch(self, db: Database, sid: str) -> Any:
+        """Outside any transaction: a read on the hot path."""
+        return db.one(self.by_sid, sid=sid)
 
     def insert(self, conn: Connection, values: dict[str, Any]) -> None:
         conn.execute(self.table.insert().values(**values))
@@ -31,6 +36,8 @@ class Crud:
     def delete(self, conn: Connection, sid: str) -> int:
         return conn.execute(self.table.delete().where(self.sid == sid)).rowcount
 
-    def list_page(self, conn: Connection, account_sid: str, req: PageRequest) -> tuple[Sequence[Row], bool]:
-        stmt = select(self.table).where(self.table.c.account_sid == account_sid)
-        return fetch_page(conn, stmt, self.sid, req)
+    def list_page(self, db: Database, account_sid: str, req: PageRequest) -> tuple[Sequence[Any], bool]:
+        def build() -> Select:
+            return page_statement(select(self.table).where(self.table.c.account_sid == bindparam("owner")), self.sid, req)
+
+        return page(db, (self.table.name,), build, req, owner=account_sid)

@@ -43,7 +43,7 @@ class Database:
     """Owns the engine; every statement runs inside ``read()`` or ``write()``."""
 
     def __init__(self, url: str) -> None:
-        if url.startswith("postgresql://") or url.startswith("postgres://"):
+        if url.startswith(("postgresql://", "postgres://")):
             url = "postgresql+psycopg://" + url.split("://", 1)[1]  # psycopg 3
         self.url = url
         self.is_sqlite = url.startswith("sqlite")

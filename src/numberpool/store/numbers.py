@@ -10,7 +10,7 @@ from sqlalchemy import Connection, Row, Select, bindparam, select
 
 from numberpool.domain.paging import PageRequest
 from numberpool.store.db import Database
-from numberpool.store.paging import finish_page, page_params, page_statement, shape_of
+from numberpool.store.paging import page, page_statement
 from numberpool.store.pools import leave_all_pools
 from numberpool.store.schema import incoming_numbers as t
 
@@ -95,8 +95,6 @@ def list_page(db: Database, account_sid: str, f: NumberFilter, req: PageRequest)
             stmt = stmt.where(t.c.origin == bindparam("origin"))
         return page_statement(stmt, t.c.sid, req)
 
-    prepared = db.prepared_shape(("numbers", present, shape_of(req)), build)
     params = {"account_sid": account_sid, "number_type": f.number_type, "friendly_name": f.friendly_name,
-              "phone_like": f.phone_like, "origin": f.origin, **page_params(req)}
-    rows = db.reader.all(prepared, **{k: v for k, v in params.items() if v is not None})
-    return finish_page(rows, req)
+              "phone_like": f.phone_like, "origin": f.origin}
+    return page(db, ("numbers", present), build, req, **{k: v for k, v in params.items() if v is not None})

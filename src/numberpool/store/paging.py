@@ -1,27 +1,14 @@
-"""Keyset paging over any SELECT ordered by a SID column."""
+"""Keyset paging over any SELECT ordered by a SID column, compiled once per shape."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable
+from typing import Any
 
-from sqlalchemy import Column, Connection, Row, Select, bindparam
+from sqlalchemy import Column, Select, bindparam
 
 from numberpool.domain.paging import PageRequest
-
-
-def fetch_page(conn: Connection, stmt: Select, key: Column, req: PageRequest) -> tuple[Sequence[Row], bool]:
-    """Return one page of rows in key order and whether a later page exists."""
-    if req.before is not None:
-        rows = conn.execute(stmt.where(key < req.before).order_by(key.desc()).limit(req.size)).all()
-        rows.reverse()
-        return rows, True
-    if req.after is not None:
-        stmt = stmt.where(key > req.after)
-    elif req.page:
-        stmt = stmt.offset(req.page * req.size)
-    rows = conn.execute(stmt.order_by(key).limit(req.size + 1)).all()
-    has_more = len(rows) > req.size
-    return rows[: req.size], has_more
+from numberpool.store.db import Database
 
 
 def page_statement(stmt: Select, key: Column, req: PageRequest) -> Select:
@@ -49,6 +36,12 @@ def page_params(req: PageRequest) -> dict[str, object]:
 
 def shape_of(req: PageRequest) -> str:
     return "before" if req.before is not None else "after" if req.after is not None else "offset" if req.page else "first"
+
+
+def page(db: Database, key: tuple, build: Callable[[], Select], req: PageRequest, **params: Any) -> tuple[list, bool]:
+    """Run a page_statement (compiled once per ``key`` and paging shape) outside any transaction."""
+    prepared = db.prepared_shape((*key, shape_of(req)), build)
+    return finish_page(db.reader.all(prepared, **params, **page_params(req)), req)
 
 
 def finish_page(rows: list, req: PageRequest) -> tuple[list, bool]:

@@ -10,11 +10,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Connection, Row, func, select, update
+from sqlalchemy import Connection, Row, bindparam, func, select, update
 
 from numberpool.domain.paging import PageRequest
 from numberpool.store.crud import Crud
-from numberpool.store.paging import fetch_page
+from numberpool.store.db import Database
+from numberpool.store.paging import page, page_statement
 from numberpool.store.schema import (
     incoming_numbers,
     messaging_numbers,
@@ -50,23 +51,25 @@ def messaging_remove(conn: Connection, service_sid: str, pn_sid: str) -> int:
     return conn.execute(t.delete().where(t.c.service_sid == service_sid, t.c.phone_number_sid == pn_sid)).rowcount
 
 
-def _messaging_joined():  # noqa: ANN202
-    t = messaging_numbers
-    return select(
-        t.c.phone_number_sid, t.c.service_sid, t.c.date_created, t.c.date_updated,
-        _ipn.c.account_sid, _ipn.c.phone_number, _ipn.c.iso_country,
-        _ipn.c.cap_voice, _ipn.c.cap_sms, _ipn.c.cap_mms, _ipn.c.cap_fax,
-    ).join(_ipn, _ipn.c.sid == t.c.phone_number_sid)
+_MESSAGING_JOINED = select(
+    messaging_numbers.c.phone_number_sid, messaging_numbers.c.service_sid, messaging_numbers.c.date_created,
+    messaging_numbers.c.date_updated, _ipn.c.account_sid, _ipn.c.phone_number, _ipn.c.iso_country,
+    _ipn.c.cap_voice, _ipn.c.cap_sms, _ipn.c.cap_mms, _ipn.c.cap_fax,
+).join(_ipn, _ipn.c.sid == messaging_numbers.c.phone_number_sid).where(messaging_numbers.c.service_sid == bindparam("service"))
+_MESSAGING_ONE = _MESSAGING_JOINED.where(messaging_numbers.c.phone_number_sid == bindparam("pn"))
 
 
 def messaging_get(conn: Connection, service_sid: str, pn_sid: str) -> Row | None:
-    t = messaging_numbers
-    return conn.execute(_messaging_joined().where(t.c.service_sid == service_sid, t.c.phone_number_sid == pn_sid)).first()
+    return conn.execute(_MESSAGING_ONE, {"service": service_sid, "pn": pn_sid}).first()
 
 
-def messaging_page(conn: Connection, service_sid: str, req: PageRequest) -> tuple[Sequence[Row], bool]:
-    t = messaging_numbers
-    return fetch_page(conn, _messaging_joined().where(t.c.service_sid == service_sid), t.c.phone_number_sid, req)
+def messaging_fetch(db: Database, service_sid: str, pn_sid: str) -> Any:
+    return db.one(_MESSAGING_ONE, service=service_sid, pn=pn_sid)
+
+
+def messaging_page(db: Database, service_sid: str, req: PageRequest) -> tuple[Sequence[Any], bool]:
+    build = lambda: page_statement(_MESSAGING_JOINED, messaging_numbers.c.phone_number_sid, req)
+    return page(db, ("messaging_numbers",), build, req, service=service_sid)
 
 
 def messaging_delete_service(conn: Connection, service_sid: str) -> None:
@@ -74,8 +77,9 @@ def messaging_delete_service(conn: Connection, service_sid: str) -> None:
 
 
 # -- Trunking -------------------------------------------------------------------------------
-def trunk_numbers_page(conn: Connection, trunk_sid: str, req: PageRequest) -> tuple[Sequence[Row], bool]:
-    return fetch_page(conn, select(_ipn).where(_ipn.c.trunk_sid == trunk_sid), _ipn.c.sid, req)
+def trunk_numbers_page(db: Database, trunk_sid: str, req: PageRequest) -> tuple[Sequence[Any], bool]:
+    build = lambda: page_statement(select(_ipn).where(_ipn.c.trunk_sid == bindparam("trunk")), _ipn.c.sid, req)
+    return page(db, ("trunk_numbers",), build, req, trunk=trunk_sid)
 
 
 def trunk_clear(conn: Connection, trunk_sid: str, now: int) -> None:
@@ -114,23 +118,25 @@ def proxy_remove(conn: Connection, service_sid: str, pn_sid: str) -> int:
     return conn.execute(t.delete().where(t.c.service_sid == service_sid, t.c.phone_number_sid == pn_sid)).rowcount
 
 
-def _proxy_joined():  # noqa: ANN202
-    t = proxy_numbers
-    return select(
-        t.c.phone_number_sid, t.c.service_sid, t.c.is_reserved, t.c.in_use, t.c.date_created, t.c.date_updated,
-        _ipn.c.account_sid, _ipn.c.phone_number, _ipn.c.friendly_name, _ipn.c.iso_country,
-        _ipn.c.cap_voice, _ipn.c.cap_sms, _ipn.c.cap_mms, _ipn.c.cap_fax,
-    ).join(_ipn, _ipn.c.sid == t.c.phone_number_sid)
+_PROXY_JOINED = select(
+    proxy_numbers.c.phone_number_sid, proxy_numbers.c.service_sid, proxy_numbers.c.is_reserved, proxy_numbers.c.in_use,
+    proxy_numbers.c.date_created, proxy_numbers.c.date_updated, _ipn.c.account_sid, _ipn.c.phone_number,
+    _ipn.c.friendly_name, _ipn.c.iso_country, _ipn.c.cap_voice, _ipn.c.cap_sms, _ipn.c.cap_mms, _ipn.c.cap_fax,
+).join(_ipn, _ipn.c.sid == proxy_numbers.c.phone_number_sid).where(proxy_numbers.c.service_sid == bindparam("service"))
+_PROXY_ONE = _PROXY_JOINED.where(proxy_numbers.c.phone_number_sid == bindparam("pn"))
 
 
 def proxy_get(conn: Connection, service_sid: str, pn_sid: str) -> Row | None:
-    t = proxy_numbers
-    return conn.execute(_proxy_joined().where(t.c.service_sid == service_sid, t.c.phone_number_sid == pn_sid)).first()
+    return conn.execute(_PROXY_ONE, {"service": service_sid, "pn": pn_sid}).first()
 
 
-def proxy_page(conn: Connection, service_sid: str, req: PageRequest) -> tuple[Sequence[Row], bool]:
-    t = proxy_numbers
-    return fetch_page(conn, _proxy_joined().where(t.c.service_sid == service_sid), t.c.phone_number_sid, req)
+def proxy_fetch(db: Database, service_sid: str, pn_sid: str) -> Any:
+    return db.one(_PROXY_ONE, service=service_sid, pn=pn_sid)
+
+
+def proxy_page(db: Database, service_sid: str, req: PageRequest) -> tuple[Sequence[Any], bool]:
+    build = lambda: page_statement(_PROXY_JOINED, proxy_numbers.c.phone_number_sid, req)
+    return page(db, ("proxy_numbers",), build, req, service=service_sid)
 
 
 def proxy_delete_service(conn: Connection, service_sid: str) -> None:

@@ -66,10 +66,10 @@ def number_json(n: Row) -> dict[str, Any]:
 
 
 def register(r: Router, s: Services) -> None:
-    def _account(req: Request, account_sid: str):  # noqa: ANN202
+    def _account(req: Request, account_sid: str):
         return s.accounts.resolve_active(req.caller, account_sid, req.full_path)
 
-    def lister(number_type: str | None, path_suffix: str):  # noqa: ANN202
+    def lister(number_type: str | None, path_suffix: str):
         def list_numbers(req: Request, account_sid: str) -> Response:
             account = _account(req, account_sid)
             page = parse_page(req.query, "PN")

@@ -22,7 +22,7 @@ def page_response(
     """A v1 list page; ``sid_field`` names the column the page token seeks on."""
     body = v1_page(
         key, [render(req, r) for r in rows], req.base_url, path, [], page,
-        rows[0]._mapping[sid_field] if rows else None, rows[-1]._mapping[sid_field] if rows else None, more,
+        getattr(rows[0], sid_field) if rows else None, getattr(rows[-1], sid_field) if rows else None, more,
     )
     return Response(200, dumps(body))
 

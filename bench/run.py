@@ -51,23 +51,25 @@ def ensure_wrk() -> None:
 def fresh_db(kind: str, workdir: Path) -> str:
     if kind == "sqlite":
         return f"sqlite:///{workdir / 'bench.db'}"
-    import psycopg
     from sqlalchemy.engine import make_url
+
+    sys.path.insert(0, str(HERE.parent))
+    from tests.pgadmin import create_database
 
     admin = os.environ["NUMBERPOOL_BENCH_POSTGRES_URL"]
     name = "npbench_" + secrets.token_hex(4)
-    with psycopg.connect(admin, autocommit=True) as c:
-        c.execute(f'CREATE DATABASE "{name}"')
+    create_database(admin, name)
     return make_url(admin).set(database=name).render_as_string(hide_password=False)
 
 
 def drop_db(kind: str, url: str) -> None:
     if kind == "postgres":
-        import psycopg
         from sqlalchemy.engine import make_url
 
-        with psycopg.connect(os.environ["NUMBERPOOL_BENCH_POSTGRES_URL"], autocommit=True) as c:
-            c.execute(f'DROP DATABASE IF EXISTS "{make_url(url).database}" WITH (FORCE)')
+        sys.path.insert(0, str(HERE.parent))
+        from tests.pgadmin import drop_database
+
+        drop_database(os.environ["NUMBERPOOL_BENCH_POSTGRES_URL"], make_url(url).database)
 
 
 def rounds(kind: str, args: argparse.Namespace, workdir: Path) -> dict:
@@ -193,17 +195,22 @@ def main() -> int:
                "settings": {"rounds": args.rounds, "window_s": args.window, "connections": CONNECTIONS,
                             "scale": args.scale, "hops": args.hops, "cores": os.cpu_count()},
                "databases": {}}
+    args.out.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="npbench-") as tmp:
         for kind in kinds:
             workdir = Path(tmp) / kind
             workdir.mkdir()
-            results["databases"][kind] = {"rounds": rounds(kind, args, workdir), "scale": scale(kind, args, workdir)}
-    args.out.mkdir(parents=True, exist_ok=True)
-    (args.out / "latest.json").write_text(json.dumps(results, indent=2))
-    (args.out / "latest.md").write_text(report.markdown(results))
-    report.chart(results, args.out / "ratios.png")
+            results["databases"][kind] = {"rounds": rounds(kind, args, workdir)}
+            results["databases"][kind]["scale"] = scale(kind, args, workdir)
+            _write(results, args.out)  # after each database: a later failure loses nothing measured
     print(report.markdown(results))
     return 0
+
+
+def _write(results: dict, out: Path) -> None:
+    (out / "latest.json").write_text(json.dumps(results, indent=2))
+    (out / "latest.md").write_text(report.markdown(results))
+    report.chart(results, out / "ratios.png")
 
 
 if __name__ == "__main__":

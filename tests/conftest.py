@@ -107,17 +107,15 @@ def fresh_database(backend: str, tmp_path_factory: pytest.TempPathFactory) -> It
     if backend == "sqlite":
         yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'numberpool.db'}"
         return
-    import psycopg
+    from tests.pgadmin import create_database, drop_database
 
     admin_url = os.environ[POSTGRES_ENV]
     name = "np_" + secrets.token_hex(6)
-    with psycopg.connect(admin_url, autocommit=True) as admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
+    create_database(admin_url, name)
     try:
         yield make_url(admin_url).set(database=name).render_as_string(hide_password=False)
     finally:
-        with psycopg.connect(admin_url, autocommit=True) as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        drop_database(admin_url, name)
 
 
 @pytest.fixture(scope="session")

@@ -55,6 +55,19 @@ def _uri(path: str, echo: Sequence[tuple[str, str]], size: int, page: int, token
     return f"{path}?{urlencode(query)}"
 
 
+def _links(
+    path: str, echo: Sequence[tuple[str, str]], req: PageRequest, first_sid: str | None, last_sid: str | None,
+    has_more: bool,
+) -> tuple[str, str | None, str, str | None]:
+    """(first, previous, this, next) page URIs: keyset tokens lead forward and back."""
+    return (
+        _uri(path, echo, req.size, 0, None),
+        _uri(path, echo, req.size, req.page - 1, before_token(first_sid)) if req.page > 0 and first_sid else None,
+        _uri(path, echo, req.size, req.page, req.token),
+        _uri(path, echo, req.size, req.page + 1, after_token(last_sid)) if has_more and last_sid else None,
+    )
+
+
 def v2010_page(
     key: str,
     records: list[dict[str, Any]],
@@ -66,20 +79,19 @@ def v2010_page(
     has_more: bool,
 ) -> dict[str, Any]:
     """The v2010 envelope: the record key plus exactly the eight paging keys (WIRE.md)."""
+    first, previous, this, following = _links(path, echo, req, first_sid, last_sid, has_more)
     start = req.page * req.size
     count = len(records)
     return {
         key: records,
-        "first_page_uri": _uri(path, echo, req.size, 0, None),
-        "next_page_uri": _uri(path, echo, req.size, req.page + 1, after_token(last_sid)) if has_more and last_sid else None,
-        "previous_page_uri": (
-            _uri(path, echo, req.size, req.page - 1, before_token(first_sid)) if req.page > 0 and first_sid else None
-        ),
+        "first_page_uri": first,
+        "next_page_uri": following,
+        "previous_page_uri": previous,
         "page": req.page,
         "page_size": req.size,
         "start": start,
         "end": start + count - 1 if count else start,
-        "uri": _uri(path, echo, req.size, req.page, req.token),
+        "uri": this,
     }
 
 
@@ -95,18 +107,16 @@ def v1_page(
     has_more: bool,
 ) -> dict[str, Any]:
     """The v1 envelope: records plus ``meta`` with absolute URLs back to this server."""
-    url = base_url + path
+    first, previous, this, following = _links(base_url + path, echo, req, first_sid, last_sid, has_more)
     return {
         key: records,
         "meta": {
             "page": req.page,
             "page_size": req.size,
-            "first_page_url": _uri(url, echo, req.size, 0, None),
-            "previous_page_url": (
-                _uri(url, echo, req.size, req.page - 1, before_token(first_sid)) if req.page > 0 and first_sid else None
-            ),
-            "url": _uri(url, echo, req.size, req.page, req.token),
-            "next_page_url": _uri(url, echo, req.size, req.page + 1, after_token(last_sid)) if has_more and last_sid else None,
+            "first_page_url": first,
+            "previous_page_url": previous,
+            "url": this,
+            "next_page_url": following,
             "key": key,
         },
     }

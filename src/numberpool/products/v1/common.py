@@ -55,3 +55,44 @@ def crud_routes(r: Router, resources: Resources, collection: str, key: str, rend
 
 def capabilities_object(row: Row) -> dict[str, bool]:
     return {"voice": row.cap_voice, "sms": row.cap_sms, "mms": row.cap_mms, "fax": row.cap_fax}
+
+
+def pool_routes(
+    r: Router,
+    collection: str,
+    render: Render,
+    *,
+    list_: Callable[..., tuple[Sequence[Row], bool]],
+    add: Callable[..., Row],
+    fetch: Callable[..., Row],
+    remove: Callable[..., None],
+    update: Callable[..., Row] | None = None,
+    sid_field: str = "sid",
+) -> None:
+    """List, add, fetch, (update) and remove routes for a parent's PhoneNumbers pool.
+
+    Each domain callable takes ``(caller, parent_sid, ..., path)`` as the Pools methods do."""
+
+    def list_numbers(req: Request, parent: str) -> Response:
+        page = parse_page(req.query, "PN")
+        rows, more = list_(req.caller, parent, page, req.full_path)
+        return page_response(req, "phone_numbers", f"{collection}/{parent}/PhoneNumbers", page, rows, more, render, sid_field)
+
+    def add_number(req: Request, parent: str) -> Response:
+        return Response(201, dumps(render(req, add(req.caller, parent, req.form, req.full_path))))
+
+    def fetch_number(req: Request, parent: str, sid: str) -> Response:
+        return Response(200, dumps(render(req, fetch(req.caller, parent, sid, req.full_path))))
+
+    def remove_number(req: Request, parent: str, sid: str) -> Response:
+        remove(req.caller, parent, sid, req.full_path)
+        return Response(204)
+
+    instance: dict[str, Callable[..., Response]] = {"GET": fetch_number, "DELETE": remove_number}
+    if update is not None:
+        def update_number(req: Request, parent: str, sid: str) -> Response:
+            return Response(200, dumps(render(req, update(req.caller, parent, sid, req.form, req.full_path))))
+
+        instance["POST"] = update_number
+    r.add(collection + "/{Parent}/PhoneNumbers", GET=list_numbers, POST=add_number)
+    r.add(collection + "/{Parent}/PhoneNumbers/{Sid}", **instance)

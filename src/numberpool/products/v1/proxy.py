@@ -6,12 +6,11 @@ from typing import Any
 
 from sqlalchemy import Row
 
-from numberpool.domain.paging import parse_page
 from numberpool.domain.pools import Pools
-from numberpool.http.request import Request, Response
+from numberpool.http.request import Request
 from numberpool.http.router import Router
-from numberpool.http.wire import dumps, iso8601
-from numberpool.products.v1.common import capabilities_object, crud_routes, page_response
+from numberpool.http.wire import iso8601
+from numberpool.products.v1.common import capabilities_object, crud_routes, pool_routes
 
 
 def service_json(req: Request, s: Row) -> dict[str, Any]:
@@ -53,28 +52,8 @@ def phone_number_json(req: Request, n: Row) -> dict[str, Any]:
 
 def router(pools: Pools) -> Router:
     r = Router()
-
-    def list_numbers(req: Request, service_sid: str) -> Response:
-        page = parse_page(req.query, "PN")
-        rows, more = pools.proxy_list(req.caller, service_sid, page, req.full_path)
-        return page_response(req, "phone_numbers", f"/v1/Services/{service_sid}/PhoneNumbers", page, rows, more,
-                             phone_number_json, "phone_number_sid")
-
-    def add_number(req: Request, service_sid: str) -> Response:
-        return Response(201, dumps(phone_number_json(req, pools.proxy_add(req.caller, service_sid, req.form, req.full_path))))
-
-    def fetch_number(req: Request, service_sid: str, sid: str) -> Response:
-        return Response(200, dumps(phone_number_json(req, pools.proxy_fetch(req.caller, service_sid, sid, req.full_path))))
-
-    def update_number(req: Request, service_sid: str, sid: str) -> Response:
-        row = pools.proxy_update(req.caller, service_sid, sid, req.form, req.full_path)
-        return Response(200, dumps(phone_number_json(req, row)))
-
-    def remove_number(req: Request, service_sid: str, sid: str) -> Response:
-        pools.proxy_remove(req.caller, service_sid, sid, req.full_path)
-        return Response(204)
-
     crud_routes(r, pools.proxy_services, "/v1/Services", "services", service_json)
-    r.add("/v1/Services/{ServiceSid}/PhoneNumbers", GET=list_numbers, POST=add_number)
-    r.add("/v1/Services/{ServiceSid}/PhoneNumbers/{Sid}", GET=fetch_number, POST=update_number, DELETE=remove_number)
+    pool_routes(r, "/v1/Services", phone_number_json, list_=pools.proxy_list, add=pools.proxy_add,
+                fetch=pools.proxy_fetch, remove=pools.proxy_remove, update=pools.proxy_update,
+                sid_field="phone_number_sid")
     return r

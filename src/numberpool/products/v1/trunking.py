@@ -6,12 +6,11 @@ from typing import Any
 
 from sqlalchemy import Row
 
-from numberpool.domain.paging import parse_page
 from numberpool.domain.pools import Pools
-from numberpool.http.request import Request, Response
+from numberpool.http.request import Request
 from numberpool.http.router import Router
-from numberpool.http.wire import dumps, iso8601
-from numberpool.products.v1.common import capabilities_object, crud_routes, page_response
+from numberpool.http.wire import iso8601
+from numberpool.products.v1.common import capabilities_object, crud_routes, pool_routes
 
 TRUNK_LINKS = {
     "origination_urls": "OriginationUrls", "credential_lists": "CredentialLists",
@@ -77,23 +76,7 @@ def phone_number_json(req: Request, n: Row) -> dict[str, Any]:
 
 def router(pools: Pools) -> Router:
     r = Router()
-
-    def list_numbers(req: Request, trunk_sid: str) -> Response:
-        page = parse_page(req.query, "PN")
-        rows, more = pools.trunk_list(req.caller, trunk_sid, page, req.full_path)
-        return page_response(req, "phone_numbers", f"/v1/Trunks/{trunk_sid}/PhoneNumbers", page, rows, more, phone_number_json)
-
-    def add_number(req: Request, trunk_sid: str) -> Response:
-        return Response(201, dumps(phone_number_json(req, pools.trunk_add(req.caller, trunk_sid, req.form, req.full_path))))
-
-    def fetch_number(req: Request, trunk_sid: str, sid: str) -> Response:
-        return Response(200, dumps(phone_number_json(req, pools.trunk_fetch(req.caller, trunk_sid, sid, req.full_path))))
-
-    def remove_number(req: Request, trunk_sid: str, sid: str) -> Response:
-        pools.trunk_remove(req.caller, trunk_sid, sid, req.full_path)
-        return Response(204)
-
     crud_routes(r, pools.trunks, "/v1/Trunks", "trunks", trunk_json)
-    r.add("/v1/Trunks/{TrunkSid}/PhoneNumbers", GET=list_numbers, POST=add_number)
-    r.add("/v1/Trunks/{TrunkSid}/PhoneNumbers/{Sid}", GET=fetch_number, DELETE=remove_number)
+    pool_routes(r, "/v1/Trunks", phone_number_json, list_=pools.trunk_list, add=pools.trunk_add,
+                fetch=pools.trunk_fetch, remove=pools.trunk_remove)
     return r

@@ -29,11 +29,14 @@ def get_main(conn: Connection) -> Row | None:
 
 
 def insert(conn: Connection, values: dict[str, Any]) -> None:
-    conn.execute(accounts.insert().values(**values))
+    conn.execute(accounts.insert(), values)
+
+
+_UPDATE = accounts.update().where(accounts.c.sid == bindparam("b_sid"))
 
 
 def update(conn: Connection, sid: str, values: dict[str, Any]) -> None:
-    conn.execute(accounts.update().where(accounts.c.sid == sid).values(**values))
+    conn.execute(_UPDATE, {"b_sid": sid, **values})
 
 
 def list_visible(

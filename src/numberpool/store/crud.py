@@ -17,6 +17,8 @@ class Crud:
         self.table = table
         self.sid = table.c.sid
         self.by_sid = select(table).where(table.c.sid == bindparam("sid"))
+        self._insert = table.insert()
+        self._update = table.update().where(table.c.sid == bindparam("b_sid"))
 
     def get(self, conn: Connection, sid: str, *, lock: bool = False) -> Row | None:
         """Inside a write transaction; ``lock`` takes the row lock (PostgreSQL) before a pool is counted."""
@@ -28,10 +30,10 @@ class Crud:
         return db.one(self.by_sid, sid=sid)
 
     def insert(self, conn: Connection, values: dict[str, Any]) -> None:
-        conn.execute(self.table.insert().values(**values))
+        conn.execute(self._insert, values)
 
     def update(self, conn: Connection, sid: str, values: dict[str, Any]) -> None:
-        conn.execute(self.table.update().where(self.sid == sid).values(**values))
+        conn.execute(self._update, {"b_sid": sid, **values})
 
     def delete(self, conn: Connection, sid: str) -> int:
         return conn.execute(self.table.delete().where(self.sid == sid)).rowcount

@@ -36,12 +36,18 @@ def fetch(db: Database, sid: str) -> Any:
     return db.one(BY_SID, sid=sid)
 
 
+_BY_SID_LOCKED = BY_SID.with_for_update()
+
+
 def get_for_update(conn: Connection, sid: str) -> Row | None:
-    return conn.execute(select(t).where(t.c.sid == sid).with_for_update()).first()
+    return conn.execute(_BY_SID_LOCKED, {"sid": sid}).first()
+
+
+_BY_NUMBER = select(t).where(t.c.phone_number == bindparam("e164"))
 
 
 def get_by_number(conn: Connection, e164: str) -> Row | None:
-    return conn.execute(select(t).where(t.c.phone_number == e164)).first()
+    return conn.execute(_BY_NUMBER, {"e164": e164}).first()
 
 
 def taken(conn: Connection, e164s: Sequence[str]) -> set[str]:
@@ -52,16 +58,22 @@ def taken(conn: Connection, e164s: Sequence[str]) -> set[str]:
     return {r[0] for r in rows}
 
 
+# Statements built once, values passed as parameters: SQLAlchemy caches the compiled form per
+# set of keys, instead of coercing every value into a new statement on each call.
+_INSERT = t.insert()
+_UPDATE = t.update().where(t.c.sid == bindparam("b_sid"))
+
+
 def insert(conn: Connection, values: dict[str, Any]) -> None:
-    conn.execute(t.insert().values(**values))
+    conn.execute(_INSERT, values)
 
 
 def insert_many(conn: Connection, rows: list[dict[str, Any]]) -> None:
-    conn.execute(t.insert(), rows)
+    conn.execute(_INSERT, rows)
 
 
 def update(conn: Connection, sid: str, values: dict[str, Any]) -> None:
-    conn.execute(t.update().where(t.c.sid == sid).values(**values))
+    conn.execute(_UPDATE, {"b_sid": sid, **values})
 
 
 def delete(conn: Connection, sid: str) -> int:

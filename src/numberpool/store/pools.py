@@ -43,7 +43,7 @@ def messaging_count(conn: Connection, service_sid: str) -> int:
 
 
 def messaging_add(conn: Connection, values: dict[str, Any]) -> None:
-    conn.execute(messaging_numbers.insert().values(**values))
+    conn.execute(messaging_numbers.insert(), values)
 
 
 def messaging_remove(conn: Connection, service_sid: str, pn_sid: str) -> int:
@@ -105,12 +105,16 @@ def proxy_count(conn: Connection, service_sid: str, reserved: bool) -> int:
 
 
 def proxy_add(conn: Connection, values: dict[str, Any]) -> None:
-    conn.execute(proxy_numbers.insert().values(**values))
+    conn.execute(proxy_numbers.insert(), values)
+
+
+_PROXY_UPDATE = proxy_numbers.update().where(
+    proxy_numbers.c.service_sid == bindparam("b_service"), proxy_numbers.c.phone_number_sid == bindparam("b_pn")
+)
 
 
 def proxy_update(conn: Connection, service_sid: str, pn_sid: str, values: dict[str, Any]) -> None:
-    t = proxy_numbers
-    conn.execute(t.update().where(t.c.service_sid == service_sid, t.c.phone_number_sid == pn_sid).values(**values))
+    conn.execute(_PROXY_UPDATE, {"b_service": service_sid, "b_pn": pn_sid, **values})
 
 
 def proxy_remove(conn: Connection, service_sid: str, pn_sid: str) -> int:

@@ -28,7 +28,11 @@ def markdown(results: dict) -> str:
         f"{s['rounds']} interleaved rounds of {s['window_s']:.0f} s windows per operation, wrk with "
         f"{s['connections']} connections on loopback, {s['cores']} cores. Ratio = bare app CPU per request / "
         "numberpool CPU per request (median over rounds; 1.0 would be as cheap as the bare server). "
-        "The bare app runs on numberpool's own server software and settings (granian, 1 worker).",
+        "The bare app runs on numberpool's own server software and settings (granian, 1 worker). "
+        "On SQLite numberpool reuses a GET answer until the database next commits (any process, any writer): "
+        "`fetch` and `list` repeat one URL, so they measure that path; the `cache off` rows run the same "
+        "requests on a second server process with the cache disabled, so they measure query and rendering. "
+        "Every at-scale latency is measured with the cache off.",
         "",
     ]
     for kind, data in results["databases"].items():
@@ -71,11 +75,11 @@ def chart(results: dict, path: Path) -> None:
     for i, kind in enumerate(kinds):
         summary = results["databases"][kind]["rounds"]["summary"]
         xs = [j + i * width for j in range(len(ops))]
-        ax.bar(xs, [summary[op]["ratio_median"] for op in ops], width, label=kind)
+        ax.bar(xs, [summary[op]["ratio_median"] if op in summary else 0 for op in ops], width, label=kind)
     for j, op in enumerate(ops):
         if op in TARGETS:
             ax.hlines(TARGETS[op], j - width / 2, j + width * (len(kinds) - 0.5), colors="red", linestyles="dashed")
-    ax.set_xticks([j + width * (len(kinds) - 1) / 2 for j in range(len(ops))], ops)
+    ax.set_xticks([j + width * (len(kinds) - 1) / 2 for j in range(len(ops))], ops, rotation=20, ha="right")
     ax.set_ylabel("bare CPU/request ÷ numberpool CPU/request")
     ax.set_title("numberpool vs a bare ASGI app (higher is better; red: target)")
     ax.legend()

@@ -36,6 +36,10 @@ import servers
 from ops import Operations
 
 OPS = ("fetch", "list", "provision", "messaging add/remove", "proxy fetch")
+# SQLite: the same reads on a second server process with the response cache off (every
+# request runs the query and renders), so the table shows what a read costs when it misses.
+UNCACHED = ("fetch, cache off", "list, cache off")
+NO_CACHE = {"NUMBERPOOL_RESPONSE_CACHE": "0"}
 CONNECTIONS = 8
 
 
@@ -79,10 +83,12 @@ def rounds(kind: str, args: argparse.Namespace, workdir: Path) -> dict:
     db_url = fresh_db(kind, workdir)
     proc, base = servers.numberpool(db_url, env, "--messaging-pool-limit", "1000000")
     bare_proc, bare_base = servers.bare()
+    cold = servers.numberpool(db_url, {**env, **NO_CACHE}) if kind == "sqlite" else None
+    ops_names = OPS + (UNCACHED if cold else ())
     per_window = int(args.window * 4000)
     try:
         ops = Operations(base, sid, token, workdir, per_window * args.rounds)
-        samples: dict[str, list[dict]] = {op: [] for op in ("bare", *OPS)}
+        samples: dict[str, list[dict]] = {op: [] for op in ("bare", *ops_names)}
         for r in range(args.rounds):
             loads = {
                 "bare": (bare_proc.pid, bare_base + "/", None),
@@ -92,13 +98,17 @@ def rounds(kind: str, args: argparse.Namespace, workdir: Path) -> dict:
                 "messaging add/remove": (proc.pid, *_load(ops.messaging())),
                 "proxy fetch": (proc.pid, ops.proxy_fetch.url, None),
             }
+            if cold:
+                cold_proc, cold_base = cold
+                loads["fetch, cache off"] = (cold_proc.pid, ops.fetch.url.replace(base, cold_base, 1), None)
+                loads["list, cache off"] = (cold_proc.pid, ops.list.url.replace(base, cold_base, 1), None)
             for name, (pid, url, lua) in loads.items():
                 w = measure.wrk_window(pid, url, seconds=args.window, connections=CONNECTIONS, headers=auth, lua=lua)
                 samples[name].append({"requests": w.requests, "seconds": w.seconds, "cpu": w.cpu,
                                       "cpu_us": w.cpu_per_request_us, "rps": w.rps, "errors": w.non_2xx})
             print(f"bench[{kind}]: round {r + 1}/{args.rounds} done", flush=True)
         summary = {}
-        for name in ("bare", *OPS):
+        for name in ("bare", *ops_names):
             ratios = [b["cpu_us"] / s["cpu_us"] for b, s in zip(samples["bare"], samples[name], strict=True)]
             summary[name] = {
                 "ratio_median": statistics.median(ratios), "ratios": ratios,
@@ -110,6 +120,8 @@ def rounds(kind: str, args: argparse.Namespace, workdir: Path) -> dict:
     finally:
         servers.stop(bare_proc)
         servers.stop(proc)
+        if cold:
+            servers.stop(cold[0])
         drop_db(kind, db_url)
 
 
@@ -132,7 +144,7 @@ def scale(kind: str, args: argparse.Namespace, workdir: Path) -> dict:
     sid, token = "AC" + secrets.token_hex(16), secrets.token_hex(16)
     env = {"TWILIO_ACCOUNT_SID": sid, "TWILIO_AUTH_TOKEN": token}
     db_url = fresh_db(kind, workdir)
-    proc, base = servers.numberpool(db_url, env)
+    proc, base = servers.numberpool(db_url, {**env, **NO_CACHE})  # every latency below is a query, never a reuse
     try:
         started = time.perf_counter()
         subprocess.run([sys.executable, "-m", "numberpool.cli", "bulk-load", "--db", db_url, "--account", sid,

@@ -19,6 +19,7 @@ from sqlalchemy.exc import OperationalError
 from numberpool.domain.accounts import authentication_failed
 from numberpool.domain.errors import TwilioError, not_found
 from numberpool.domain.pools import PoolLimits
+from numberpool.http.cache import ResponseCache
 from numberpool.http.request import Request, Response
 from numberpool.http.router import Router
 from numberpool.http.wire import error_body
@@ -67,8 +68,9 @@ def _decode_qs(raw: bytes, what: str) -> dict[str, str]:
 
 
 class App:
-    def __init__(self, services: Services) -> None:
+    def __init__(self, services: Services, cache: ResponseCache | None = None) -> None:
         self.services = services
+        self.cache = cache
         self.routers: dict[str, Router] = {
             "api": api2010.router(services),
             "messaging": messaging.router(services.pools),
@@ -91,6 +93,10 @@ class App:
                     return
 
     async def _http(self, scope: Scope, receive: Receive, send: Send) -> None:
+        cache = self.cache
+        if cache is not None and scope["method"] == "GET" and not _has_body(scope["headers"]):
+            await self._cached_get(cache, scope, send)
+            return
         body = b""
         if scope["method"] == "POST" or _has_body(scope["headers"]):
             body = await _read_body(receive)
@@ -100,11 +106,23 @@ class App:
             response = self._error(TwilioError(20001, 413, "The request body is too large"))
         else:
             response = self.handle(scope, body)
-        headers = response.headers
-        if response.body:
-            headers = headers + _JSON
-        await send({"type": "http.response.start", "status": response.status, "headers": headers})
-        await send({"type": "http.response.body", "body": response.body})
+        await _send(send, response)
+
+    async def _cached_get(self, cache: ResponseCache, scope: Scope, send: Send) -> None:
+        host = authorization = b""
+        for name, value in scope["headers"]:
+            if name == b"host":
+                host = value
+            elif name == b"authorization":
+                authorization = value
+        key = (scope["path"], scope.get("query_string", b""), authorization, host, scope.get("scheme", "http"))
+        stamp = cache.current()
+        response = cache.get(key) if stamp is not None else None
+        if response is None:
+            response = self.handle(scope, b"")
+            if stamp is not None:
+                cache.put(stamp, key, response)
+        await _send(send, response)
 
     def handle(self, scope: Scope, body: bytes) -> Response:
         try:
@@ -159,6 +177,14 @@ class App:
         return handler(req, *args)
 
 
+async def _send(send: Send, response: Response) -> None:
+    headers = response.headers
+    if response.body:
+        headers = headers + _JSON
+    await send({"type": "http.response.start", "status": response.status, "headers": headers})
+    await send({"type": "http.response.body", "body": response.body})
+
+
 def _has_body(headers: list[tuple[bytes, bytes]]) -> bool:
     """Whether a GET or DELETE carries a body: usually not, and awaiting one costs."""
     for name, value in headers:
@@ -199,11 +225,16 @@ def _basic(header: bytes) -> tuple[str, str]:
     return sid, token
 
 
-def create_app(db_url: str, limits: PoolLimits | None = None) -> App:
-    return App(Services.open(Database(db_url), limits))
+def create_app(db_url: str, limits: PoolLimits | None = None, *, response_cache: bool = True) -> App:
+    """The application; ``response_cache`` reuses GET answers while an SQLite database is unchanged."""
+    db = Database(db_url)
+    services = Services.open(db, limits)
+    watch = db.change_watch() if response_cache else None
+    return App(services, ResponseCache(watch) if watch is not None else None)
 
 
 def create_app_from_env() -> App:
     """Factory for the server's worker processes: the CLI passes settings in the environment."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    return create_app(os.environ["NUMBERPOOL_DB"], PoolLimits.from_env())
+    cache = os.environ.get("NUMBERPOOL_RESPONSE_CACHE", "1") != "0"
+    return create_app(os.environ["NUMBERPOOL_DB"], PoolLimits.from_env(), response_cache=cache)

@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import Connection, Select, create_engine, event
 from sqlalchemy.engine import Engine
 
+from numberpool.store.changes import ChangeWatch
 from numberpool.store.fast import Prepared, Reader
 
 _IMMEDIATE = "numberpool_immediate"
@@ -59,6 +60,7 @@ class Database:
         self.reader = Reader(self.engine)
         self._prepared: dict[int, Prepared] = {}
         self._shapes: dict[tuple, Prepared] = {}
+        self._watch: ChangeWatch | None = None
 
     def prepared(self, stmt: Select) -> Prepared:
         """``stmt`` compiled for this database, once (statements are module-level constants)."""
@@ -73,6 +75,12 @@ class Database:
         if found is None:
             found = self._shapes[key] = Prepared(self.engine, build())
         return found
+
+    def change_watch(self) -> ChangeWatch | None:
+        """Commit detection without a query (SQLite files only; see store.changes)."""
+        if self._watch is None and self.is_sqlite:
+            self._watch = ChangeWatch.for_url_database(self.engine.url.database)
+        return self._watch
 
     def one(self, stmt: Select, **params: Any) -> Any:
         """A single-statement read outside any transaction: the hot path."""
@@ -96,5 +104,8 @@ class Database:
                 yield conn
 
     def dispose(self) -> None:
+        if self._watch is not None:
+            self._watch.close()
+            self._watch = None
         self.reader.close()
         self.engine.dispose()

@@ -1,0 +1,71 @@
+"""Has the database changed? Answered from memory, without a system call.
+
+Every response numberpool gives to a GET is a function of the request and of what the
+database holds, so a response can be reused for as long as no transaction has committed.
+SQLite in WAL mode already tells every process that: its WAL-index header, kept in the
+``<db>-shm`` file that all connections map into memory, changes on every commit (the
+count of frames in the WAL, their checksum, and the salt that changes when the WAL
+restarts; see "WAL-mode File Format" in SQLite's documentation). Reading the header
+through our own shared mapping costs a memory copy and, unlike a query such as
+``PRAGMA data_version``, never gives up Python's GIL, which under the server is what a
+cheap request cannot afford.
+
+The header is written twice in a row (copy 2, then copy 1): a reader that finds the copies
+different caught a commit in progress and gets no stamp, so nothing is served from or
+stored in a cache until the writer is done.
+
+Safety: SQLite truncates the ``-shm`` file only when a connection opens it while no other
+connection has it open. The watch keeps its own connection open for its whole life, so
+the mapping is never truncated under it.
+"""
+
+from __future__ import annotations
+
+import mmap
+import os
+import sqlite3
+
+_HEADER = 48  # one copy of the WAL-index header
+_IS_INIT = 12  # offset of the isInit byte within a copy
+
+
+class ChangeWatch:
+    """``stamp()`` is equal between two calls exactly when no transaction committed between them
+    (or None while a commit is being published)."""
+
+    def __init__(self, path: str) -> None:
+        # Our own connection: reading through it maps the -shm file and holds it open.
+        self._conn = sqlite3.connect(path, check_same_thread=False)
+        try:
+            mode = self._conn.execute("PRAGMA journal_mode=WAL").fetchone()[0]  # as the engine sets it
+            if mode.lower() != "wal":
+                raise ValueError(f"{path} is not in WAL mode ({mode})")
+            self._conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+            fd = os.open(path + "-shm", os.O_RDONLY)
+            try:
+                self._map = mmap.mmap(fd, 2 * _HEADER, prot=mmap.PROT_READ)
+            finally:
+                os.close(fd)
+        except BaseException:
+            self._conn.close()
+            raise
+
+    @classmethod
+    def for_url_database(cls, path: str | None) -> ChangeWatch | None:
+        """A watch for an SQLite file, or None where there is nothing to watch (in-memory)."""
+        if not path or path == ":memory:" or path.startswith("file:"):
+            return None
+        try:
+            return cls(path)
+        except (ValueError, OSError, sqlite3.Error):
+            return None  # no WAL here (a file system without shared memory): no watch, no cache
+
+    def stamp(self) -> bytes | None:
+        header = self._map[: 2 * _HEADER]
+        if header[:_HEADER] != header[_HEADER:] or not header[_IS_INIT]:
+            return None
+        return header[:_HEADER]
+
+    def close(self) -> None:
+        self._map.close()
+        self._conn.close()

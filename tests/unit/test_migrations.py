@@ -47,7 +47,7 @@ def test_upgrade_from_the_first_revision_keeps_data(db):
             "'twilio', FALSE, 'in-use', 'none', TRUE, TRUE, TRUE, FALSE, '2010-04-01', 'POST', 'POST', FALSE, 'voice', 'POST', 'POST', "
             "'POST', 'Inactive', 'unregistered', 'https://example.com/v', 1000, 1000)"
         ))
-    assert migrate.upgrade(db) == ("0001", "0002")
+    assert migrate.upgrade(db) == ("0001", migrate.head())
     services = Services.open(db)
     main = services.accounts.authenticate("AC" + "1" * 32, "tok")
     number = services.numbers.fetch(main, "PN" + "2" * 32, "/x")

@@ -79,7 +79,8 @@ incoming_numbers = Table(
     Column("date_created", BigInteger, nullable=False),
     Column("date_updated", BigInteger, nullable=False),
     UniqueConstraint("phone_number", name="uq_number_e164"),
-    Index("ix_numbers_account", "account_sid", "sid"),
+    # phone_number rides along: a PhoneNumber wildcard scan reads the index alone (migration 0003)
+    Index("ix_numbers_account_number", "account_sid", "sid", "phone_number"),
     Index("ix_numbers_account_friendly", "account_sid", "friendly_name", "sid"),
     Index("ix_numbers_trunk", "trunk_sid"),
 )

@@ -1,13 +1,19 @@
 """Bulk provisioning: many numbers into one account without an HTTP call each.
 
 For load tests and benchmarks (a million numbers in one account). Numbers are valid US local
-numbers walked in a fixed order over the country's area codes, skipping any already owned;
-each gets the same defaults as a number provisioned through the API.
+numbers, skipping any already owned; each gets the same defaults as a number provisioned
+through the API. They are spread over the whole space of area codes, exchanges and lines in a
+fixed pseudo-random order, as in an account that bought its numbers over time: loaded in digit
+order, the numbers matching any digit pattern would sit together in creation order, and a
+filtered list would measure that accident rather than the filter.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Iterator
+
+import phonenumbers
 
 from numberpool.domain import inventory
 from numberpool.domain.accounts import Account
@@ -20,14 +26,27 @@ from numberpool.store.db import Database
 BATCH = 5000
 
 
+_STRIDE = 2_654_435_761  # a prime (Knuth's multiplicative hash): i -> i * _STRIDE mod size is a permutation
+
+
 def _candidates() -> Iterator[str]:
     areas = inventory._area_codes("US")
-    for line in range(10000):
-        for nxx in range(200, 1000):
-            if nxx % 100 == 11 or (nxx == 555 and line // 100 == 1):  # N11 codes and 555-01XX are not real
-                continue
-            for npa in areas:
-                yield f"+1{npa}{nxx}{line:04d}"
+    size = len(areas) * 800 * 10000  # area code x exchange (200-999) x line
+    assert math.gcd(size, _STRIDE) == 1
+    valid: dict[int, bool] = {}  # per area code and exchange: the US numbering metadata decides on those 6 digits
+    for i in range(size):
+        k = i * _STRIDE % size
+        k, line = divmod(k, 10000)
+        area, nxx = divmod(k, 800)
+        nxx += 200
+        if nxx % 100 == 11 or (nxx == 555 and line // 100 == 1):  # N11 codes and 555-01XX are not real
+            continue
+        e164 = f"+1{areas[area]}{nxx}{line:04d}"
+        ok = valid.get(k)
+        if ok is None:
+            ok = valid[k] = phonenumbers.is_valid_number(phonenumbers.parse(e164))
+        if ok:
+            yield e164
 
 
 def load(db: Database, account: Account, count: int, progress: Callable[[int], None], tag_every: int = 0) -> int:

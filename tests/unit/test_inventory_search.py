@@ -148,3 +148,23 @@ def test_number_for_area_code():
     second = inv.number_for_area_code("212", lambda batch: {first.phone_number} & set(batch))
     assert second.phone_number.startswith("+1212") and second.phone_number != first.phone_number
     assert inv.number_for_area_code("999", NOTHING_TAKEN) is None
+
+
+def test_walking_past_owned_numbers_costs_few_queries_and_no_reparsing(monkeypatch):
+    """Provisioning by area code walks the same owned numbers each time: that walk must stay cheap."""
+    ahead = [f.phone_number for f in search(US, limit=900, AreaCode="206")]
+    owned = set(ahead[:899])
+    calls: list[int] = []
+
+    def is_taken(batch):
+        calls.append(len(batch))
+        return owned & set(batch)
+
+    first = inv.number_for_area_code("206", is_taken)
+    assert first is not None and first.phone_number == ahead[899]
+    assert len(calls) <= 8  # batches grow while they come back owned: 20, 40, 80, ...
+    parsed: list[str] = []
+    real_parse = phonenumbers.parse
+    monkeypatch.setattr(inv.phonenumbers, "parse", lambda *a, **k: parsed.append(a[0]) or real_parse(*a, **k))
+    again = inv.number_for_area_code("206", is_taken)
+    assert again == first and parsed == []  # every candidate on the way was remembered

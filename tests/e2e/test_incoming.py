@@ -299,3 +299,21 @@ def test_fetch_with_malformed_sid_is_not_found(sub_client):
         with pytest.raises(TwilioRestException) as e:
             sub_client.incoming_phone_numbers(sid).fetch()
         assert e.value.status == 404
+
+
+@pytest.mark.parametrize("extra", [
+    {},
+    {"FriendlyName": "front desk", "VoiceUrl": "https://example.com/v", "VoiceCallerIdLookup": "true",
+     "SmsApplicationSid": AP, "EmergencyAddressSid": AD, "VoiceReceiveMode": "fax", "BundleSid": BU},
+], ids=["defaults", "parameters"])
+@pytest.mark.parametrize("country,kind", [("US", "Local"), ("US", "TollFree"), ("GB", "Mobile"), ("CA", "Local")])
+def test_created_number_reads_back_exactly_as_answered(server, http, country, kind, extra):
+    """The 201 answer is built without reading the row back: it must equal what a fetch returns."""
+    base = f"/2010-04-01/Accounts/{server.account_sid}"
+    listed = http.get(f"{base}/AvailablePhoneNumbers/{country}/{kind}.json", params={"PageSize": 1}).json()
+    e164 = listed["available_phone_numbers"][0]["phone_number"]
+    created = http.post(f"{base}/IncomingPhoneNumbers.json", data={"PhoneNumber": e164, **extra})
+    assert created.status_code == 201, created.text
+    fetched = http.get(f"{base}/IncomingPhoneNumbers/{created.json()['sid']}.json")
+    assert fetched.json() == created.json()
+    assert http.delete(f"{base}/IncomingPhoneNumbers/{created.json()['sid']}.json").status_code == 204

@@ -13,6 +13,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import Connection, Row
+from sqlalchemy.exc import IntegrityError
 
 from numberpool.domain import inventory, phone, tx
 from numberpool.domain import params as p
@@ -140,6 +141,16 @@ class Numbers:
         else:
             raise TwilioError(21421, 400, "Either PhoneNumber or AreaCode is required")
 
+        if facts is not None and not values.get("trunk_sid"):
+            # The common case, a number nobody owns and nothing else to check: one statement that
+            # inserts unless the number is owned. Owned (by this account or another) or a trunk to
+            # check: the transaction below decides.
+            try:
+                stored = q.insert_if_free(self.db, _new_row(account, facts, values))
+            except IntegrityError:
+                stored = None  # some other key (a racing sid, a vanished account): decide in the transaction
+            if stored is not None:
+                return stored
         # Another client may take the number between our read and insert: tx.write decides again.
         return tx.write(self.db, lambda conn: self._provision_in(conn, account, facts or _pick_by_area(conn, area_code or ""), values))
 
@@ -153,23 +164,9 @@ class Numbers:
             # Buying a number you already own acts as an update (WIRE.md).
             self._apply(conn, existing, values)
             return q.get(conn, existing.sid)
-        ts = now()
-        sid = new_sid("PN")
-        row: dict[str, Any] = {
-            **DEFAULTS,
-            "sid": sid, "account_sid": account.sid, "phone_number": facts.phone_number,
-            "friendly_name": facts.friendly_name, "iso_country": facts.iso_country, "number_type": facts.number_type,
-            "origin": "twilio", "beta": facts.beta, "status": "in-use",
-            "address_requirements": facts.address_requirements,
-            "cap_voice": facts.capabilities["voice"], "cap_sms": facts.capabilities["sms"],
-            "cap_mms": facts.capabilities["mms"], "cap_fax": facts.capabilities["fax"],
-            "date_created": ts, "date_updated": ts,
-        }
-        row.update(values)
-        if not row["friendly_name"]:
-            row["friendly_name"] = facts.friendly_name
+        row = _new_row(account, facts, values)
         q.insert(conn, row)
-        return q.get(conn, sid)
+        return q.get(conn, row["sid"])
 
     def update(self, caller: Account, account: Account, sid: str, form: Mapping[str, str], path: str) -> Row:
         values = _config(UPDATE_PARAMS, form)
@@ -218,6 +215,24 @@ class Numbers:
             changes["friendly_name"] = phone.national_format(row.phone_number)
         changes["date_updated"] = now()
         q.update(conn, row.sid, changes)
+
+
+def _new_row(account: Account, facts: inventory.NumberFacts, values: dict[str, Any]) -> dict[str, Any]:
+    ts = now()
+    row: dict[str, Any] = {
+        **DEFAULTS,
+        "sid": new_sid("PN"), "account_sid": account.sid, "phone_number": facts.phone_number,
+        "friendly_name": facts.friendly_name, "iso_country": facts.iso_country, "number_type": facts.number_type,
+        "origin": "twilio", "beta": facts.beta, "status": "in-use",
+        "address_requirements": facts.address_requirements,
+        "cap_voice": facts.capabilities["voice"], "cap_sms": facts.capabilities["sms"],
+        "cap_mms": facts.capabilities["mms"], "cap_fax": facts.capabilities["fax"],
+        "date_created": ts, "date_updated": ts,
+    }
+    row.update(values)
+    if not row["friendly_name"]:
+        row["friendly_name"] = facts.friendly_name
+    return row
 
 
 def p_missing(name: str) -> TwilioError:

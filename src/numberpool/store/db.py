@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import Connection, Select, create_engine, event
+from sqlalchemy import Connection, Insert, Select, create_engine, event
 from sqlalchemy.engine import Engine
 
 from numberpool.store.changes import ChangeWatch
@@ -81,6 +81,13 @@ class Database:
         if self._watch is None and self.is_sqlite:
             self._watch = ChangeWatch.for_url_database(self.engine.url.database)
         return self._watch
+
+    def autocommit(self, key: tuple, build: Callable[[], Insert], values: dict[str, Any]) -> int:
+        """One INSERT as its own transaction, compiled once per ``key`` (shape and column set)."""
+        found = self._shapes.get(key)
+        if found is None:
+            found = self._shapes[key] = Prepared(self.engine, build(), sorted(values))
+        return self.reader.execute(found, values)
 
     def one(self, stmt: Select, **params: Any) -> Any:
         """A single-statement read outside any transaction: the hot path."""

@@ -11,22 +11,25 @@ from __future__ import annotations
 
 import threading
 from collections import namedtuple
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
-from sqlalchemy import Boolean, Select
+from sqlalchemy import Boolean, Insert, Select
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import IntegrityError, OperationalError
 
 
 class Prepared:
-    """One SELECT, compiled for one dialect, with its bind parameter order and row type."""
+    """One SELECT, compiled for one dialect, with its bind parameter order and row type; or one
+    INSERT (``column_keys``: the columns it is given), which has no rows."""
 
-    def __init__(self, engine: Engine, stmt: Select) -> None:
-        compiled = stmt.compile(dialect=engine.dialect)
+    def __init__(self, engine: Engine, stmt: Select | Insert, column_keys: Sequence[str] | None = None) -> None:
+        compiled = stmt.compile(dialect=engine.dialect, column_keys=column_keys)
         self.sql = compiled.string
         self.positional = compiled.positiontup  # None for named paramstyles (psycopg)
         self.defaults = {k: v.value for k, v in compiled.binds.items() if v.value is not None}
+        if isinstance(stmt, Insert):
+            return
         columns = list(stmt.selected_columns)
         self.row_type = namedtuple("Row", [c.key for c in columns])  # type: ignore[misc]
         sqlite = engine.dialect.name == "sqlite"
@@ -76,11 +79,13 @@ class Reader:
             except Exception:  # noqa: BLE001 - the connection is already gone
                 pass
 
-    def _run(self, prepared: Prepared, values: dict[str, Any], many: bool) -> Any:
+    def _run(self, prepared: Prepared, values: dict[str, Any], many: bool | None) -> Any:
         try:
             cursor = self._cursor()
             try:
                 cursor.execute(prepared.sql, prepared.params(values))
+                if many is None:
+                    return cursor.rowcount
                 if many:
                     return [prepared.make(r) for r in cursor.fetchall()]
                 raw = cursor.fetchone()
@@ -90,12 +95,18 @@ class Reader:
         except (self._dbapi.OperationalError, self._dbapi.InterfaceError) as exc:
             self._drop()  # the connection may be gone: the next read takes a fresh one
             raise OperationalError(prepared.sql, None, exc) from exc
+        except self._dbapi.IntegrityError as exc:
+            raise IntegrityError(prepared.sql, None, exc) from exc
 
     def one(self, prepared: Prepared, **values: Any) -> Any:
         return self._run(prepared, values, False)
 
     def all(self, prepared: Prepared, **values: Any) -> list[Any]:
         return self._run(prepared, values, True)
+
+    def execute(self, prepared: Prepared, values: dict[str, Any]) -> int:
+        """One data-changing statement in autocommit: atomic and durable on its own. Row count."""
+        return self._run(prepared, values, None)
 
     def close(self) -> None:
         self._drop()

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from collections import namedtuple
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, Row, Select, bindparam, select
+from sqlalchemy import Connection, Insert, Row, Select, bindparam, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from numberpool.domain.paging import PageRequest
 from numberpool.store.db import Database
@@ -66,6 +69,25 @@ _UPDATE = t.update().where(t.c.sid == bindparam("b_sid"))
 
 def insert(conn: Connection, values: dict[str, Any]) -> None:
     conn.execute(_INSERT, values)
+
+
+# Every column, for a row built in Python that must read exactly as one read back from the table.
+StoredRow = namedtuple("StoredRow", [c.key for c in t.columns])  # type: ignore[misc]
+
+
+def _insert_if_free(dialect: str) -> Insert:
+    ins = (sqlite_insert if dialect == "sqlite" else pg_insert)(t)
+    return ins.on_conflict_do_nothing(index_elements=[t.c.phone_number])
+
+
+def insert_if_free(db: Database, values: dict[str, Any]) -> Any:
+    """Insert a number that nobody owns, as one statement of its own; the stored row, or None
+    when the number is owned already (then nothing was written)."""
+    dialect = db.engine.dialect.name
+    done = db.autocommit(("insert-if-free", tuple(sorted(values))), lambda: _insert_if_free(dialect), values)
+    if not done:
+        return None
+    return StoredRow(**{c: values.get(c) for c in StoredRow._fields})
 
 
 def insert_many(conn: Connection, rows: list[dict[str, Any]]) -> None:

@@ -27,7 +27,9 @@ for line in io.lines("{file}") do
   reqs[#reqs + 1] = {{method, path, body}}
 end
 local form = {{}}
-local i = 0
+-- wrk calls request() once to check the script before the load starts (script_verify_request):
+-- that call takes the last line, so the load itself starts at the first.
+local i = #reqs - 1
 request = function()
   i = i % #reqs + 1
   local r = reqs[i]

@@ -62,6 +62,23 @@ def test_commit_by_another_process_moves_the_stamp(wal_file):
         watch.close()
 
 
+def test_watch_leaves_sqlite_holding_its_locks(wal_file):
+    """SQLite marks "this file is in use" with a shared POSIX lock on byte 128 of the -shm file
+    (the DMS lock, see SQLite's WAL file format). Closing any descriptor of that file would drop
+    it for the whole process, and another process could then reset the WAL index under us."""
+    path, conn = wal_file
+    conn.execute("SELECT * FROM t").fetchall()  # this process uses the WAL index
+    watch = ChangeWatch(path)
+    try:
+        probe = ("import fcntl, os, sys\nfd = os.open(sys.argv[1], os.O_RDWR)\n"
+                 "fcntl.lockf(fd, fcntl.LOCK_EX | fcntl.LOCK_NB, 1, 128)")
+        done = subprocess.run([sys.executable, "-c", probe, path + "-shm"], capture_output=True, timeout=60)
+        assert done.returncode != 0, "another process could lock the DMS byte: this process lost its lock"
+        assert b"Resource temporarily unavailable" in done.stderr or b"Permission denied" in done.stderr
+    finally:
+        watch.close()
+
+
 def test_no_watch_without_a_file():
     assert ChangeWatch.for_url_database(None) is None
     assert ChangeWatch.for_url_database(":memory:") is None

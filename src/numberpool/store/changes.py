@@ -16,7 +16,12 @@ stored in a cache until the writer is done.
 
 Safety: SQLite truncates the ``-shm`` file only when a connection opens it while no other
 connection has it open. The watch keeps its own connection open for its whole life, so
-the mapping is never truncated under it.
+the mapping is never truncated under it. And SQLite coordinates processes with POSIX
+(fcntl) locks on that file, which the kernel drops, all of them, when the process closes
+*any* descriptor of the file: the watch's own descriptor (and the one the mapping holds)
+therefore stays open until the database is disposed of, after every connection has closed.
+Closing it early let another process take SQLite's locks from under this one ("locking
+protocol" errors, a truncated mapping); tests/e2e/test_workers.py caught it.
 """
 
 from __future__ import annotations
@@ -36,17 +41,19 @@ class ChangeWatch:
     def __init__(self, path: str) -> None:
         # Our own connection: reading through it maps the -shm file and holds it open.
         self._conn = sqlite3.connect(path, check_same_thread=False)
+        self._fd: int | None = None
         try:
-            mode = self._conn.execute("PRAGMA journal_mode=WAL").fetchone()[0]  # as the engine sets it
+            mode = self._conn.execute("PRAGMA journal_mode").fetchone()[0]  # the engine has set WAL
             if mode.lower() != "wal":
                 raise ValueError(f"{path} is not in WAL mode ({mode})")
             self._conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
-            fd = os.open(path + "-shm", os.O_RDONLY)
-            try:
-                self._map = mmap.mmap(fd, 2 * _HEADER, prot=mmap.PROT_READ)
-            finally:
-                os.close(fd)
+            # Kept open until close(): closing any descriptor of a file drops every POSIX lock the
+            # process holds on it, SQLite's locks on the -shm file included (see the module doc).
+            self._fd = os.open(path + "-shm", os.O_RDONLY)
+            self._map = mmap.mmap(self._fd, 2 * _HEADER, prot=mmap.PROT_READ)
         except BaseException:
+            # A descriptor already opened is left open on purpose: closing it would drop the
+            # locks of this process's other SQLite connections to the file.
             self._conn.close()
             raise
 
@@ -67,5 +74,9 @@ class ChangeWatch:
         return header[:_HEADER]
 
     def close(self) -> None:
-        self._map.close()
+        """Only once no other SQLite connection of this process uses the file (see the module doc)."""
         self._conn.close()
+        self._map.close()
+        if self._fd is not None:
+            os.close(self._fd)
+            self._fd = None

@@ -111,8 +111,8 @@ class Database:
                 yield conn
 
     def dispose(self) -> None:
-        if self._watch is not None:
-            self._watch.close()
-            self._watch = None
         self.reader.close()
         self.engine.dispose()
+        if self._watch is not None:  # last: closing its descriptor drops the process's SQLite locks
+            self._watch.close()
+            self._watch = None

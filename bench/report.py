@@ -32,7 +32,9 @@ def markdown(results: dict) -> str:
         "On SQLite numberpool reuses a GET answer until the database next commits (any process, any writer): "
         "`fetch` and `list` repeat one URL, so they measure that path; the `cache off` rows run the same "
         "requests on a second server process with the cache disabled, so they measure query and rendering. "
-        "Every at-scale latency is measured with the cache off.",
+        "Every at-scale latency is measured with the cache off. The `floor` row is no numberpool operation: "
+        "a bare app that reads a form body and inserts one SQLite row (bench/bare_write_app.py), the least "
+        "any write costs on this server software and database.",
         "",
     ]
     for kind, data in results["databases"].items():

@@ -39,6 +39,13 @@ OPS = ("fetch", "list", "provision", "messaging add/remove", "proxy fetch")
 # SQLite: the same reads on a second server process with the response cache off (every
 # request runs the query and renders), so the table shows what a read costs when it misses.
 UNCACHED = ("fetch, cache off", "list, cache off")
+# SQLite: the floor of any write on this stack (bench/bare_write_app.py), beside provision.
+FLOOR = "floor: bare POST + 1 SQLite INSERT"
+POST_LUA = """
+wrk.method = "POST"
+wrk.body = "PhoneNumber=%2B14155550123&FriendlyName=floor"
+wrk.headers["Content-Type"] = "application/x-www-form-urlencoded"
+"""
 NO_CACHE = {"NUMBERPOOL_RESPONSE_CACHE": "0"}
 CONNECTIONS = 8
 
@@ -84,7 +91,8 @@ def rounds(kind: str, args: argparse.Namespace, workdir: Path) -> dict:
     proc, base = servers.numberpool(db_url, env, "--messaging-pool-limit", "1000000")
     bare_proc, bare_base = servers.bare()
     cold = servers.numberpool(db_url, {**env, **NO_CACHE}) if kind == "sqlite" else None
-    ops_names = OPS + (UNCACHED if cold else ())
+    floor = servers.bare("bare_write_app", {"BARE_WRITE_DB": str(workdir / "floor.db")}) if kind == "sqlite" else None
+    ops_names = OPS + (UNCACHED if cold else ()) + ((FLOOR,) if floor else ())
     per_window = int(args.window * 4000)
     try:
         ops = Operations(base, sid, token, workdir, per_window * args.rounds)
@@ -102,6 +110,8 @@ def rounds(kind: str, args: argparse.Namespace, workdir: Path) -> dict:
                 cold_proc, cold_base = cold
                 loads["fetch, cache off"] = (cold_proc.pid, ops.fetch.url.replace(base, cold_base, 1), None)
                 loads["list, cache off"] = (cold_proc.pid, ops.list.url.replace(base, cold_base, 1), None)
+            if floor:
+                loads[FLOOR] = (floor[0].pid, floor[1] + "/", POST_LUA)
             for name, (pid, url, lua) in loads.items():
                 w = measure.wrk_window(pid, url, seconds=args.window, connections=CONNECTIONS, headers=auth, lua=lua)
                 samples[name].append({"requests": w.requests, "seconds": w.seconds, "cpu": w.cpu,
@@ -122,6 +132,8 @@ def rounds(kind: str, args: argparse.Namespace, workdir: Path) -> dict:
         servers.stop(proc)
         if cold:
             servers.stop(cold[0])
+        if floor:
+            servers.stop(floor[0])
         drop_db(kind, db_url)
 
 

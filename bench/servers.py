@@ -42,13 +42,14 @@ def numberpool(db_url: str, env: dict[str, str], *extra: str) -> tuple[subproces
     return proc, f"http://127.0.0.1:{port}"
 
 
-def bare() -> tuple[subprocess.Popen, str]:
-    """The bare app on numberpool's own granian settings (numberpool.cli.run_granian)."""
+def bare(module: str = "bare_app", env: dict[str, str] | None = None) -> tuple[subprocess.Popen, str]:
+    """A bare app (bench/<module>.py) on numberpool's own granian settings (numberpool.cli.run_granian)."""
     port = free_port()
-    code = f"from numberpool.cli import run_granian; run_granian('bare_app:app', '127.0.0.1', {port}, 1, factory=False)"
+    code = f"from numberpool.cli import run_granian; run_granian('{module}:app', '127.0.0.1', {port}, 1, factory=False)"
     proc = subprocess.Popen(
         [sys.executable, "-c", code],
-        env={**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(HERE), os.environ.get("PYTHONPATH")]))},
+        env={**os.environ, **(env or {}),
+             "PYTHONPATH": os.pathsep.join(filter(None, [str(HERE), os.environ.get("PYTHONPATH")]))},
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
     )
     _wait(proc, port)

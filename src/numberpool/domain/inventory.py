@@ -140,11 +140,13 @@ def _candidate(e164: str) -> NumberFacts | None:
 
 def _classify(n: phonenumbers.PhoneNumber) -> tuple[str, str] | None:
     """(country, our type) for a valid number of an offered country and type, else None."""
-    if not phonenumbers.is_valid_number(n):
-        return None
+    # is_valid_number(n) is is_valid_number_for_region(n, region_code_for_number(n)): asking for the
+    # region once saves a walk over the regions sharing the country code (25 for +1).
     iso = phonenumbers.region_code_for_number(n)
+    if iso not in _COUNTRIES or not phonenumbers.is_valid_number_for_region(n, iso):
+        return None
     number_type = _FROM_PN.get(phonenumbers.number_type(n))
-    if iso not in _COUNTRIES or number_type not in _COUNTRIES[iso].types:
+    if number_type not in _COUNTRIES[iso].types:
         return None
     return iso, number_type
 
@@ -152,11 +154,9 @@ def _classify(n: phonenumbers.PhoneNumber) -> tuple[str, str] | None:
 def facts(e164: str) -> NumberFacts | None:
     """What we know of a valid E.164 number of an offered country and type; None otherwise."""
     try:
-        n = phonenumbers.parse(e164, None)
+        return _candidate(e164)  # remembered: a client usually buys a number it was just offered
     except phonenumbers.NumberParseException:
         return None
-    found = _classify(n)
-    return _facts(n, *found) if found else None
 
 
 # -- filters -------------------------------------------------------------------------------

@@ -11,8 +11,7 @@ import hmac
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-
-from sqlalchemy import Row
+from typing import TYPE_CHECKING
 
 from numberpool.domain import params as p
 from numberpool.domain.clock import now
@@ -22,6 +21,9 @@ from numberpool.domain.sids import is_sid, new_sid, new_token
 from numberpool.store import accounts as q
 from numberpool.store import numbers as numbers_q
 from numberpool.store.db import Database
+
+if TYPE_CHECKING:
+    from sqlalchemy import Row
 
 STATUSES = ("active", "suspended", "closed")
 

@@ -13,7 +13,6 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import Connection, Row
-from sqlalchemy.exc import IntegrityError
 
 from numberpool.domain import inventory, phone, tx
 from numberpool.domain import params as p
@@ -143,12 +142,9 @@ class Numbers:
 
         if facts is not None and not values.get("trunk_sid"):
             # The common case, a number nobody owns and nothing else to check: one statement that
-            # inserts unless the number is owned. Owned (by this account or another) or a trunk to
-            # check: the transaction below decides.
-            try:
-                stored = q.insert_if_free(self.db, _new_row(account, facts, values))
-            except IntegrityError:
-                stored = None  # some other key (a racing sid, a vanished account): decide in the transaction
+            # inserts unless the number is owned. Not inserted (owned, by this account or another,
+            # or refused by another key) or a trunk to check: the transaction below decides.
+            stored = q.insert_if_free(self.db, _new_row(account, facts, values))
             if stored is not None:
                 return stored
         # Another client may take the number between our read and insert: tx.write decides again.

@@ -10,10 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
-
-from sqlalchemy import Connection, Row
-from sqlalchemy.exc import IntegrityError
+from typing import TYPE_CHECKING, Any
 
 from numberpool.domain import params as p
 from numberpool.domain.accounts import Account
@@ -23,8 +20,12 @@ from numberpool.domain.paging import PageRequest
 from numberpool.domain.sids import is_sid, new_sid
 from numberpool.store.crud import Crud
 from numberpool.store.db import Database
+from numberpool.store.errors import ConstraintViolation
 
-Check = Callable[[Connection, Account, dict[str, Any], "str | None"], None]
+if TYPE_CHECKING:
+    from sqlalchemy import Connection, Row
+
+Check = Callable[["Connection", Account, dict[str, Any], "str | None"], None]
 """``check(conn, account, values, sid_or_None)``: extra rules inside the write transaction."""
 
 
@@ -75,7 +76,7 @@ class Resources:
                     self.spec.check(conn, account, row, None)
                 self.spec.crud.insert(conn, row)
                 return self.spec.crud.get(conn, sid)
-        except IntegrityError:
+        except ConstraintViolation:
             if self.spec.conflict is None:
                 raise
             raise self.spec.conflict(row) from None
@@ -101,7 +102,7 @@ class Resources:
                     values["date_updated"] = now()
                     self.spec.crud.update(conn, sid, values)
                 return self.spec.crud.get(conn, sid)
-        except IntegrityError:
+        except ConstraintViolation:
             if self.spec.conflict is None:
                 raise
             raise self.spec.conflict(values) from None

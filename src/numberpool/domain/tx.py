@@ -8,23 +8,17 @@ client committed": the work is re-run, and its own checks then answer as Twilio 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TypeVar
-
-from sqlalchemy import Connection
-from sqlalchemy.exc import IntegrityError, OperationalError
+from typing import TYPE_CHECKING, TypeVar
 
 from numberpool.domain.errors import TwilioError
 from numberpool.store.db import Database
+from numberpool.store.errors import ConstraintViolation, DatabaseFailure, retryable
+
+if TYPE_CHECKING:
+    from sqlalchemy import Connection
 
 T = TypeVar("T")
 ATTEMPTS = 6
-_RETRY_SQLSTATES = {"40001", "40P01"}  # serialization_failure, deadlock_detected
-
-
-def _retryable(exc: Exception) -> bool:
-    if isinstance(exc, IntegrityError):
-        return True
-    return isinstance(exc, OperationalError) and getattr(exc.orig, "sqlstate", None) in _RETRY_SQLSTATES
 
 
 def write(db: Database, work: Callable[[Connection], T]) -> T:
@@ -32,7 +26,7 @@ def write(db: Database, work: Callable[[Connection], T]) -> T:
         try:
             with db.write() as conn:
                 return work(conn)
-        except (IntegrityError, OperationalError) as exc:
-            if not _retryable(exc):
+        except (ConstraintViolation, DatabaseFailure) as exc:
+            if not retryable(exc):
                 raise
     raise TwilioError(20409, 409, "The request conflicted with concurrent changes; retry it")

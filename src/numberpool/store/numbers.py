@@ -13,6 +13,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from numberpool.domain.paging import PageRequest
 from numberpool.store.db import Database
+from numberpool.store.errors import ConstraintViolation
 from numberpool.store.paging import page, page_statement
 from numberpool.store.pools import leave_all_pools
 from numberpool.store.schema import incoming_numbers as t
@@ -82,9 +83,13 @@ def _insert_if_free(dialect: str) -> Insert:
 
 def insert_if_free(db: Database, values: dict[str, Any]) -> Any:
     """Insert a number that nobody owns, as one statement of its own; the stored row, or None
-    when the number is owned already (then nothing was written)."""
+    when nothing was written: the number is owned already, or another key refused the row (a
+    racing sid, a vanished account), which a transaction then decides."""
     dialect = db.engine.dialect.name
-    done = db.autocommit(("insert-if-free", tuple(sorted(values))), lambda: _insert_if_free(dialect), values)
+    try:
+        done = db.autocommit(("insert-if-free", tuple(sorted(values))), lambda: _insert_if_free(dialect), values)
+    except ConstraintViolation:
+        return None
     if not done:
         return None
     return StoredRow(**{c: values.get(c) for c in StoredRow._fields})

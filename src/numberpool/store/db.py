@@ -7,7 +7,7 @@ lock; the file runs in WAL mode so readers never wait for a writer.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
@@ -69,11 +69,14 @@ class Database:
             found = self._prepared[id(stmt)] = Prepared(self.engine, stmt)
         return found
 
-    def prepared_shape(self, key: tuple, build: Callable[[], Select]) -> Prepared:
-        """A statement whose shape varies (which filters are present): compiled once per shape."""
+    def prepared_shape(
+        self, key: tuple, build: Callable[[], Select | Insert], column_keys: Sequence[str] | None = None
+    ) -> Prepared:
+        """A statement whose shape varies (which filters are present, which columns an INSERT
+        is given): compiled once per shape."""
         found = self._shapes.get(key)
         if found is None:
-            found = self._shapes[key] = Prepared(self.engine, build())
+            found = self._shapes[key] = Prepared(self.engine, build(), column_keys)
         return found
 
     def change_watch(self) -> ChangeWatch | None:
@@ -84,10 +87,7 @@ class Database:
 
     def autocommit(self, key: tuple, build: Callable[[], Insert], values: dict[str, Any]) -> int:
         """One INSERT as its own transaction, compiled once per ``key`` (shape and column set)."""
-        found = self._shapes.get(key)
-        if found is None:
-            found = self._shapes[key] = Prepared(self.engine, build(), sorted(values))
-        return self.reader.execute(found, values)
+        return self.reader.execute(self.prepared_shape(key, build, sorted(values)), values)
 
     def one(self, stmt: Select, **params: Any) -> Any:
         """A single-statement read outside any transaction: the hot path."""

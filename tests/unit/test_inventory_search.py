@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import random
+
 import phonenumbers
 import pytest
+from phonenumbers import geocoder
 
 from numberpool.domain import inventory as inv
 from numberpool.domain.errors import TwilioError
@@ -168,3 +171,52 @@ def test_walking_past_owned_numbers_costs_few_queries_and_no_reparsing(monkeypat
     monkeypatch.setattr(inv.phonenumbers, "parse", lambda *a, **k: parsed.append(a[0]) or real_parse(*a, **k))
     again = inv.number_for_area_code("206", is_taken)
     assert again == first and parsed == []  # every candidate on the way was remembered
+
+
+def _facts_the_plain_way(e164):
+    """What `inventory.facts` must answer, from phonenumbers' public calls used one by one."""
+    n = phonenumbers.parse(e164, None)
+    iso = phonenumbers.region_code_for_number(n)
+    if inv.country(iso or "ZZ") is None or not phonenumbers.is_valid_number(n):
+        return None
+    kind = inv._FROM_PN.get(phonenumbers.number_type(n))
+    if kind not in inv.country(iso).types:
+        return None
+    text = geocoder.description_for_number(n, "en") or None
+    if text is None:
+        place = (None, None)
+    elif iso in inv.NANP:
+        place = tuple(text.rsplit(", ", 1)) if ", " in text else (None, inv.REGION_CODES.get(text, text))
+    else:
+        place = (text, text)
+    return (phonenumbers.format_number(n, phonenumbers.PhoneNumberFormat.E164), iso, kind,
+            phonenumbers.format_number(n, phonenumbers.PhoneNumberFormat.NATIONAL), *place)
+
+
+def test_facts_classify_exactly_as_phonenumbers_does():
+    # Every offered country and type, and numbers one to five digits away from each example
+    # (valid, invalid, other types, other regions sharing a country code), plus random +1 numbers.
+    rng = random.Random(5)
+    numbers = []
+    for c in inv.countries():
+        for kind in list(phonenumbers.PhoneNumberType.values()):
+            ex = phonenumbers.example_number_for_type(c.iso, kind)
+            if ex is None:
+                continue
+            e164 = phonenumbers.format_number(ex, phonenumbers.PhoneNumberFormat.E164)
+            for _ in range(40):
+                k = rng.randint(1, 5)
+                numbers.append(e164[:-k] + "".join(rng.choice("0123456789") for _ in range(k)))
+    numbers += ["+1" + "".join(rng.choice("0123456789") for _ in range(10)) for _ in range(2000)]
+    kinds, answered = set(), 0
+    for e164 in numbers:
+        expected = _facts_the_plain_way(e164)
+        got = inv._candidate.__wrapped__(e164)
+        if expected is None:
+            assert got is None, e164
+            continue
+        answered += 1
+        kinds.add((got.iso_country, got.number_type))
+        assert (got.phone_number, got.iso_country, got.number_type, got.friendly_name, got.locality, got.region) \
+            == expected, e164
+    assert answered > 1000 and len(kinds) > 40  # the sample reaches most countries and types

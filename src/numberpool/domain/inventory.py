@@ -97,9 +97,19 @@ def country(iso: str) -> Country | None:
 
 
 # -- facts about one number ----------------------------------------------------------------
-def _describe(n: phonenumbers.PhoneNumber, iso: str) -> tuple[str | None, str | None]:
-    """(locality, region) from the geocoder: "San Francisco, CA" or "California" in North America."""
-    text = geocoder.description_for_number(n, "en") or None
+def _describe(n: phonenumbers.PhoneNumber, iso: str, pn_type: int | None = None) -> tuple[str | None, str | None]:
+    """(locality, region) from the geocoder: "San Francisco, CA" or "California" in North America.
+
+    ``pn_type`` is phonenumbers' type of ``n`` when the caller knows it: this is
+    ``geocoder.description_for_number`` without its second classification of the number."""
+    if pn_type is None:
+        pn_type = phonenumbers.number_type(n)
+    if pn_type == T.UNKNOWN:
+        return None, None
+    if phonenumbers.is_number_type_geographical(pn_type, n.country_code):
+        text = geocoder.description_for_valid_number(n, "en") or None
+    else:
+        text = geocoder.country_name_for_number(n, "en") or None
     if text is None:
         return None, None
     if iso in NANP:
@@ -110,11 +120,11 @@ def _describe(n: phonenumbers.PhoneNumber, iso: str) -> tuple[str | None, str | 
     return text, text
 
 
-def _facts(n: phonenumbers.PhoneNumber, iso: str, number_type: str) -> NumberFacts:
+def _facts(n: phonenumbers.PhoneNumber, iso: str, number_type: str, pn_type: int | None = None) -> NumberFacts:
     nanp = iso in NANP
     caps = (NANP_CAPS if nanp else WORLD_CAPS).get(number_type, frozenset({"voice"}))
     address = NANP_ADDRESS if nanp else (GB_ADDRESS if iso == "GB" else WORLD_ADDRESS).get(number_type, "any")
-    locality, region = _describe(n, iso)
+    locality, region = _describe(n, iso, pn_type)
     return NumberFacts(
         phone_number=phonenumbers.format_number(n, phonenumbers.PhoneNumberFormat.E164),
         iso_country=iso,
@@ -138,17 +148,21 @@ def _candidate(e164: str) -> NumberFacts | None:
     return None if classified is None else _facts(n, *classified)
 
 
-def _classify(n: phonenumbers.PhoneNumber) -> tuple[str, str] | None:
-    """(country, our type) for a valid number of an offered country and type, else None."""
-    # is_valid_number(n) is is_valid_number_for_region(n, region_code_for_number(n)): asking for the
-    # region once saves a walk over the regions sharing the country code (25 for +1).
+def _classify(n: phonenumbers.PhoneNumber) -> tuple[str, str, int] | None:
+    """(country, our type, phonenumbers' type) for a valid number of an offered country and type.
+
+    phonenumbers classifies a number by walking its regions' patterns, and each public call
+    walks again: this asks for the region and the type once each. For the number's own region,
+    ``is_valid_number`` is exactly ``number_type(n) != UNKNOWN`` (both test the same patterns)."""
     iso = phonenumbers.region_code_for_number(n)
-    if iso not in _COUNTRIES or not phonenumbers.is_valid_number_for_region(n, iso):
+    country = _COUNTRIES.get(iso)  # type: ignore[arg-type]
+    if country is None:
         return None
-    number_type = _FROM_PN.get(phonenumbers.number_type(n))
-    if number_type not in _COUNTRIES[iso].types:
+    pn_type = phonenumbers.number_type(n)
+    number_type = _FROM_PN.get(pn_type)  # UNKNOWN (an invalid number) maps to None
+    if number_type not in country.types:
         return None
-    return iso, number_type
+    return iso, number_type, pn_type
 
 
 def facts(e164: str) -> NumberFacts | None:

@@ -100,6 +100,7 @@ class Numbers:
     def __init__(self, db: Database, accounts: Accounts) -> None:
         self.db = db
         self.accounts = accounts
+        self.free_inserts = q.free_inserts(db)
 
     # -- reads -------------------------------------------------------------
     def fetch(self, account: Account, sid: str, path: str) -> Row:
@@ -118,8 +119,11 @@ class Numbers:
         return q.list_page(self.db, account.sid, filt, req)
 
     # -- writes ------------------------------------------------------------
-    def provision(self, account: Account, form: Mapping[str, str], number_type: str | None) -> Row:
-        """Buy a number by ``PhoneNumber`` (or ``AreaCode`` on the main list) for ``account``."""
+    async def provision(self, account: Account, form: Mapping[str, str], number_type: str | None) -> Row:
+        """Buy a number by ``PhoneNumber`` (or ``AreaCode`` on the main list) for ``account``.
+
+        Async for one reason: the common case's insert may share a statement with other
+        requests' (store.group). Everything else runs without yielding to the loop."""
         values = _config(CONFIG_PARAMS, form)
         raw_number = form.get("PhoneNumber")
         area_code = form.get("AreaCode")
@@ -144,7 +148,7 @@ class Numbers:
             # The common case, a number nobody owns and nothing else to check: one statement that
             # inserts unless the number is owned. Not inserted (owned, by this account or another,
             # or refused by another key) or a trunk to check: the transaction below decides.
-            stored = q.insert_if_free(self.db, _new_row(account, facts, values))
+            stored = await q.insert_if_free(self.free_inserts, _new_row(account, facts, values))
             if stored is not None:
                 return stored
         # Another client may take the number between our read and insert: tx.write decides again.

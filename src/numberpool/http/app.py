@@ -105,7 +105,7 @@ class App:
         if body is None:
             response = self._error(TwilioError(20001, 413, "The request body is too large"))
         else:
-            response = self.handle(scope, body)
+            response = await self.handle(scope, body)
         await _send(send, response)
 
     async def _cached_get(self, cache: ResponseCache, scope: Scope, send: Send) -> None:
@@ -119,14 +119,17 @@ class App:
         stamp = cache.current()
         response = cache.get(key) if stamp is not None else None
         if response is None:
-            response = self.handle(scope, b"")
+            response = await self.handle(scope, b"")
             if stamp is not None:
                 cache.put(stamp, key, response)
         await _send(send, response)
 
-    def handle(self, scope: Scope, body: bytes) -> Response:
+    async def handle(self, scope: Scope, body: bytes) -> Response:
         try:
-            return self._dispatch(scope, body)
+            response = self._dispatch(scope, body)
+            if not isinstance(response, Response):  # an async handler
+                response = await response
+            return response
         except TwilioError as err:
             return self._error(err)
         except OperationalError:
@@ -141,7 +144,7 @@ class App:
         headers = [_AUTH_CHALLENGE] if err.status == 401 and err.code == 20003 else []
         return Response(err.status, error_body(err), headers)
 
-    def _dispatch(self, scope: Scope, body: bytes) -> Response:
+    def _dispatch(self, scope: Scope, body: bytes) -> Response | Awaitable[Response]:
         path: str = scope["path"]
         host = ""
         authorization = b""

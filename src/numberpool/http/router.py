@@ -7,12 +7,12 @@ not its method answers 405; one that matches nothing answers 404.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from numberpool.http.request import Response
 
-Handler = Callable[..., Response]
+Handler = Callable[..., Response | Awaitable[Response]]  # async only where a handler must wait (a grouped insert)
 
 _PARAM = re.compile(r"\{(\w+)\}")
 

@@ -7,7 +7,7 @@ lock; the file runs in WAL mode so readers never wait for a writer.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
@@ -69,14 +69,12 @@ class Database:
             found = self._prepared[id(stmt)] = Prepared(self.engine, stmt)
         return found
 
-    def prepared_shape(
-        self, key: tuple, build: Callable[[], Select | Insert], column_keys: Sequence[str] | None = None
-    ) -> Prepared:
+    def prepared_shape(self, key: tuple, build: Callable[[], Select | Insert]) -> Prepared:
         """A statement whose shape varies (which filters are present, which columns an INSERT
-        is given): compiled once per shape."""
+        is given, how many rows): compiled once per shape."""
         found = self._shapes.get(key)
         if found is None:
-            found = self._shapes[key] = Prepared(self.engine, build(), column_keys)
+            found = self._shapes[key] = Prepared(self.engine, build())
         return found
 
     def change_watch(self) -> ChangeWatch | None:
@@ -85,9 +83,9 @@ class Database:
             self._watch = ChangeWatch.for_url_database(self.engine.url.database)
         return self._watch
 
-    def autocommit(self, key: tuple, build: Callable[[], Insert], values: dict[str, Any]) -> int:
-        """One INSERT as its own transaction, compiled once per ``key`` (shape and column set)."""
-        return self.reader.execute(self.prepared_shape(key, build, sorted(values)), values)
+    def autocommit_returning(self, key: tuple, build: Callable[[], Insert], values: dict[str, Any]) -> list[tuple]:
+        """One INSERT ... RETURNING as its own transaction, compiled once per ``key``: its rows."""
+        return self.reader.returning(self.prepared_shape(key, build), values)
 
     def one(self, stmt: Select, **params: Any) -> Any:
         """A single-statement read outside any transaction: the hot path."""

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import threading
 from collections import namedtuple
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import Boolean, Insert, Select
@@ -21,14 +21,15 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 
 class Prepared:
     """One SELECT, compiled for one dialect, with its bind parameter order and row type; or one
-    INSERT (``column_keys``: the columns it is given), which has no rows."""
+    INSERT, whose RETURNING rows are plain tuples."""
 
-    def __init__(self, engine: Engine, stmt: Select | Insert, column_keys: Sequence[str] | None = None) -> None:
-        compiled = stmt.compile(dialect=engine.dialect, column_keys=column_keys)
+    def __init__(self, engine: Engine, stmt: Select | Insert) -> None:
+        compiled = stmt.compile(dialect=engine.dialect)
         self.sql = compiled.string
         self.positional = compiled.positiontup  # None for named paramstyles (psycopg)
         self.defaults = {k: v.value for k, v in compiled.binds.items() if v.value is not None}
         if isinstance(stmt, Insert):
+            self.make: Callable[[tuple], Any] = tuple  # the rows of an INSERT ... RETURNING, as they come
             return
         columns = list(stmt.selected_columns)
         self.row_type = namedtuple("Row", [c.key for c in columns])  # type: ignore[misc]
@@ -42,7 +43,7 @@ class Prepared:
                     if values[i] is not None:
                         values[i] = bool(values[i])
                 return make(values)
-            self.make: Callable[[tuple], Any] = convert
+            self.make = convert
         else:
             self.make = make
 
@@ -79,13 +80,11 @@ class Reader:
             except Exception:  # noqa: BLE001 - the connection is already gone
                 pass
 
-    def _run(self, prepared: Prepared, values: dict[str, Any], many: bool | None) -> Any:
+    def _run(self, prepared: Prepared, values: dict[str, Any], many: bool) -> Any:
         try:
             cursor = self._cursor()
             try:
                 cursor.execute(prepared.sql, prepared.params(values))
-                if many is None:
-                    return cursor.rowcount
                 if many:
                     return [prepared.make(r) for r in cursor.fetchall()]
                 raw = cursor.fetchone()
@@ -104,9 +103,9 @@ class Reader:
     def all(self, prepared: Prepared, **values: Any) -> list[Any]:
         return self._run(prepared, values, True)
 
-    def execute(self, prepared: Prepared, values: dict[str, Any]) -> int:
-        """One data-changing statement in autocommit: atomic and durable on its own. Row count."""
-        return self._run(prepared, values, None)
+    def returning(self, prepared: Prepared, values: dict[str, Any]) -> list[tuple]:
+        """One data-changing statement with RETURNING, in autocommit: the rows it returned."""
+        return self._run(prepared, values, True)
 
     def close(self) -> None:
         self._drop()

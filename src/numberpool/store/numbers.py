@@ -7,13 +7,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, Insert, Row, Select, bindparam, select
+from sqlalchemy import Connection, Row, Select, bindparam, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from numberpool.domain.paging import PageRequest
 from numberpool.store.db import Database
-from numberpool.store.errors import ConstraintViolation
+from numberpool.store.group import GroupInsert
 from numberpool.store.paging import page, page_statement
 from numberpool.store.pools import leave_all_pools
 from numberpool.store.schema import incoming_numbers as t
@@ -76,21 +76,19 @@ def insert(conn: Connection, values: dict[str, Any]) -> None:
 StoredRow = namedtuple("StoredRow", [c.key for c in t.columns])  # type: ignore[misc]
 
 
-def _insert_if_free(dialect: str) -> Insert:
-    ins = (sqlite_insert if dialect == "sqlite" else pg_insert)(t)
-    return ins.on_conflict_do_nothing(index_elements=[t.c.phone_number])
+def free_inserts(db: Database) -> GroupInsert:
+    """Inserts of numbers nobody owns, grouped per turn of the event loop (store.group)."""
+    maker = sqlite_insert if db.engine.dialect.name == "sqlite" else pg_insert
+    return GroupInsert(db, t, t.c.sid, lambda table: maker(table).on_conflict_do_nothing(index_elements=[t.c.phone_number]),
+                       "insert-if-free")
 
 
-def insert_if_free(db: Database, values: dict[str, Any]) -> Any:
-    """Insert a number that nobody owns, as one statement of its own; the stored row, or None
-    when nothing was written: the number is owned already, or another key refused the row (a
-    racing sid, a vanished account), which a transaction then decides."""
-    dialect = db.engine.dialect.name
-    try:
-        done = db.autocommit(("insert-if-free", tuple(sorted(values))), lambda: _insert_if_free(dialect), values)
-    except ConstraintViolation:
-        return None
-    if not done:
+async def insert_if_free(group: GroupInsert, values: dict[str, Any]) -> Any:
+    """Insert a number that nobody owns, in an autocommit statement of its own or shared with
+    other requests' rows; the stored row, or None when nothing was written: the number is owned
+    already, or another key refused the row (a racing sid, a vanished account), which a
+    transaction then decides."""
+    if not await group.insert_if_free(values):
         return None
     return StoredRow(**{c: values.get(c) for c in StoredRow._fields})
 

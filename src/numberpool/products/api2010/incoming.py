@@ -82,9 +82,9 @@ def register(r: Router, s: Services) -> None:
             )
             return Response(200, dumps(body))
 
-        def create_number(req: Request, account_sid: str) -> Response:
+        async def create_number(req: Request, account_sid: str) -> Response:
             account = _account(req, account_sid)
-            return Response(201, dumps(number_json(s.numbers.provision(account, req.form, number_type))))
+            return Response(201, dumps(number_json(await s.numbers.provision(account, req.form, number_type))))
 
         return list_numbers, create_number
 

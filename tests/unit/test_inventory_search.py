@@ -217,6 +217,7 @@ def test_facts_classify_exactly_as_phonenumbers_does():
             continue
         answered += 1
         kinds.add((got.iso_country, got.number_type))
+        assert "place" not in vars(got)  # geocoded only when asked: buying a number needs no place
         assert (got.phone_number, got.iso_country, got.number_type, got.friendly_name, got.locality, got.region) \
             == expected, e164
     assert answered > 1000 and len(kinds) > 40  # the sample reaches most countries and types

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
-from functools import cache, lru_cache
+from dataclasses import dataclass, field
+from functools import cache, cached_property, lru_cache
 
 import phonenumbers
 from phonenumbers import PhoneNumberType as T
@@ -60,11 +60,26 @@ class NumberFacts:
     iso_country: str
     number_type: str
     friendly_name: str
-    locality: str | None
-    region: str | None
     capabilities: dict[str, bool]
     address_requirements: str
     beta: bool
+    # For the geocoder, asked only when a search shows or filters on the place: a number being
+    # bought needs no place (an IncomingPhoneNumber has none), and geocoding costs ~30 µs.
+    parsed: phonenumbers.PhoneNumber | None = field(default=None, compare=False, repr=False)
+    pn_type: int | None = field(default=None, compare=False, repr=False)
+
+    @cached_property
+    def place(self) -> tuple[str | None, str | None]:
+        """(locality, region), as AvailablePhoneNumbers shows them."""
+        return (None, None) if self.parsed is None else _describe(self.parsed, self.iso_country, self.pn_type)
+
+    @property
+    def locality(self) -> str | None:
+        return self.place[0]
+
+    @property
+    def region(self) -> str | None:
+        return self.place[1]
 
 
 @dataclass(frozen=True)
@@ -124,17 +139,16 @@ def _facts(n: phonenumbers.PhoneNumber, iso: str, number_type: str, pn_type: int
     nanp = iso in NANP
     caps = (NANP_CAPS if nanp else WORLD_CAPS).get(number_type, frozenset({"voice"}))
     address = NANP_ADDRESS if nanp else (GB_ADDRESS if iso == "GB" else WORLD_ADDRESS).get(number_type, "any")
-    locality, region = _describe(n, iso, pn_type)
     return NumberFacts(
         phone_number=phonenumbers.format_number(n, phonenumbers.PhoneNumberFormat.E164),
         iso_country=iso,
         number_type=number_type,
         friendly_name=phonenumbers.format_number(n, phonenumbers.PhoneNumberFormat.NATIONAL),
-        locality=locality,
-        region=region,
         capabilities={k: k in caps for k in ("voice", "sms", "mms", "fax")},
         address_requirements=address,
         beta=False,
+        parsed=n,
+        pn_type=pn_type,
     )
 
 

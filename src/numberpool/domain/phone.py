@@ -40,7 +40,7 @@ def national_format(e164: str) -> str:
 def _magic_facts(e164: str) -> NumberFacts:
     return NumberFacts(
         phone_number=e164, iso_country="US", number_type="Local", friendly_name=national_format(e164),
-        locality=None, region=None, capabilities={"voice": True, "sms": True, "mms": True, "fax": True},
+        capabilities={"voice": True, "sms": True, "mms": True, "fax": True},
         address_requirements="none", beta=False,
     )
 

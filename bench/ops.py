@@ -84,13 +84,14 @@ class Operations:
                 break
         return out[:count]
 
-    def provision(self, per_window: int) -> Load:
-        """Provision by PhoneNumber from numbers no window has used yet (never the update path)."""
+    def provision(self, per_window: int, name: str = "provision") -> Load:
+        """Provision by PhoneNumber from numbers no window has used yet (never the update path).
+        ``name`` names the script's request file: each load of one round needs its own."""
         batch, self.supply = self.supply[:per_window], self.supply[per_window:]
         if len(batch) < per_window:
             raise RuntimeError("the provisioning supply ran out: raise provision_supply")
         lines = [f"POST {self.acc}/IncomingPhoneNumbers.json PhoneNumber=%2B{e[1:]}" for e in batch]
-        return Load(f"{self.base}{self.acc}/IncomingPhoneNumbers.json", _lua_cycle(lines, self.workdir / "provision.txt"))
+        return Load(f"{self.base}{self.acc}/IncomingPhoneNumbers.json", _lua_cycle(lines, self.workdir / f"{name}.txt"))
 
     def messaging(self) -> Load:
         """Add to and remove from a fresh Messaging Service: adds of all pool numbers, then removes."""

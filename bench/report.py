@@ -32,9 +32,12 @@ def markdown(results: dict) -> str:
         "On SQLite numberpool reuses a GET answer until the database next commits (any process, any writer): "
         "`fetch` and `list` repeat one URL, so they measure that path; the `cache off` rows run the same "
         "requests on a second server process with the cache disabled, so they measure query and rendering. "
-        "Every at-scale latency is measured with the cache off. The `floor` row is no numberpool operation: "
+        "Every at-scale latency is measured with the cache off. The `floor` rows are no numberpool operation: "
         "a bare app that reads a form body and inserts one SQLite row (bench/bare_write_app.py), the least "
-        "any write costs on this server software and database.",
+        "any write costs on this server software and database; and the same app asking phonenumbers for the "
+        "country, type and national format of a number it has never seen, from the same supply as `provision` "
+        "(bench/bare_provision_app.py), the least that buying such a number costs with the project's library "
+        "for numbers.",
         "",
     ]
     for kind, data in results["databases"].items():

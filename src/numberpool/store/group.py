@@ -12,7 +12,8 @@ is skipped without affecting the others. A row refused by another constraint wou
 whole statement; the group then inserts its rows one by one, so that only that row is refused.
 
 Each response is sent only after the statement that holds its row committed: a 201 is as
-durable as before. A lone request waits for nothing: its flush runs in the same loop turn.
+durable as before. A lone request waits for no one: the flush runs as soon as the loop has run
+the callbacks that were ready with it.
 """
 
 from __future__ import annotations
@@ -50,7 +51,7 @@ class GroupInsert:
         done: asyncio.Future[bool] = loop.create_future()
         if not self._pending:
             loop.call_soon(self._flush)  # after every callback already ready in this turn
-        self._pending.append((tuple(sorted(values)), values, done))
+        self._pending.append((tuple(sorted(values)), values, done))  # rows group by their columns
         return await done
 
     def _flush(self) -> None:

@@ -37,7 +37,7 @@ def markdown(results: dict) -> str:
         "any write costs on this server software and database; and the same app asking phonenumbers for the "
         "country, type and national format of a number it has never seen, from the same supply as `provision` "
         "(bench/bare_provision_app.py), the least that buying such a number costs with the project's library "
-        "for numbers.",
+        "for numbers; the last row runs that app on granian's RSGI interface instead of ASGI.",
         "",
     ]
     for kind, data in results["databases"].items():

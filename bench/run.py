@@ -43,6 +43,7 @@ UNCACHED = ("fetch, cache off", "list, cache off")
 # never seen before (bench/bare_provision_app.py: the same, plus phonenumbers), beside provision.
 FLOOR = "floor: bare POST + 1 SQLite INSERT"
 FLOOR_PN = "floor: bare POST + phonenumbers + 1 SQLite INSERT"
+FLOOR_PN_RSGI = "the same floor on granian's RSGI interface"
 POST_LUA = """
 wrk.method = "POST"
 wrk.body = "PhoneNumber=%2B14155550123&FriendlyName=floor"
@@ -96,12 +97,14 @@ def rounds(kind: str, args: argparse.Namespace, workdir: Path) -> dict:
     floor = servers.bare("bare_write_app", {"BARE_WRITE_DB": str(workdir / "floor.db")}) if kind == "sqlite" else None
     floor_pn = servers.bare("bare_provision_app", {"BARE_WRITE_DB": str(workdir / "floor_pn.db")}) \
         if kind == "sqlite" else None
-    ops_names = OPS + (UNCACHED if cold else ()) + ((FLOOR, FLOOR_PN) if floor else ())
+    floor_rsgi = servers.bare("bare_provision_app", {"BARE_WRITE_DB": str(workdir / "floor_rsgi.db")}, rsgi=True) \
+        if kind == "sqlite" else None
+    ops_names = OPS + (UNCACHED if cold else ()) + ((FLOOR, FLOOR_PN, FLOOR_PN_RSGI) if floor else ())
     per_window = int(args.window * 4000)
     try:
         # Numbers to buy: each provision window, and each window of the phonenumbers floor, takes
         # numbers no window has used, so both classify numbers they have never seen.
-        ops = Operations(base, sid, token, workdir, per_window * args.rounds * (2 if floor_pn else 1))
+        ops = Operations(base, sid, token, workdir, per_window * args.rounds * (3 if floor_pn else 1))
         samples: dict[str, list[dict]] = {op: [] for op in ("bare", *ops_names)}
         for r in range(args.rounds):
             loads = {
@@ -116,10 +119,12 @@ def rounds(kind: str, args: argparse.Namespace, workdir: Path) -> dict:
                 cold_proc, cold_base = cold
                 loads["fetch, cache off"] = (cold_proc.pid, ops.fetch.url.replace(base, cold_base, 1), None)
                 loads["list, cache off"] = (cold_proc.pid, ops.list.url.replace(base, cold_base, 1), None)
-            if floor and floor_pn:
+            if floor and floor_pn and floor_rsgi:
                 loads[FLOOR] = (floor[0].pid, floor[1] + "/", POST_LUA)
                 url, lua = _load(ops.provision(per_window, "floor-provision"))
                 loads[FLOOR_PN] = (floor_pn[0].pid, url.replace(base, floor_pn[1], 1), lua)
+                url, lua = _load(ops.provision(per_window, "floor-provision-rsgi"))
+                loads[FLOOR_PN_RSGI] = (floor_rsgi[0].pid, url.replace(base, floor_rsgi[1], 1), lua)
             for name, (pid, url, lua) in loads.items():
                 w = measure.wrk_window(pid, url, seconds=args.window, connections=CONNECTIONS, headers=auth, lua=lua)
                 samples[name].append({"requests": w.requests, "seconds": w.seconds, "cpu": w.cpu,
@@ -140,7 +145,7 @@ def rounds(kind: str, args: argparse.Namespace, workdir: Path) -> dict:
         servers.stop(proc)
         if cold:
             servers.stop(cold[0])
-        for bare_write in (floor, floor_pn):
+        for bare_write in (floor, floor_pn, floor_rsgi):
             if bare_write:
                 servers.stop(bare_write[0])
         drop_db(kind, db_url)

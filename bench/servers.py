@@ -42,10 +42,16 @@ def numberpool(db_url: str, env: dict[str, str], *extra: str) -> tuple[subproces
     return proc, f"http://127.0.0.1:{port}"
 
 
-def bare(module: str = "bare_app", env: dict[str, str] | None = None) -> tuple[subprocess.Popen, str]:
-    """A bare app (bench/<module>.py) on numberpool's own granian settings (numberpool.cli.run_granian)."""
+def bare(module: str = "bare_app", env: dict[str, str] | None = None, *, rsgi: bool = False) -> tuple[subprocess.Popen, str]:
+    """A bare app (bench/<module>.py) on numberpool's own granian settings (numberpool.cli.run_granian);
+    ``rsgi``: its ``rsgi_app`` on granian's own interface instead, with the same settings."""
     port = free_port()
-    code = f"from numberpool.cli import run_granian; run_granian('{module}:app', '127.0.0.1', {port}, 1, factory=False)"
+    if rsgi:
+        code = ("from granian import Granian; "
+                f"Granian('{module}:rsgi_app', address='127.0.0.1', port={port}, interface='rsgi', workers=1, "
+                "log_access=False).serve()")
+    else:
+        code = f"from numberpool.cli import run_granian; run_granian('{module}:app', '127.0.0.1', {port}, 1, factory=False)"
     proc = subprocess.Popen(
         [sys.executable, "-c", code],
         env={**os.environ, **(env or {}),

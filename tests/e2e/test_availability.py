@@ -17,7 +17,7 @@ from tests.tcpproxy import TcpProxy
 def serve_and_exit(db_url: str) -> subprocess.CompletedProcess:
     return subprocess.run(
         [sys.executable, "-m", "numberpool.cli", "serve", "--port", "1", "--db", db_url],
-        capture_output=True, text=True, timeout=60,
+        capture_output=True, text=True, timeout=60, check=False,
     )
 
 

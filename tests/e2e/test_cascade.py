@@ -52,7 +52,7 @@ def test_transfer_leaves_the_old_accounts_pools(client, server):
 def test_closing_an_account_releases_out_of_pools(client, server):
     sub = client.api.v2010.accounts.create()
     sc = server.client(sub.sid, sub.auth_token)
-    n, mg, tk, ks = in_all_pools(sc)
+    n, _mg, _tk, _ks = in_all_pools(sc)
     client.api.v2010.accounts(sub.sid).update(status="closed")
     # the number is back in the inventory and free to join pools elsewhere
     again = client.incoming_phone_numbers.create(phone_number=n.phone_number)

@@ -49,9 +49,9 @@ def test_sigkill_mid_stream_loses_no_acknowledged_write(backend, tmp_path_factor
                         if (n + i) % 3 == 0:
                             if h.post(f"/messaging/v1/Services/{mg}/PhoneNumbers", data={"PhoneNumberSid": pn}).status_code == 201:
                                 ack("messaging", pn)
-                        elif (n + i) % 3 == 1:
-                            if h.post(f"/proxy/v1/Services/{ks}/PhoneNumbers", data={"Sid": pn}).status_code == 201:
-                                ack("proxy", pn)
+                        elif (n + i) % 3 == 1 and \
+                                h.post(f"/proxy/v1/Services/{ks}/PhoneNumbers", data={"Sid": pn}).status_code == 201:
+                            ack("proxy", pn)
                         if n % 4 == 3:
                             with lock:
                                 in_flight_release.add(pn)

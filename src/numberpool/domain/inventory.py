@@ -275,9 +275,7 @@ def _matches(f: NumberFacts, flt: Filters, near: NumberFacts | None) -> bool:
         return False
     if flt.in_locality is not None and (f.locality or "").lower() != flt.in_locality.lower():
         return False
-    if near is not None and f.iso_country not in NANP and (f.locality, f.region) != (near.locality, near.region):
-        return False
-    return True
+    return near is None or f.iso_country in NANP or (f.locality, f.region) == (near.locality, near.region)
 
 
 # -- candidates ----------------------------------------------------------------------------

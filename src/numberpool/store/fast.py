@@ -77,7 +77,7 @@ class Reader:
         if conn is not None:
             try:
                 conn.invalidate()
-            except Exception:  # noqa: BLE001 - the connection is already gone
+            except Exception:  # noqa: BLE001, S110 - the connection is already gone
                 pass
 
     def _run(self, prepared: Prepared, values: dict[str, Any], many: bool) -> Any:

@@ -74,15 +74,15 @@ def wrk_window(pid: int, url: str, *, seconds: float, connections: int, headers:
         cmd += ["-H", f"{k}: {v}"]
     script = None
     if lua:
-        script = tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False)
-        script.write(lua)
-        script.close()
-        cmd += ["-s", script.name]
+        with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as f:
+            f.write(lua)
+        script = f.name
+        cmd += ["-s", script]
     before = cpu_seconds(pid)
-    done = subprocess.run([*cmd, url], capture_output=True, text=True, timeout=seconds + 60)
+    done = subprocess.run([*cmd, url], capture_output=True, text=True, timeout=seconds + 60, check=False)
     cpu = cpu_seconds(pid) - before
     if script:
-        os.unlink(script.name)
+        os.unlink(script)
     out = done.stdout
     m = re.search(r"(\d+) requests in ([\d.]+)(m?s)", out)
     if not m:

@@ -25,19 +25,21 @@ def markdown(results: dict) -> str:
     lines = [
         f"# numberpool benchmark ({results['when']}{', quick' if results['quick'] else ''})",
         "",
-        f"{s['rounds']} interleaved rounds of {s['window_s']:.0f} s windows per operation, wrk with "
-        f"{s['connections']} connections on loopback, {s['cores']} cores. Ratio = bare app CPU per request / "
-        "numberpool CPU per request (median over rounds; 1.0 would be as cheap as the bare server). "
-        "The bare app runs on numberpool's own server software and settings (granian, 1 worker). "
-        "On SQLite numberpool reuses a GET answer until the database next commits (any process, any writer): "
-        "`fetch` and `list` repeat one URL, so they measure that path; the `cache off` rows run the same "
-        "requests on a second server process with the cache disabled, so they measure query and rendering. "
-        "Every at-scale latency is measured with the cache off. The `floor` rows are no numberpool operation: "
-        "a bare app that reads a form body and inserts one SQLite row (bench/bare_write_app.py), the least "
-        "any write costs on this server software and database; and the same app asking phonenumbers for the "
-        "country, type and national format of a number it has never seen, from the same supply as `provision` "
-        "(bench/bare_provision_app.py), the least that buying such a number costs with the project's library "
-        "for numbers; the last row runs that app on granian's RSGI interface instead of ASGI.",
+        (
+            f"{s['rounds']} interleaved rounds of {s['window_s']:.0f} s windows per operation, wrk with "
+            f"{s['connections']} connections on loopback, {s['cores']} cores. Ratio = bare app CPU per request / "
+            "numberpool CPU per request (median over rounds; 1.0 would be as cheap as the bare server). "
+            "The bare app runs on numberpool's own server software and settings (granian, 1 worker). "
+            "On SQLite numberpool reuses a GET answer until the database next commits (any process, any writer): "
+            "`fetch` and `list` repeat one URL, so they measure that path; the `cache off` rows run the same "
+            "requests on a second server process with the cache disabled, so they measure query and rendering. "
+            "Every at-scale latency is measured with the cache off. The `floor` rows are no numberpool operation: "
+            "a bare app that reads a form body and inserts one SQLite row (bench/bare_write_app.py), the least "
+            "any write costs on this server software and database; and the same app asking phonenumbers for the "
+            "country, type and national format of a number it has never seen, from the same supply as `provision` "
+            "(bench/bare_provision_app.py), the least that buying such a number costs with the project's library "
+            "for numbers; the last row runs that app on granian's RSGI interface instead of ASGI."
+        ),
         "",
     ]
     for kind, data in results["databases"].items():
@@ -58,8 +60,8 @@ def markdown(results: dict) -> str:
             lines.append(f"| {label} | {sc[key]:.2f} | {target} ({_mark(ok(sc[key]))}) |")
         lines += [
             f"| `FriendlyName` filter page, median ms | {sc['friendly_name_ms_median']:.2f} | |",
-            f"| page 1 / page {sc['deep_page']} latency, median ms | {sc['page1_ms_median']:.2f} / "
-            f"{sc['deep_page_ms_median']:.2f} | |",
+            (f"| page 1 / page {sc['deep_page']} latency, median ms | {sc['page1_ms_median']:.2f} / "
+             f"{sc['deep_page_ms_median']:.2f} | |"),
             f"| {sc['hops']:,} `next_page_uri` hops took | {sc['hop_seconds']:.1f} s | |",
             f"| largest single process peak RSS, MB | {sc['peak_rss_mb_max_process']:.0f} | |",
             "",

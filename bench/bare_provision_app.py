@@ -27,7 +27,9 @@ def _buy(body: bytes) -> bool:
         return False
     friendly_name = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
     e164 = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
-    _conn.execute("INSERT INTO numbers VALUES (?, ?, ?)", (f"PN{_PID}x{next(_next)}", e164, f"{iso} {kind} {friendly_name}"))
+    # A number bought twice (wrk cycles its list when a window outruns the supply) is not an error.
+    _conn.execute("INSERT INTO numbers VALUES (?, ?, ?) ON CONFLICT (phone_number) DO NOTHING",
+                  (f"PN{_PID}x{next(_next)}", e164, f"{iso} {kind} {friendly_name}"))
     return True
 
 

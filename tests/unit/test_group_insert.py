@@ -115,3 +115,23 @@ def test_a_cancelled_waiter_leaves_the_others_answered(db):
     assert isinstance(outcomes[1], asyncio.CancelledError)
     # Written all the same: the statement was already on its way, as a request whose client hung up.
     assert len(stored(db)) == 3
+
+
+def test_loops_in_two_threads_each_group_their_own_rows(db):
+    import threading
+
+    inserts = q.free_inserts(db)
+    rows = [[row(db) for _ in range(4)] for _ in range(2)]
+    outcomes = {}
+
+    def worker(i):
+        outcomes[i] = asyncio.run(together(inserts, rows[i]))
+
+    threads = [threading.Thread(target=worker, args=(i,)) for i in range(2)]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join(timeout=60)
+    assert outcomes == {0: [True] * 4, 1: [True] * 4}
+    assert len(stored(db)) == 8
+    assert inserts._pending == {}  # nothing left waiting for a loop that is gone

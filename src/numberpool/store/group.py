@@ -41,7 +41,9 @@ class GroupInsert:
         self.key = key  # the column RETURNING names each inserted row by
         self.conflict = conflict  # table -> INSERT ... ON CONFLICT DO NOTHING, for the dialect
         self.name = name
-        self._pending: list[tuple[tuple[str, ...], dict[str, Any], asyncio.Future[bool]]] = []
+        # Rows waiting for their loop's next flush, per event loop: a server worker runs one loop,
+        # but nothing here should mix futures of two loops (threads, tests).
+        self._pending: dict[asyncio.AbstractEventLoop, list[tuple[tuple[str, ...], dict[str, Any], asyncio.Future[bool]]]] = {}
         self.statements = 0  # statements written (the tests and the benchmark read it)
         self.rows = 0
 
@@ -49,13 +51,15 @@ class GroupInsert:
         """Whether ``values`` was inserted; False when the row was refused (its number taken)."""
         loop = asyncio.get_running_loop()
         done: asyncio.Future[bool] = loop.create_future()
-        if not self._pending:
-            loop.call_soon(self._flush)  # after every callback already ready in this turn
-        self._pending.append((tuple(sorted(values)), values, done))  # rows group by their columns
+        pending = self._pending.get(loop)
+        if pending is None:
+            pending = self._pending[loop] = []
+            loop.call_soon(self._flush, loop)  # after every callback already ready in this turn
+        pending.append((tuple(sorted(values)), values, done))  # rows group by their columns
         return await done
 
-    def _flush(self) -> None:
-        pending, self._pending = self._pending, []
+    def _flush(self, loop: asyncio.AbstractEventLoop) -> None:
+        pending = self._pending.pop(loop, [])
         shapes: dict[tuple[str, ...], list[tuple[dict[str, Any], asyncio.Future[bool]]]] = {}
         for shape, values, done in pending:
             shapes.setdefault(shape, []).append((values, done))

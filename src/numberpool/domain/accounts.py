@@ -11,7 +11,6 @@ import hmac
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from numberpool.domain import params as p
 from numberpool.domain.clock import now
@@ -20,10 +19,7 @@ from numberpool.domain.paging import PageRequest
 from numberpool.domain.sids import is_sid, new_sid, new_token
 from numberpool.store import accounts as q
 from numberpool.store import numbers as numbers_q
-from numberpool.store.db import Database
-
-if TYPE_CHECKING:
-    from sqlalchemy import Row
+from numberpool.store.db import Database, Row
 
 STATUSES = ("active", "suspended", "closed")
 

@@ -12,8 +12,6 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import Connection, Row
-
 from numberpool.domain import inventory, phone, tx
 from numberpool.domain import params as p
 from numberpool.domain.accounts import Account, Accounts, inactive
@@ -23,7 +21,7 @@ from numberpool.domain.paging import PageRequest
 from numberpool.domain.sids import new_sid
 from numberpool.store import numbers as q
 from numberpool.store import pools as pools_q
-from numberpool.store.db import Database
+from numberpool.store.db import Connection, Database, Row
 from numberpool.store.numbers import NumberFilter
 
 # Wire sub-resource name -> stored number type.

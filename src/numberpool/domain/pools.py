@@ -21,8 +21,6 @@ import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import Connection, Row
-
 from numberpool.domain import params as p
 from numberpool.domain import tx
 from numberpool.domain.accounts import Account
@@ -34,7 +32,7 @@ from numberpool.domain.services import MESSAGING, PROXY, TRUNK
 from numberpool.domain.sids import is_sid
 from numberpool.store import numbers as numbers_q
 from numberpool.store import pools as q
-from numberpool.store.db import Database
+from numberpool.store.db import Connection, Database, Row
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from numberpool.domain import params as p
 from numberpool.domain.accounts import Account
@@ -19,13 +19,10 @@ from numberpool.domain.errors import TwilioError, invalid_parameter, missing_par
 from numberpool.domain.paging import PageRequest
 from numberpool.domain.sids import is_sid, new_sid
 from numberpool.store.crud import Crud
-from numberpool.store.db import Database
+from numberpool.store.db import Connection, Database, Row
 from numberpool.store.errors import ConstraintViolation
 
-if TYPE_CHECKING:
-    from sqlalchemy import Connection, Row
-
-Check = Callable[["Connection", Account, dict[str, Any], "str | None"], None]
+Check = Callable[[Connection, Account, dict[str, Any], "str | None"], None]
 """``check(conn, account, values, sid_or_None)``: extra rules inside the write transaction."""
 
 

@@ -5,13 +5,12 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from sqlalchemy import Connection
-
 from numberpool.domain import params as p
 from numberpool.domain.clock import now
 from numberpool.domain.errors import TwilioError
 from numberpool.domain.resources import ResourceSpec
 from numberpool.store import pools as q
+from numberpool.store.db import Connection
 
 USECASES = ("notifications", "marketing", "verification", "discussion", "poll", "undeclared")
 

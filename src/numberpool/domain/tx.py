@@ -8,14 +8,11 @@ client committed": the work is re-run, and its own checks then answer as Twilio 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, TypeVar
+from typing import TypeVar
 
 from numberpool.domain.errors import TwilioError
-from numberpool.store.db import Database
+from numberpool.store.db import Connection, Database
 from numberpool.store.errors import ConstraintViolation, DatabaseFailure, retryable
-
-if TYPE_CHECKING:
-    from sqlalchemy import Connection
 
 T = TypeVar("T")
 ATTEMPTS = 6

@@ -14,8 +14,6 @@ from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 from urllib.parse import parse_qsl
 
-from sqlalchemy.exc import OperationalError
-
 from numberpool.domain.accounts import authentication_failed
 from numberpool.domain.errors import TwilioError, not_found
 from numberpool.domain.pools import PoolLimits
@@ -27,6 +25,7 @@ from numberpool.products import api2010
 from numberpool.products.services import Services
 from numberpool.products.v1 import messaging, proxy, trunking
 from numberpool.store.db import Database
+from numberpool.store.errors import DatabaseFailure
 
 log = logging.getLogger("numberpool")
 
@@ -132,7 +131,7 @@ class App:
             return response
         except TwilioError as err:
             return self._error(err)
-        except OperationalError:
+        except DatabaseFailure:
             log.exception("database error")
             return self._error(TwilioError(20503, 503, "Service unavailable: the database cannot be reached; retry shortly"))
         except Exception:

@@ -11,11 +11,13 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import Connection, Insert, Select, create_engine, event
+from sqlalchemy import Connection, Insert, Row, Select, create_engine, event
 from sqlalchemy.engine import Engine
 
 from numberpool.store.changes import ChangeWatch
 from numberpool.store.fast import Prepared, Reader
+
+__all__ = ["Connection", "Database", "Row"]  # the layers above name a transaction and a row by these
 
 _IMMEDIATE = "numberpool_immediate"
 

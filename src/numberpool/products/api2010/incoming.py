@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Row
-
 from numberpool.domain.numbers import SUBRESOURCE_TYPES
 from numberpool.domain.paging import parse_page
 from numberpool.http.request import Request, Response
 from numberpool.http.router import Router
 from numberpool.http.wire import dumps, rfc2822, v2010_page
 from numberpool.products.services import Services
+from numberpool.store.db import Row
 
 # Stored number type -> the `type` field Twilio shows.
 TYPE_FIELD = {

@@ -5,13 +5,12 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from sqlalchemy import Row
-
 from numberpool.domain.paging import PageRequest, parse_page
 from numberpool.domain.resources import Resources
 from numberpool.http.request import Request, Response
 from numberpool.http.router import Router
 from numberpool.http.wire import dumps, v1_page
+from numberpool.store.db import Row
 
 Render = Callable[[Request, Row], dict[str, Any]]
 

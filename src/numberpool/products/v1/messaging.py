@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Row
-
 from numberpool.domain.pools import Pools
 from numberpool.http.request import Request
 from numberpool.http.router import Router
 from numberpool.http.wire import iso8601
 from numberpool.products.v1.common import crud_routes, pool_routes
+from numberpool.store.db import Row
 
 SERVICE_LINKS = {
     "phone_numbers": "PhoneNumbers", "short_codes": "ShortCodes", "alpha_senders": "AlphaSenders",

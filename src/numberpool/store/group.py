@@ -19,10 +19,9 @@ the callbacks that were ready with it.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy import Column, Insert, Table, bindparam
+from sqlalchemy import Column, Insert, bindparam
 
 from numberpool.store.db import Database
 from numberpool.store.errors import ConstraintViolation
@@ -33,19 +32,15 @@ MAX_ROWS = 64  # rows per statement; a larger group is written as several statem
 class GroupInsert:
     """Insert-unless-taken for one table, grouped per event-loop turn (one per Database)."""
 
-    def __init__(
-        self, db: Database, table: Table, key: Column, conflict: Callable[[Table], Insert], name: str
-    ) -> None:
+    def __init__(self, db: Database, insert: Insert, key: Column, name: str) -> None:
         self.db = db
-        self.table = table
+        self.insert = insert  # INSERT INTO table ... ON CONFLICT DO NOTHING, for the dialect; rows added per group
         self.key = key  # the column RETURNING names each inserted row by
-        self.conflict = conflict  # table -> INSERT ... ON CONFLICT DO NOTHING, for the dialect
         self.name = name
         # Rows waiting for their loop's next flush, per event loop: a server worker runs one loop,
         # but nothing here should mix futures of two loops (threads, tests).
         self._pending: dict[asyncio.AbstractEventLoop, list[tuple[tuple[str, ...], dict[str, Any], asyncio.Future[bool]]]] = {}
-        self.statements = 0  # statements written (the tests and the benchmark read it)
-        self.rows = 0
+        self.statements = 0  # statements written (the tests read it)
 
     async def insert_if_free(self, values: dict[str, Any]) -> bool:
         """Whether ``values`` was inserted; False when the row was refused (its number taken)."""
@@ -95,10 +90,9 @@ class GroupInsert:
 
         def build() -> Insert:
             values = [{c: bindparam(f"r{i}_{c}") for c in shape} for i in range(n)]
-            return self.conflict(self.table).values(values).returning(self.key)
+            return self.insert.values(values).returning(self.key)
 
         params = {f"r{i}_{c}": row[c] for i, row in enumerate(rows) for c in shape}
         self.statements += 1
-        self.rows += n
         found = self.db.autocommit_returning((self.name, shape, n), build, params)
         return {r[0] for r in found}

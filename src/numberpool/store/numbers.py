@@ -78,9 +78,8 @@ StoredRow = namedtuple("StoredRow", [c.key for c in t.columns])  # type: ignore[
 
 def free_inserts(db: Database) -> GroupInsert:
     """Inserts of numbers nobody owns, grouped per turn of the event loop (store.group)."""
-    maker = sqlite_insert if db.engine.dialect.name == "sqlite" else pg_insert
-    return GroupInsert(db, t, t.c.sid, lambda table: maker(table).on_conflict_do_nothing(index_elements=[t.c.phone_number]),
-                       "insert-if-free")
+    insert = (sqlite_insert if db.engine.dialect.name == "sqlite" else pg_insert)(t)
+    return GroupInsert(db, insert.on_conflict_do_nothing(index_elements=[t.c.phone_number]), t.c.sid, "insert-if-free")
 
 
 async def insert_if_free(group: GroupInsert, values: dict[str, Any]) -> Any:

@@ -13,7 +13,7 @@ from urllib.parse import parse_qsl
 
 import phonenumbers
 from bare_app import BODY
-from bare_write_app import _HEADERS, _PID, _conn, _next
+from bare_write_app import _HEADERS, _PID, _conn, _next, read_body, respond
 
 _BAD = b'{"code": 21421, "status": 400}'
 
@@ -36,15 +36,8 @@ def _buy(body: bytes) -> bool:
 async def app(scope, receive, send):
     if scope["type"] != "http":
         return
-    body = b""
-    while True:
-        message = await receive()
-        body += message.get("body", b"")
-        if not message.get("more_body"):
-            break
-    status, answer = (201, BODY) if _buy(body) else (400, _BAD)
-    await send({"type": "http.response.start", "status": status, "headers": _HEADERS})
-    await send({"type": "http.response.body", "body": answer})
+    body = await read_body(receive)
+    await respond(send, *((201, BODY) if _buy(body) else (400, _BAD)))
 
 
 _RSGI_HEADERS = [(k.decode(), v.decode()) for k, v in _HEADERS]

@@ -20,16 +20,24 @@ _PID = os.getpid()
 _HEADERS = [(b"content-type", b"application/json; charset=utf-8")]
 
 
-async def app(scope, receive, send):
-    if scope["type"] != "http":
-        return
+async def read_body(receive) -> bytes:
     body = b""
     while True:
         message = await receive()
         body += message.get("body", b"")
         if not message.get("more_body"):
-            break
+            return body
+
+
+async def respond(send, status: int, body: bytes) -> None:
+    await send({"type": "http.response.start", "status": status, "headers": _HEADERS})
+    await send({"type": "http.response.body", "body": body})
+
+
+async def app(scope, receive, send):
+    if scope["type"] != "http":
+        return
+    body = await read_body(receive)
     i = next(_next)
     _conn.execute("INSERT INTO numbers VALUES (?, ?, ?)", (f"PN{_PID}x{i}", f"+1{_PID}{i:010d}", body.decode()))
-    await send({"type": "http.response.start", "status": 201, "headers": _HEADERS})
-    await send({"type": "http.response.body", "body": BODY})
+    await respond(send, 201, BODY)

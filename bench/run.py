@@ -94,17 +94,18 @@ def rounds(kind: str, args: argparse.Namespace, workdir: Path) -> dict:
     proc, base = servers.numberpool(db_url, env, "--messaging-pool-limit", "1000000")
     bare_proc, bare_base = servers.bare()
     cold = servers.numberpool(db_url, {**env, **NO_CACHE}) if kind == "sqlite" else None
-    floor = servers.bare("bare_write_app", {"BARE_WRITE_DB": str(workdir / "floor.db")}) if kind == "sqlite" else None
-    floor_pn = servers.bare("bare_provision_app", {"BARE_WRITE_DB": str(workdir / "floor_pn.db")}) \
-        if kind == "sqlite" else None
-    floor_rsgi = servers.bare("bare_provision_app", {"BARE_WRITE_DB": str(workdir / "floor_rsgi.db")}, rsgi=True) \
-        if kind == "sqlite" else None
-    ops_names = OPS + (UNCACHED if cold else ()) + ((FLOOR, FLOOR_PN, FLOOR_PN_RSGI) if floor else ())
+    floors = {
+        FLOOR: servers.bare("bare_write_app", {"BARE_WRITE_DB": str(workdir / "floor.db")}),
+        FLOOR_PN: servers.bare("bare_provision_app", {"BARE_WRITE_DB": str(workdir / "floor_pn.db")}),
+        FLOOR_PN_RSGI: servers.bare("bare_provision_app", {"BARE_WRITE_DB": str(workdir / "floor_rsgi.db")}, rsgi=True),
+    } if kind == "sqlite" else {}
+    buyers = 1 + sum(name != FLOOR for name in floors)  # loads that buy numbers by PhoneNumber
+    ops_names = OPS + (UNCACHED if cold else ()) + tuple(floors)
     per_window = int(args.window * 4000)
     try:
-        # Numbers to buy: each provision window, and each window of the phonenumbers floor, takes
-        # numbers no window has used, so both classify numbers they have never seen.
-        ops = Operations(base, sid, token, workdir, per_window * args.rounds * (3 if floor_pn else 1))
+        # Numbers to buy: each provision window, and each window of a phonenumbers floor, takes
+        # numbers no window has used, so all of them classify numbers they have never seen.
+        ops = Operations(base, sid, token, workdir, per_window * args.rounds * buyers)
         samples: dict[str, list[dict]] = {op: [] for op in ("bare", *ops_names)}
         for r in range(args.rounds):
             loads = {
@@ -119,12 +120,12 @@ def rounds(kind: str, args: argparse.Namespace, workdir: Path) -> dict:
                 cold_proc, cold_base = cold
                 loads["fetch, cache off"] = (cold_proc.pid, ops.fetch.url.replace(base, cold_base, 1), None)
                 loads["list, cache off"] = (cold_proc.pid, ops.list.url.replace(base, cold_base, 1), None)
-            if floor and floor_pn and floor_rsgi:
-                loads[FLOOR] = (floor[0].pid, floor[1] + "/", POST_LUA)
-                url, lua = _load(ops.provision(per_window, "floor-provision"))
-                loads[FLOOR_PN] = (floor_pn[0].pid, url.replace(base, floor_pn[1], 1), lua)
-                url, lua = _load(ops.provision(per_window, "floor-provision-rsgi"))
-                loads[FLOOR_PN_RSGI] = (floor_rsgi[0].pid, url.replace(base, floor_rsgi[1], 1), lua)
+            for i, (name, (floor_proc, floor_base)) in enumerate(floors.items()):
+                if name == FLOOR:
+                    loads[name] = (floor_proc.pid, floor_base + "/", POST_LUA)
+                else:
+                    url, lua = _load(ops.provision(per_window, f"floor-{i}"))
+                    loads[name] = (floor_proc.pid, url.replace(base, floor_base, 1), lua)
             for name, (pid, url, lua) in loads.items():
                 w = measure.wrk_window(pid, url, seconds=args.window, connections=CONNECTIONS, headers=auth, lua=lua)
                 samples[name].append({"requests": w.requests, "seconds": w.seconds, "cpu": w.cpu,
@@ -145,9 +146,8 @@ def rounds(kind: str, args: argparse.Namespace, workdir: Path) -> dict:
         servers.stop(proc)
         if cold:
             servers.stop(cold[0])
-        for bare_write in (floor, floor_pn, floor_rsgi):
-            if bare_write:
-                servers.stop(bare_write[0])
+        for floor_proc, _ in floors.values():
+            servers.stop(floor_proc)
         drop_db(kind, db_url)
 
 

@@ -12,7 +12,6 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from pathlib import Path
 
 import httpx
 import pytest
@@ -148,9 +147,6 @@ def subaccount(client):
 @pytest.fixture
 def sub_client(server: Server, subaccount):
     return server.client(subaccount.sid, subaccount.auth_token)
-
-
-SHARED = Path(__file__).resolve().parents[2] / "shared"
 
 
 def _servers(backend: str, tmp_path_factory: pytest.TempPathFactory, count: int, limits: dict[str, str]) -> Iterator[list[Server]]:

@@ -19,6 +19,7 @@ from numberpool.domain.paging import PageRequest
 from numberpool.domain.sids import is_sid, new_sid, new_token
 from numberpool.store import accounts as q
 from numberpool.store import numbers as numbers_q
+from numberpool.store.changes import ChangeWatch
 from numberpool.store.db import Database, Row
 
 STATUSES = ("active", "suspended", "closed")
@@ -69,40 +70,50 @@ def inactive(account: Account) -> TwilioError:
     return TwilioError(20005, 403 if account.status == "closed" else 401, f"Account {account.sid} is not active ({account.status})")
 
 
-AUTH_TTL = 1.0
-"""Seconds a process trusts its copy of an account for authentication. Changes made through
-this process apply at once; changes made through another process within this bound."""
-
-
 class Accounts:
     def __init__(self, db: Database) -> None:
         self.db = db
-        self._auth_cache: dict[str, tuple[float, Account]] = {}
+        # Accounts read for authentication, reused while the database is unchanged: SQLite's
+        # change stamp moves on every commit by any process, so a close or a suspension is seen
+        # by every worker from the moment it is acknowledged. Without a stamp (PostgreSQL, whose
+        # commits no process can observe for free) every request reads its account.
+        self._watch: ChangeWatch | None | bool = False  # False: not looked for yet
+        self._auth_cache: dict[str, Account] = {}
+        self._auth_stamp: bytes | None = None
 
     def authenticate(self, sid: str, token: str) -> Account:
         """The caller for HTTP Basic ``sid:token``; 20003 unless it matches, 20005 unless active."""
-        cached = self._auth_cache.get(sid)
-        now_ = time.monotonic()
-        if cached is not None and cached[0] > now_:
-            account = cached[1]
-        else:
+        stamp = self._stamp()
+        account = self._auth_cache.get(sid) if stamp is not None else None
+        if account is None:
             if not is_sid(sid, "AC"):
                 raise authentication_failed()
             row = q.fetch(self.db, sid)
             if row is None:
                 raise authentication_failed()
             account = Account.from_row(row)
-            if len(self._auth_cache) > 10_000:
-                self._auth_cache.clear()
-            self._auth_cache[sid] = (now_ + AUTH_TTL, account)
+            if stamp is not None:  # read after the stamp, so at least as new as it
+                if len(self._auth_cache) > 10_000:
+                    self._auth_cache.clear()
+                self._auth_cache[sid] = account
         if not hmac.compare_digest(account.auth_token.encode(), token.encode()):
             raise authentication_failed()
         if not account.active:
             raise inactive(account)
         return account
 
-    def _forget(self, sid: str) -> None:
-        self._auth_cache.pop(sid, None)
+    def _stamp(self) -> bytes | None:
+        """The database's change stamp now (None: do not cache); a new stamp empties the cache."""
+        watch = self._watch
+        if watch is False:
+            watch = self._watch = self.db.change_watch()
+        if not isinstance(watch, ChangeWatch):
+            return None
+        stamp = watch.stamp()
+        if stamp != self._auth_stamp:
+            self._auth_cache.clear()
+            self._auth_stamp = stamp
+        return stamp
 
     def resolve(self, caller: Account, sid: str, path: str) -> Account:
         """The account at ``sid`` if the caller may see it, else 20404 for ``path``."""
@@ -173,15 +184,12 @@ class Accounts:
         if "friendly_name" in values and values["friendly_name"] == "":
             raise invalid_parameter("FriendlyName", "must not be empty")
         values["date_updated"] = now()
-        self._forget(target.sid)
         with self.db.write() as conn:
             q.update(conn, target.sid, values)
             if status == "closed" and target.status != "closed":
                 # Twilio releases a closed account's numbers.
                 numbers_q.delete_for_account(conn, target.sid)
-            updated = Account.from_row(q.get(conn, target.sid))
-        self._forget(target.sid)  # again: a request may have cached the old row meanwhile
-        return updated
+            return Account.from_row(q.get(conn, target.sid))
 
     def list(self, caller: Account, query: Mapping[str, str], req: PageRequest) -> tuple[Sequence[Account], bool]:
         filters = p.parse(LIST_PARAMS, query)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from typing import Any
 
 from numberpool.domain import inventory, phone, tx
@@ -19,6 +20,7 @@ from numberpool.domain.clock import now
 from numberpool.domain.errors import TwilioError, invalid_parameter, not_found
 from numberpool.domain.paging import PageRequest
 from numberpool.domain.sids import new_sid
+from numberpool.store import accounts as accounts_q
 from numberpool.store import numbers as q
 from numberpool.store import pools as pools_q
 from numberpool.store.db import Connection, Database, Row
@@ -153,6 +155,7 @@ class Numbers:
         return tx.write(self.db, lambda conn: self._provision_in(conn, account, facts or _pick_by_area(conn, area_code or ""), values))
 
     def _provision_in(self, conn: Connection, account: Account, facts: inventory.NumberFacts, values: dict[str, Any]) -> Row:
+        _lock_active(conn, account)
         if values.get("trunk_sid"):
             _check_trunk(conn, account.sid, values["trunk_sid"])
         existing = q.get_by_number(conn, facts.phone_number)
@@ -178,6 +181,7 @@ class Numbers:
                 raise not_found(path)
             owner = account.sid
             if target is not None:
+                _lock_active(conn, target)
                 # A number leaves the old account's pools before it moves (its trunk too).
                 pools_q.leave_all_pools(conn, [sid])
                 values["account_sid"] = owner = target.sid
@@ -237,9 +241,18 @@ def p_missing(name: str) -> TwilioError:
     return TwilioError(21421 if name == "PhoneNumber" else 20001, 400, f"Missing required parameter {name} in the post body")
 
 
+def _lock_active(conn: Connection, account: Account) -> None:
+    """The account must be active when the number becomes its own; its row stays locked against a
+    close until this transaction ends (the database refuses the row otherwise: migration 0004)."""
+    status = accounts_q.lock_status(conn, account.sid)
+    if status != "active":
+        raise inactive(replace(account, status=status or "closed"))
+
+
 def _check_trunk(conn: Connection, account_sid: str, trunk_sid: str) -> None:
-    """``TrunkSid`` must name a trunk of the number's account; nothing is written otherwise."""
-    trunk = pools_q.trunk.get(conn, trunk_sid)
+    """``TrunkSid`` must name a trunk of the number's account; nothing is written otherwise. The
+    trunk row is held until the transaction ends, so the trunk cannot be deleted under the number."""
+    trunk = pools_q.trunk.get(conn, trunk_sid, share=True)
     if trunk is None or trunk.account_sid != account_sid:
         raise TwilioError(21245, 400, f"TrunkSid {trunk_sid} is not a trunk of account {account_sid}")
 

@@ -20,7 +20,7 @@ from numberpool.domain.paging import PageRequest
 from numberpool.domain.sids import is_sid, new_sid
 from numberpool.store.crud import Crud
 from numberpool.store.db import Connection, Database, Row
-from numberpool.store.errors import ConstraintViolation
+from numberpool.store.errors import ConstraintViolation, unique_violation
 
 Check = Callable[[Connection, Account, dict[str, Any], "str | None"], None]
 """``check(conn, account, values, sid_or_None)``: extra rules inside the write transaction."""
@@ -73,8 +73,8 @@ class Resources:
                     self.spec.check(conn, account, row, None)
                 self.spec.crud.insert(conn, row)
                 return self.spec.crud.get(conn, sid)
-        except ConstraintViolation:
-            if self.spec.conflict is None:
+        except ConstraintViolation as exc:
+            if self.spec.conflict is None or not unique_violation(exc):
                 raise
             raise self.spec.conflict(row) from None
 
@@ -99,8 +99,8 @@ class Resources:
                     values["date_updated"] = now()
                     self.spec.crud.update(conn, sid, values)
                 return self.spec.crud.get(conn, sid)
-        except ConstraintViolation:
-            if self.spec.conflict is None:
+        except ConstraintViolation as exc:
+            if self.spec.conflict is None or not unique_violation(exc):
                 raise
             raise self.spec.conflict(values) from None
 

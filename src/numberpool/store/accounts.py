@@ -24,6 +24,15 @@ def fetch(db: Database, sid: str) -> Any:
     return db.one(BY_SID, sid=sid)
 
 
+_STATUS_SHARED = select(accounts.c.status).where(accounts.c.sid == bindparam("sid")).with_for_update(read=True)
+
+
+def lock_status(conn: Connection, sid: str) -> str | None:
+    """The account's status, its row held ``FOR SHARE`` until the transaction ends (PostgreSQL;
+    SQLite serialises writers already): a close cannot commit between this read and our writes."""
+    return conn.execute(_STATUS_SHARED, {"sid": sid}).scalar()
+
+
 def get_main(conn: Connection) -> Row | None:
     return conn.execute(select(accounts).where(accounts.c.is_main.is_(True)).order_by(accounts.c.sid)).first()
 

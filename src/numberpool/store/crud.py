@@ -17,12 +17,16 @@ class Crud:
         self.table = table
         self.sid = table.c.sid
         self.by_sid = select(table).where(table.c.sid == bindparam("sid"))
+        self._locked = self.by_sid.with_for_update()
+        self._shared = self.by_sid.with_for_update(read=True)
         self._insert = table.insert()
         self._update = table.update().where(table.c.sid == bindparam("b_sid"))
 
-    def get(self, conn: Connection, sid: str, *, lock: bool = False) -> Row | None:
-        """Inside a write transaction; ``lock`` takes the row lock (PostgreSQL) before a pool is counted."""
-        stmt = self.by_sid.with_for_update() if lock else self.by_sid
+    def get(self, conn: Connection, sid: str, *, lock: bool = False, share: bool = False) -> Row | None:
+        """Inside a write transaction (row locks are PostgreSQL's; SQLite serialises writers):
+        ``lock`` takes the row for update (before a pool is counted, or the row deleted),
+        ``share`` keeps it from being deleted or changed until the transaction ends."""
+        stmt = self._locked if lock else self._shared if share else self.by_sid
         return conn.execute(stmt, {"sid": sid}).first()
 
     def fetch(self, db: Database, sid: str) -> Any:

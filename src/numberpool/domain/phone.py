@@ -11,6 +11,7 @@ from numberpool.domain.errors import TwilioError
 from numberpool.domain.inventory import NumberFacts
 
 _E164 = re.compile(r"^\+[1-9][0-9]{1,14}$")
+_PLUS_AS_SPACE = re.compile(r"^ [0-9]")
 
 # Twilio's documented magic inputs (WIRE.md, "Test-credential numbers").
 MAGIC_AVAILABLE = "+15005550006"
@@ -21,7 +22,10 @@ MAGIC_AREA_CODE_NONE = "533"
 
 
 def invalid_number(raw: str, name: str = "PhoneNumber") -> TwilioError:
-    return TwilioError(21421, 400, f"{name} {raw} is invalid (an E.164 number such as +14155551234 is required)")
+    message = f"{name} {raw} is invalid (an E.164 number such as +14155551234 is required)"
+    if _PLUS_AS_SPACE.match(raw):  # form encoding turned an unencoded '+' into a space
+        message += f"; the leading '+' arrived as a space: URL-encode it as %2B (curl: --data-urlencode '{name}=+...')"
+    return TwilioError(21421, 400, message)
 
 
 def unavailable(e164: str) -> TwilioError:

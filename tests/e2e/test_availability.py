@@ -8,6 +8,7 @@ import sys
 import time
 
 import httpx
+import pytest
 from sqlalchemy.engine import make_url
 
 from tests.conftest import fresh_database, require_postgres, start_server, stop_server
@@ -61,6 +62,60 @@ def test_database_lost_while_serving_gives_503_then_recovers(tmp_path_factory):
                         time.sleep(0.2)
                     assert r.status_code == 200
                     assert len(r.json()["incoming_phone_numbers"]) == 1  # nothing was lost
+                    assert h.post(numbers, data={"AreaCode": "415"}).status_code == 201
+            finally:
+                stop_server(proc)
+    finally:
+        proxy.stop()
+
+
+DEADLINE = 2.0  # the statement deadline the server runs with below (NUMBERPOOL_PG_STATEMENT_DEADLINE)
+ANSWER_WITHIN = 6.0  # the deadline, its grace and the watchdog's tick, a connect timeout, and slack
+
+
+@pytest.mark.parametrize("thaw", ["resume", "reset"])
+def test_database_silent_while_serving_gives_503_within_the_deadline_then_recovers(tmp_path_factory, thaw):
+    """The database's packets stop arriving, with no reset (a hung server, a half-open NAT): the
+    proxy keeps the connections open and acknowledged but forwards nothing. Requests must not
+    hang: each answers 20503 within the deadline, and the server recovers once the path forwards
+    again (``resume``: the held connections flow again; ``reset``: they are all reset)."""
+    upstream = make_url(require_postgres())
+    proxy = TcpProxy(upstream.host or "127.0.0.1", upstream.port or 5432)
+    proxy.start()
+    sid, token = "AC" + secrets.token_hex(16), secrets.token_hex(16)
+    env = {"TWILIO_ACCOUNT_SID": sid, "TWILIO_AUTH_TOKEN": token, "NUMBERPOOL_PG_STATEMENT_DEADLINE": str(DEADLINE)}
+    try:
+        with fresh_database("postgres", tmp_path_factory) as db_url:
+            via_proxy = make_url(db_url).set(host="127.0.0.1", port=proxy.port).render_as_string(hide_password=False)
+            proc, base_url = start_server(via_proxy, env)
+            try:
+                # a hang fails the test at this timeout instead of hanging it
+                with httpx.Client(base_url=base_url, auth=(sid, token), timeout=ANSWER_WITHIN * 3) as h:
+                    numbers = f"/2010-04-01/Accounts/{sid}/IncomingPhoneNumbers.json"
+                    bought = h.post(numbers, data={"AreaCode": "415"})
+                    assert bought.status_code == 201
+                    assert h.get(numbers).status_code == 200
+                    proxy.freeze()
+                    for method in ("GET", "POST", "GET"):
+                        started = time.monotonic()
+                        r = h.request(method, numbers, data={"AreaCode": "415"} if method == "POST" else None)
+                        took = time.monotonic() - started
+                        assert r.status_code == 503, r.text
+                        assert r.json()["code"] == 20503
+                        assert took < ANSWER_WITHIN, f"{method} answered after {took:.1f} s"
+                    if thaw == "resume":
+                        proxy.thaw()
+                    else:
+                        proxy.stop()
+                        proxy.start()
+                    deadline = time.monotonic() + 30
+                    while (r := h.get(numbers)).status_code != 200 and time.monotonic() < deadline:
+                        time.sleep(0.2)
+                    assert r.status_code == 200
+                    sids = [n["sid"] for n in r.json()["incoming_phone_numbers"]]
+                    # nothing was lost; a 503 promises nothing either way, so the POST cut off in
+                    # flight may have been carried out once the database heard it
+                    assert bought.json()["sid"] in sids and len(sids) <= 2
                     assert h.post(numbers, data={"AreaCode": "415"}).status_code == 201
             finally:
                 stop_server(proc)

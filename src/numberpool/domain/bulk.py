@@ -22,6 +22,7 @@ from numberpool.domain.numbers import DEFAULTS
 from numberpool.domain.sids import new_sid
 from numberpool.store import numbers as q
 from numberpool.store.db import Database
+from numberpool.store.deadline import unbounded
 
 BATCH = 5000
 
@@ -58,7 +59,7 @@ def load(db: Database, account: Account, count: int, progress: Callable[[int], N
         batch = []
         while len(batch) < min(BATCH, count - done):
             batch.append(next(source))
-        with db.write() as conn:
+        with db.write() as conn, unbounded(conn):  # a large batch may outlast the statement deadline
             taken = q.taken(conn, batch)
             rows = []
             ts = now()

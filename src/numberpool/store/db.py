@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import Connection, Insert, Row, Select, create_engine, event
 from sqlalchemy.engine import Engine
 
+from numberpool.store import deadline
 from numberpool.store.changes import ChangeWatch
 from numberpool.store.fast import Prepared, Reader
 
@@ -22,7 +23,7 @@ __all__ = ["Connection", "Database", "Row"]  # the layers above name a transacti
 _IMMEDIATE = "numberpool_immediate"
 
 
-def _sqlite_setup(engine: Engine) -> None:
+def _sqlite_setup(engine: Engine, busy_timeout_ms: int) -> None:
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
         # Hand transaction control to the "begin" hook below.
@@ -32,7 +33,7 @@ def _sqlite_setup(engine: Engine) -> None:
         # NORMAL in WAL mode: a committed transaction survives the process
         # being killed (the WAL is in the OS), at a fraction of FULL's cost.
         cursor.execute("PRAGMA synchronous=NORMAL")
-        cursor.execute("PRAGMA busy_timeout=15000")
+        cursor.execute(f"PRAGMA busy_timeout={busy_timeout_ms}")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.close()
 
@@ -43,33 +44,39 @@ def _sqlite_setup(engine: Engine) -> None:
 
 
 class Database:
-    """Owns the engine; every statement runs inside ``read()`` or ``write()``."""
+    """Owns the engine; every statement runs inside ``read()`` or ``write()``.
 
-    def __init__(self, url: str) -> None:
+    ``wait_for_lock=False`` (the server's workers): an SQLite statement that finds the write lock
+    taken by another process fails at once with a busy error (``store.errors.busy``) instead of
+    sleeping in SQLite's busy handler, which would stop the whole event loop; the HTTP layer waits
+    asynchronously and runs the request again. Tools and tests wait up to 15 s inside SQLite."""
+
+    def __init__(self, url: str, *, wait_for_lock: bool = True) -> None:
         if url.startswith(("postgresql://", "postgres://")):
             url = "postgresql+psycopg://" + url.split("://", 1)[1]  # psycopg 3
         self.url = url
         self.is_sqlite = url.startswith("sqlite")
         kwargs: dict[str, Any] = {}
         if self.is_sqlite:
-            kwargs["connect_args"] = {"check_same_thread": False, "timeout": 15}
+            kwargs["connect_args"] = {"check_same_thread": False, "timeout": 15 if wait_for_lock else 0}
         else:
             kwargs["pool_pre_ping"] = True  # a connection lost with the database is replaced, not reused
-            kwargs["connect_args"] = {"connect_timeout": 5}
+            kwargs.update(deadline.engine_options(url))  # time limits on every wait: see store.deadline
         self.engine = create_engine(url, **kwargs)
         if self.is_sqlite:
-            _sqlite_setup(self.engine)
+            _sqlite_setup(self.engine, 15000 if wait_for_lock else 0)
         self.reader = Reader(self.engine)
-        self._prepared: dict[int, Prepared] = {}
+        self._prepared: dict[int, tuple[Select, Prepared]] = {}
         self._shapes: dict[tuple, Prepared] = {}
         self._watch: ChangeWatch | None = None
 
     def prepared(self, stmt: Select) -> Prepared:
-        """``stmt`` compiled for this database, once (statements are module-level constants)."""
+        """``stmt`` compiled for this database, once. Keyed by identity (statements are module-level
+        constants); the entry holds the statement, so its id cannot be reused by another one."""
         found = self._prepared.get(id(stmt))
         if found is None:
-            found = self._prepared[id(stmt)] = Prepared(self.engine, stmt)
-        return found
+            found = self._prepared[id(stmt)] = (stmt, Prepared(self.engine, stmt))
+        return found[1]
 
     def prepared_shape(self, key: tuple, build: Callable[[], Select | Insert]) -> Prepared:
         """A statement whose shape varies (which filters are present, which columns an INSERT

@@ -17,6 +17,7 @@ from alembic.util.exc import CommandError
 from sqlalchemy import Connection, text
 
 from numberpool.store.db import Database
+from numberpool.store.deadline import unbounded
 
 _LOCATION = str(Path(__file__).with_name("migrations"))
 _LOCK_ID = 0x6E756D62  # "numb": one migrator at a time on PostgreSQL
@@ -59,7 +60,7 @@ def _check_known(conn: Connection) -> str | None:
 
 def upgrade(db: Database, revision: str = "head") -> tuple[str | None, str | None]:
     """Migrate to ``revision``; return (before, after). Raises SchemaTooNew for a newer schema."""
-    with db.write() as conn:
+    with db.write() as conn, unbounded(conn):  # a long migration, or a wait for another migrator
         if not db.is_sqlite:
             conn.execute(text("SELECT pg_advisory_xact_lock(:id)"), {"id": _LOCK_ID})
         before = _check_known(conn)

@@ -17,7 +17,8 @@ def client(base_url: str, account_sid: str, auth_token: str, **kwargs: Any) -> C
     ``https://api.twilio.com/X`` becomes ``{base_url}/X`` and
     ``https://messaging.twilio.com/X`` becomes ``{base_url}/messaging/X`` (likewise
     trunking and proxy), for first requests and followed next-page URLs alike,
-    sync and async.
+    sync and async. ``base_url`` may omit the scheme (``127.0.0.1:8080`` means
+    ``http://127.0.0.1:8080``); anything that is not an http(s) URL raises ValueError.
     """
     from numberpool.testing import redirected_client
 

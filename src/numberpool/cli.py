@@ -1,16 +1,27 @@
-"""The ``numberpool`` command."""
+"""The ``numberpool`` command.
+
+Every failure the user can fix (a bad option, a port in use, a database that cannot be used)
+is one line on stderr, ``numberpool...: <what is wrong>``, and a non-zero exit code: 2 for
+usage and start-up errors, 3 for a database written by a newer numberpool (``db upgrade``).
+"""
 
 from __future__ import annotations
 
 import argparse
+import ipaddress
 import os
 import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import NoReturn
 
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import ArgumentError, DatabaseError, OperationalError
 
+from numberpool import __version__
 from numberpool.domain.accounts import Account, Accounts
+from numberpool.process import WORKER_KILL_TIMEOUT, PortUnavailable, check_port_free, guard_workers_of_this_process
 from numberpool.store import accounts as accounts_store
 from numberpool.store import migrate
 from numberpool.store.db import Database
@@ -21,6 +32,27 @@ _LIMIT_FLAGS = {
     "proxy_pool_limit": "NUMBERPOOL_PROXY_POOL_LIMIT",
     "proxy_reserved_limit": "NUMBERPOOL_PROXY_RESERVED_LIMIT",
 }
+FORWARDED_ENV = "NUMBERPOOL_FORWARDED_ALLOW_IPS"
+_DRIVERS = {"sqlite", "sqlite+pysqlite", "postgresql", "postgres", "postgresql+psycopg"}
+_SQLITE_SUFFIXES = (".db", ".sqlite", ".sqlite3")
+DB_HELP = (
+    "the database: sqlite:///PATH, postgresql://USER:PASSWORD@HOST:PORT/NAME, or a path to an SQLite file "
+    "(one with a / or ending in .db, .sqlite or .sqlite3, e.g. ./numberpool.db); default ./numberpool.db"
+)
+
+
+class Failure(Exception):
+    """A problem the user can fix: printed as one line, ``numberpool: <message>``."""
+
+    def __init__(self, message: str, code: int = 2) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        """One line, not argparse's usage block; exit code 2."""
+        self.exit(2, f"{self.prog}: {message} (see {self.prog} --help)\n")
 
 
 def _redact(url: str) -> str:
@@ -31,44 +63,170 @@ def default_db_url() -> str:
     return f"sqlite:///{Path.cwd() / 'numberpool.db'}"
 
 
+def database_url(value: str) -> str:
+    """``--db``: a URL of a supported database, or a path to an SQLite file (made a URL)."""
+    if "://" not in value:
+        if "/" not in value and not value.endswith(_SQLITE_SUFFIXES):
+            shown = repr(value) if value else "an empty value"
+            raise argparse.ArgumentTypeError(
+                f"{shown} is neither a database URL (sqlite:///PATH or postgresql://...) nor a path to an SQLite file"
+                f" (write ./{value or 'NAME.db'} for a file in this directory)"
+            )
+        return f"sqlite:///{Path(value).expanduser().resolve()}"
+    try:
+        url = make_url(value)
+    except ArgumentError:
+        raise argparse.ArgumentTypeError("not a database URL (sqlite:///PATH or postgresql://...)") from None
+    if url.drivername not in _DRIVERS:
+        raise argparse.ArgumentTypeError(
+            f"unsupported database {url.drivername!r}: numberpool supports sqlite (sqlite:///PATH) and postgresql"
+            " (postgresql://...)"
+        )
+    if url.get_backend_name() == "sqlite" and url.database in (None, "", ":memory:"):
+        raise argparse.ArgumentTypeError("an SQLite database in memory cannot be shared by processes; give a file")
+    return value
+
+
+def _int_at_least(low: int, what: str) -> Callable[[str], int]:
+    def parse(value: str) -> int:
+        try:
+            number = int(value)
+        except ValueError:
+            number = low - 1
+        if number < low:
+            raise argparse.ArgumentTypeError(f"{value!r} is not {what}")
+        return number
+
+    return parse
+
+
+def port_number(value: str) -> int:
+    number = _int_at_least(1, "a port number (1-65535)")(value)
+    if number > 65535:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a port number (1-65535)")
+    return number
+
+
+def host_address(value: str) -> str:
+    """``--host``: an IP address to listen on (granian takes addresses, not names)."""
+    if value == "localhost":
+        return "127.0.0.1"
+    try:
+        return str(ipaddress.ip_address(value))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not an IP address (such as 127.0.0.1, 0.0.0.0 or ::)") from None
+
+
+def forwarded_allow_ips(value: str) -> str:
+    """``--forwarded-allow-ips``: validated the way the workers parse it."""
+    from numberpool.http.hosts import TrustedProxies
+
+    try:
+        TrustedProxies.parse(value)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"{exc} (give IP addresses or CIDRs separated by commas, or *)") from None
+    return ",".join(item.strip() for item in value.split(",") if item.strip())
+
+
+@contextmanager
+def _database_errors(db_url: str) -> Iterator[None]:
+    """SQLAlchemy's errors on opening a database, as one line the user can act on."""
+    try:
+        yield
+    except OperationalError as exc:
+        if make_url(db_url).get_backend_name() == "sqlite" and (cause := _read_only(db_url, str(exc.orig))):
+            raise Failure(cause) from None
+        raise Failure(f"cannot reach the database {_redact(db_url)}: {exc.orig or exc}") from None
+    except DatabaseError as exc:  # SQLite: "file is not a database"
+        if make_url(db_url).get_backend_name() == "sqlite":
+            raise Failure(f"the file {make_url(db_url).database} is not an SQLite database ({exc.orig})") from None
+        raise Failure(f"{_redact(db_url)} is not a usable database: {exc.orig or exc}") from None
+
+
+def _read_only(db_url: str, error: str) -> str | None:
+    """What makes an SQLite database read-only for this process, if that is the problem."""
+    path = Path(make_url(db_url).database or "")
+    for file in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
+        if file.exists() and not os.access(file, os.W_OK):
+            return f"the database file {file} is read-only"
+    if path.parent.is_dir() and not os.access(path.parent, os.W_OK):
+        return f"the directory {path.parent} is read-only (SQLite writes {path.name}-wal and {path.name}-shm there)"
+    return f"the database {_redact(db_url)} is read-only" if "readonly" in error else None
+
+
+def _check_writable(db: Database) -> None:
+    """SQLite opens a file it may not write read-only, and only writes fail: try one, undone."""
+    if not db.is_sqlite:
+        return
+    with db.engine.connect() as conn, conn.begin() as tx:
+        version = int(conn.exec_driver_sql("PRAGMA user_version").scalar() or 0)
+        conn.exec_driver_sql(f"PRAGMA user_version = {version}")
+        tx.rollback()
+
+
 def prepare(db_url: str) -> tuple[str, str]:
     """Bring the schema up to date and make sure of the main account; return its SID and token."""
     db = Database(db_url)
     try:
-        migrate.upgrade(db)
-        main = Accounts(db).ensure_main(os.environ.get("TWILIO_ACCOUNT_SID"), os.environ.get("TWILIO_AUTH_TOKEN"))
+        with _database_errors(db_url):
+            _check_writable(db)
+            migrate.upgrade(db)
+            main = Accounts(db).ensure_main(os.environ.get("TWILIO_ACCOUNT_SID"), os.environ.get("TWILIO_AUTH_TOKEN"))
     finally:
         db.dispose()
     return main.sid, main.auth_token
 
 
 def db_upgrade(args: argparse.Namespace) -> int:
-    db = Database(args.db or default_db_url())
+    from alembic.util import CommandError
+
+    db_url = args.db or default_db_url()
+    db = Database(db_url)
     try:
-        before, after = migrate.upgrade(db, args.revision)
+        with _database_errors(db_url):
+            before, after = migrate.upgrade(db, args.revision)
     except migrate.SchemaTooNew as exc:
-        print(f"numberpool: {exc}", file=sys.stderr)
-        return 3
+        raise Failure(str(exc), 3) from None
+    except CommandError as exc:
+        raise Failure(f"cannot migrate to revision {args.revision!r}: {exc}") from None
     finally:
         db.dispose()
     print(f"schema: {before or 'empty'} -> {after}")
     return 0
 
 
+def _forwarded_setting(flag: str | None) -> str | None:
+    """The flag, else the environment's value (as the limits, which tests pass that way), validated alike."""
+    if flag is not None or not os.environ.get(FORWARDED_ENV):
+        return flag
+    try:
+        return forwarded_allow_ips(os.environ[FORWARDED_ENV])
+    except argparse.ArgumentTypeError as exc:
+        raise Failure(f"{FORWARDED_ENV}: {exc}") from None
+
+
 def serve(args: argparse.Namespace) -> int:
     db_url = args.db or default_db_url()
+    forwarded = _forwarded_setting(args.forwarded_allow_ips)
     try:
         sid, token = prepare(db_url)
     except (ValueError, migrate.SchemaTooNew) as exc:
-        print(f"numberpool: {exc}", file=sys.stderr)
-        return 2
-    except OperationalError as exc:
-        print(f"numberpool: cannot reach the database {_redact(db_url)}: {exc.orig or exc}", file=sys.stderr)
-        return 2
-    print(f"numberpool serving on http://{args.host}:{args.port} (database {_redact(db_url)})", flush=True)
+        raise Failure(str(exc)) from None
+    try:
+        check_port_free(args.host, args.port)  # last before granian binds: see check_port_free on the race
+    except PortUnavailable as exc:
+        raise Failure(str(exc)) from None
+    host = f"[{args.host}]" if ":" in args.host else args.host
+    print(f"numberpool serving on http://{host}:{args.port} (database {_redact(db_url)})", flush=True)
     print(f"TWILIO_ACCOUNT_SID={sid}", flush=True)
-    print(f"TWILIO_AUTH_TOKEN={token}", flush=True)
+    if os.environ.get("TWILIO_ACCOUNT_SID"):  # the account came from the environment: its token may be a live one
+        print("TWILIO_AUTH_TOKEN is the one set in the environment (not printed)", flush=True)
+    else:
+        print(f"TWILIO_AUTH_TOKEN={token}", flush=True)
     os.environ["NUMBERPOOL_DB"] = db_url
+    guard_workers_of_this_process()  # granian's main process is this one
+    if forwarded is not None:
+        os.environ[FORWARDED_ENV] = forwarded
     for flag, var in _LIMIT_FLAGS.items():
         value = getattr(args, flag)
         if value is not None:
@@ -89,6 +247,7 @@ def run_granian(target: str, host: str, port: int, workers: int, *, factory: boo
             extra[key] = value
     Granian(
         target, address=host, port=port, interface=Interfaces.ASGI, workers=workers, factory=factory, log_access=False,
+        workers_kill_timeout=WORKER_KILL_TIMEOUT,  # a worker that missed its SIGTERM is killed, not awaited forever
         **extra,
     ).serve()
 
@@ -99,13 +258,14 @@ def bulk_load(args: argparse.Namespace) -> int:
 
     from numberpool.domain import bulk
 
-    db = Database(args.db or default_db_url())
+    db_url = args.db or default_db_url()
+    db = Database(db_url)
     try:
-        migrate.upgrade(db)
-        row = accounts_store.fetch(db, args.account)
+        with _database_errors(db_url):
+            migrate.upgrade(db)
+            row = accounts_store.fetch(db, args.account)
         if row is None:
-            print(f"numberpool: no account {args.account}", file=sys.stderr)
-            return 2
+            raise Failure(f"no account {args.account}")
         with tqdm(total=args.count, unit="numbers", unit_scale=True, desc="bulk-load") as bar:
             loaded = bulk.load(db, Account.from_row(row), args.count, bar.update, args.tag_every)
     finally:
@@ -114,32 +274,59 @@ def bulk_load(args: argparse.Namespace) -> int:
     return 0
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="numberpool", description="A Twilio-compatible phone-number server.")
-    sub = parser.add_subparsers(dest="command", required=True)
-    s = sub.add_parser("serve", help="run the server")
-    s.add_argument("--host", default="127.0.0.1")
-    s.add_argument("--port", type=int, default=8080)
-    s.add_argument("--db", default=None, help="sqlite:///PATH (default ./numberpool.db) or postgresql://...")
-    s.add_argument("--workers", type=int, default=1, help="server processes sharing the port")
-    s.add_argument("--messaging-pool-limit", type=int, default=None, help="numbers per Messaging Service (default 400)")
-    s.add_argument("--proxy-pool-limit", type=int, default=None, help="unreserved numbers per Proxy Service (default 500)")
-    s.add_argument("--proxy-reserved-limit", type=int, default=None, help="reserved numbers per Proxy Service (default 5000)")
+def _serve_parser(sub: argparse._SubParsersAction) -> None:
+    s = sub.add_parser("serve", help="run the server", description="Run the server (granian, ASGI) on one port.")
+    s.add_argument("--host", type=host_address, default="127.0.0.1", metavar="ADDRESS",
+                   help="IP address to listen on (default 127.0.0.1)")
+    s.add_argument("--port", type=port_number, default=8080, help="TCP port to listen on, 1-65535 (default 8080)")
+    s.add_argument("--db", type=database_url, default=None, metavar="URL", help=DB_HELP)
+    s.add_argument("--workers", type=_int_at_least(1, "a number of processes (1 or more)"), default=1, metavar="N",
+                   help="server processes sharing the port (default 1); several want PostgreSQL")
+    limit = _int_at_least(0, "a limit (0 or more)")
+    for flag, what in (("messaging-pool-limit", "numbers per Messaging Service (default 400)"),
+                       ("proxy-pool-limit", "unreserved numbers per Proxy Service (default 500)"),
+                       ("proxy-reserved-limit", "reserved numbers per Proxy Service (default 5000)")):
+        s.add_argument(f"--{flag}", type=limit, default=None, metavar="N", help=what)
+    s.add_argument("--forwarded-allow-ips", type=forwarded_allow_ips, default=None, metavar="IPS",
+                   help="comma-separated IPs or CIDRs (or *) of the proxies whose X-Forwarded-* and Forwarded"
+                        f" headers are believed (default: none, or ${FORWARDED_ENV})")
     s.set_defaults(func=serve)
-    d = sub.add_parser("db", help="database maintenance")
-    dsub = d.add_subparsers(dest="db_command", required=True)
-    up = dsub.add_parser("upgrade", help="migrate the schema to the newest revision (or --revision)")
-    up.add_argument("--db", default=None, help="database URL (default ./numberpool.db)")
-    up.add_argument("--revision", default="head")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="numberpool", description="A Twilio-compatible phone-number server.")
+    parser.add_argument("--version", action="version", version=f"numberpool {__version__}",
+                        help="print the version and exit")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="{serve,db,bulk-load}")
+    _serve_parser(sub)
+    d = sub.add_parser("db", help="database maintenance", description="Database maintenance.")
+    dsub = d.add_subparsers(dest="db_command", required=True, metavar="{upgrade}")
+    up = dsub.add_parser("upgrade", help="migrate the schema to the newest revision (or --revision)",
+                         description="Migrate the schema to the newest revision (or --revision).")
+    up.add_argument("--db", type=database_url, default=None, metavar="URL", help=DB_HELP)
+    up.add_argument("--revision", default="head", metavar="REV", help="the revision to migrate to (default head)")
     up.set_defaults(func=db_upgrade)
-    b = sub.add_parser("bulk-load", help="load many numbers into one account (for load tests)")
-    b.add_argument("--db", default=None)
-    b.add_argument("--account", required=True, help="the owning account SID")
-    b.add_argument("--count", type=int, required=True)
-    b.add_argument("--tag-every", type=int, default=0, help="name every Nth number bulk-<k> (FriendlyName filters)")
+    b = sub.add_parser("bulk-load", help="load many numbers into one account (for load tests)",
+                       description="Load many numbers into one account directly in the database.")
+    b.add_argument("--db", type=database_url, default=None, metavar="URL", help=DB_HELP)
+    b.add_argument("--account", required=True, metavar="SID", help="the owning account SID")
+    b.add_argument("--count", type=_int_at_least(1, "a count (1 or more)"), required=True, metavar="N",
+                   help="how many numbers")
+    b.add_argument("--tag-every", type=_int_at_least(0, "a count (0 or more)"), default=0, metavar="N",
+                   help="name every Nth number bulk-<k> (FriendlyName filters); 0, the default, names none")
     b.set_defaults(func=bulk_load)
-    args = parser.parse_args(argv)
-    return int(args.func(args))
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return int(args.func(args))
+    except Failure as exc:
+        print(f"numberpool: {exc}", file=sys.stderr)
+        return exc.code
+    except KeyboardInterrupt:
+        return 130
 
 
 if __name__ == "__main__":

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import SplitResult, urlsplit
 
 from twilio.rest import Client
 
@@ -29,7 +29,28 @@ class RedirectedClient(Client):
         return f"{self.numberpool_base_url}{prefix}{rest}"
 
 
+def _is_http_url(parts: SplitResult) -> bool:
+    try:
+        port_ok = parts.port is None or parts.port > 0
+    except ValueError:  # a port that is no number, or out of range
+        return False
+    plain = not (parts.query or parts.fragment)
+    return parts.scheme.lower() in ("http", "https") and bool(parts.hostname) and port_ok and plain
+
+
+def normalize_base_url(base_url: str) -> str:
+    """``base_url`` without its trailing slash; ``http://`` is assumed when it names no scheme
+    (``127.0.0.1:8080``). ValueError for anything that is not an http(s) URL of a host."""
+    text = base_url.strip() if isinstance(base_url, str) else ""
+    if text and "://" not in text:
+        text = "http://" + text
+    if not _is_http_url(urlsplit(text)):
+        raise ValueError(f"the base URL must be http(s)://HOST:PORT, optionally with a /PATH, not {base_url!r}")
+    return text.rstrip("/")
+
+
 def redirected_client(base_url: str, account_sid: str, auth_token: str, **kwargs: Any) -> Client:
+    base = normalize_base_url(base_url)
     c = RedirectedClient(account_sid, auth_token, **kwargs)
-    c.numberpool_base_url = base_url.rstrip("/")
+    c.numberpool_base_url = base
     return c

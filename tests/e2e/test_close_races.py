@@ -46,9 +46,11 @@ def test_no_number_is_stranded_on_a_closed_account(two_workers: Server):
         sub = main.post("/2010-04-01/Accounts.json", data={"FriendlyName": "closing"}).json()
         numbers_url = f"/2010-04-01/Accounts/{sub['sid']}/IncomingPhoneNumbers.json"
         closed_at: list[float] = []
+        bought_so_far: list[str] = []
         stop = threading.Event()
 
-        def buy(i: int, sub: dict = sub, numbers_url: str = numbers_url, closed_at: list[float] = closed_at):
+        def buy(i: int, sub: dict = sub, numbers_url: str = numbers_url, bought_so_far: list[str] = bought_so_far,
+                stop: threading.Event = stop):
             auth = (sub["sid"], sub["auth_token"]) if i % 2 else (two_workers.account_sid, two_workers.auth_token)
             outcomes = []
             with httpx.Client(base_url=two_workers.base_url, auth=auth, timeout=30) as c:
@@ -56,22 +58,26 @@ def test_no_number_is_stranded_on_a_closed_account(two_workers: Server):
                     sent = time.monotonic()
                     r = c.post(numbers_url, data={"AreaCode": "415"})
                     outcomes.append((sent, r.status_code, r.json()))
+                    if r.status_code == 201:
+                        bought_so_far.append(r.json()["sid"])
             return outcomes
 
         with ThreadPoolExecutor(8) as pool:
             futures = [pool.submit(buy, i) for i in range(8)]
-            time.sleep(0.4)
+            deadline = time.monotonic() + 30
+            while len(bought_so_far) < 8 and time.monotonic() < deadline:  # purchases are flowing
+                time.sleep(0.01)
             r = main.post(f"/2010-04-01/Accounts/{sub['sid']}.json", data={"Status": "closed"})
             assert r.status_code == 200 and r.json()["status"] == "closed"
             closed_at.append(time.monotonic())
-            time.sleep(0.4)
+            time.sleep(0.5)
             stop.set()
             outcomes = [o for f in futures for o in f.result()]
 
         owned = scalar(two_workers.db_url, "SELECT count(*) FROM incoming_phone_numbers WHERE account_sid = :a", a=sub["sid"])
         assert owned == 0, f"{owned} numbers stranded on the closed account"
         bought = [body["sid"] for _, status, body in outcomes if status == 201]
-        assert bought, "no purchase completed before the close: the race was not exercised"
+        assert bought, f"no purchase completed before the close: the race was not exercised: {outcomes[:3]}"
         for sid in bought:  # each completed before the close, and the close released it
             assert scalar(two_workers.db_url, "SELECT count(*) FROM incoming_phone_numbers WHERE sid = :s", s=sid) == 0
         after = [(status, body) for sent, status, body in outcomes if sent > closed_at[0]]

@@ -6,10 +6,12 @@ statements, so they run on the event loop without a thread hop.
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import binascii
 import logging
 import os
+import time
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 from urllib.parse import parse_qsl
@@ -17,7 +19,9 @@ from urllib.parse import parse_qsl
 from numberpool.domain.accounts import authentication_failed
 from numberpool.domain.errors import TwilioError, not_found
 from numberpool.domain.pools import PoolLimits
+from numberpool.http import hosts
 from numberpool.http.cache import ResponseCache
+from numberpool.http.hosts import FORWARDED_HEADERS
 from numberpool.http.request import Request, Response
 from numberpool.http.router import Router
 from numberpool.http.wire import error_body
@@ -25,7 +29,7 @@ from numberpool.products import api2010
 from numberpool.products.services import Services
 from numberpool.products.v1 import messaging, proxy, trunking
 from numberpool.store.db import Database
-from numberpool.store.errors import DatabaseFailure
+from numberpool.store.errors import ConstraintViolation, DatabaseFailure, busy
 
 log = logging.getLogger("numberpool")
 
@@ -35,6 +39,7 @@ Send = Callable[[MutableMapping[str, Any]], Awaitable[None]]
 
 V1_PRODUCTS = ("messaging", "trunking", "proxy")
 MAX_BODY = 1 << 20
+LOCK_WAIT = 15.0  # seconds a write may wait for another process's SQLite write lock before a 503
 _JSON = [(b"content-type", b"application/json; charset=utf-8")]
 _AUTH_CHALLENGE = (b"www-authenticate", b'Basic realm="Twilio API"')
 
@@ -67,9 +72,12 @@ def _decode_qs(raw: bytes, what: str) -> dict[str, str]:
 
 
 class App:
-    def __init__(self, services: Services, cache: ResponseCache | None = None) -> None:
+    def __init__(
+        self, services: Services, cache: ResponseCache | None = None, trusted: hosts.TrustedProxies | None = None
+    ) -> None:
         self.services = services
         self.cache = cache
+        self.trusted = trusted  # proxies whose X-Forwarded-* / Forwarded headers are believed
         self.routers: dict[str, Router] = {
             "api": api2010.router(services),
             "messaging": messaging.router(services.pools),
@@ -107,13 +115,21 @@ class App:
             response = await self.handle(scope, body)
         await _send(send, response)
 
+    def _trusted_client(self, scope: Scope) -> bool:
+        client = scope.get("client")
+        return self.trusted is not None and self.trusted.trusts(client[0] if client else None)
+
     async def _cached_get(self, cache: ResponseCache, scope: Scope, send: Send) -> None:
-        host = authorization = b""
+        host = authorization = forwarded = b""
         for name, value in scope["headers"]:
             if name == b"host":
                 host = value
             elif name == b"authorization":
                 authorization = value
+            elif name in FORWARDED_HEADERS and self.trusted is not None:
+                forwarded += name + b"=" + value + b"\n"  # part of the key: the answer's URLs depend on it
+        if forwarded:
+            host += b"\n" + forwarded + (b"trusted" if self._trusted_client(scope) else b"")
         key = (scope["path"], scope.get("query_string", b""), authorization, host, scope.get("scheme", "http"))
         stamp = cache.current()
         response = cache.get(key) if stamp is not None else None
@@ -124,19 +140,35 @@ class App:
         await _send(send, response)
 
     async def handle(self, scope: Scope, body: bytes) -> Response:
-        try:
-            response = self._dispatch(scope, body)
-            if not isinstance(response, Response):  # an async handler
-                response = await response
-            return response
-        except TwilioError as err:
-            return self._error(err)
-        except DatabaseFailure:
-            log.exception("database error")
-            return self._error(TwilioError(20503, 503, "Service unavailable: the database cannot be reached; retry shortly"))
-        except Exception:
-            log.exception("unhandled error")
-            return self._error(TwilioError(20500, 500, "Internal server error"))
+        """The response to one request; a request that found SQLite's write lock taken by another
+        process is run again once the lock may be free, waiting on the event loop (so the
+        worker's other requests go on) for at most LOCK_WAIT seconds. Safe because a handler
+        commits at most once, and a busy database refuses before anything is written."""
+        delay, deadline = 0.001, 0.0
+        while True:
+            try:
+                response = self._dispatch(scope, body)
+                if not isinstance(response, Response):  # an async handler
+                    response = await response
+                return response
+            except TwilioError as err:
+                return self._error(err)
+            except DatabaseFailure as exc:
+                if busy(exc):
+                    now = time.monotonic()
+                    deadline = deadline or now + LOCK_WAIT
+                    if now < deadline:
+                        await asyncio.sleep(delay)
+                        delay = min(delay * 2, 0.05)
+                        continue
+                log.exception("database error")
+                return self._error(TwilioError(20503, 503, "Service unavailable: the database cannot be reached; retry shortly"))
+            except ConstraintViolation:  # a rule the database keeps, broken by a race the domain did not foresee
+                log.exception("constraint violation")
+                return self._error(TwilioError(20409, 409, "The request conflicted with concurrent changes; retry it"))
+            except Exception:
+                log.exception("unhandled error")
+                return self._error(TwilioError(20500, 500, "Internal server error"))
 
     @staticmethod
     def _error(err: TwilioError) -> Response:
@@ -148,6 +180,7 @@ class App:
         host = ""
         authorization = b""
         content_type = b""
+        forwarded: dict[bytes, bytes] = {}
         for name, value in scope["headers"]:
             if name == b"host":
                 host = value.decode("latin-1")
@@ -155,7 +188,12 @@ class App:
                 authorization = value
             elif name == b"content-type":
                 content_type = value
-        found = _product(path, host) if "\x00" not in path else None
+            elif name in FORWARDED_HEADERS:
+                forwarded[name] = value
+        if forwarded and not self._trusted_client(scope):
+            forwarded.clear()
+        origin = hosts.origin(scope.get("scheme", "http"), host, forwarded)
+        found = _product(path, origin.partition("://")[2]) if "\x00" not in path else None
         if found is None:
             raise not_found(path)
         product, inner, prefix = found
@@ -173,8 +211,6 @@ class App:
             if not content_type.split(b";", 1)[0].strip().lower() == b"application/x-www-form-urlencoded":
                 raise TwilioError(20001, 400, "The request body must be application/x-www-form-urlencoded")
             form = _decode_qs(body, "request body")
-        scheme = scope.get("scheme", "http")
-        origin = f"{scheme}://{host or 'localhost'}"
         req = Request(scope["method"], inner, path, query, form, origin + prefix, origin, caller)
         return handler(req, *args)
 
@@ -227,16 +263,24 @@ def _basic(header: bytes) -> tuple[str, str]:
     return sid, token
 
 
-def create_app(db_url: str, limits: PoolLimits | None = None, *, response_cache: bool = True) -> App:
-    """The application; ``response_cache`` reuses GET answers while an SQLite database is unchanged."""
-    db = Database(db_url)
+def create_app(
+    db_url: str, limits: PoolLimits | None = None, *, response_cache: bool = True, trusted: hosts.TrustedProxies | None = None
+) -> App:
+    """The application; ``response_cache`` reuses GET answers while an SQLite database is unchanged.
+
+    Its database never waits for SQLite's write lock on the event loop: ``App.handle`` does."""
+    db = Database(db_url, wait_for_lock=False)
     services = Services.open(db, limits)
     watch = db.change_watch() if response_cache else None
-    return App(services, ResponseCache(watch) if watch is not None else None)
+    return App(services, ResponseCache(watch) if watch is not None else None, trusted)
 
 
 def create_app_from_env() -> App:
     """Factory for the server's worker processes: the CLI passes settings in the environment."""
+    from numberpool.process import guard_worker
+
+    guard_worker()  # first: until the app is built, a SIGTERM or the server's death must end this worker
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     cache = os.environ.get("NUMBERPOOL_RESPONSE_CACHE", "1") != "0"
-    return create_app(os.environ["NUMBERPOOL_DB"], PoolLimits.from_env(), response_cache=cache)
+    trusted = hosts.TrustedProxies.parse(os.environ.get("NUMBERPOOL_FORWARDED_ALLOW_IPS", ""))
+    return create_app(os.environ["NUMBERPOOL_DB"], PoolLimits.from_env(), response_cache=cache, trusted=trusted)

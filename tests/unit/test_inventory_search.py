@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import time
 
 import phonenumbers
 import pytest
@@ -221,3 +222,145 @@ def test_facts_classify_exactly_as_phonenumbers_does():
         assert (got.phone_number, got.iso_country, got.number_type, got.friendly_name, got.locality, got.region) \
             == expected, e164
     assert answered > 1000 and len(kinds) > 40  # the sample reaches most countries and types
+
+
+# -- searches that cannot match, and the budget -------------------------------------------------
+@pytest.mark.parametrize("iso, kind, params", [
+    ("US", "Local", {"FaxEnabled": "true"}),  # capabilities and address requirements are fixed per country and type
+    ("US", "Local", {"VoiceEnabled": "false"}),
+    ("US", "TollFree", {"MmsEnabled": "false"}),
+    ("GB", "Local", {"SmsEnabled": "true"}),
+    ("DE", "Local", {"ExcludeAllAddressRequired": "true"}),
+    ("DE", "Local", {"ExcludeLocalAddressRequired": "true"}),
+    ("US", "Mobile", {}),  # a type the country does not offer
+    ("US", "Local", {"AreaCode": "999"}),  # no such area code
+    ("US", "TollFree", {"AreaCode": "415"}),
+    ("US", "Local", {"Contains": "+00"}),  # anchored on another country code
+    ("US", "Local", {"Contains": "+999"}),
+    ("US", "Local", {"Contains": "+44"}),
+    ("US", "Local", {"Contains": "+10"}),  # no area code starts with 0
+    ("US", "Local", {"AreaCode": "415", "Contains": "+1212"}),
+    ("US", "Local", {"Contains": "12345678"}),  # longer than the seven digits after the area code
+    ("GB", "Mobile", {"Contains": "+" + "4" * 20}),  # longer than any number
+    ("US", "Local", {"InLocality": "Atlantis"}),
+    ("US", "Local", {"InRegion": "Atlantis"}),
+    ("GB", "Local", {"InLocality": "Atlantis"}),
+    ("US", "Local", {"NearNumber": "+18005550199"}),  # toll-free: in no area code
+    ("US", "Local", {"NearNumber": "+16135550123"}),  # Canadian
+])
+def test_impossible_searches_answer_at_once(monkeypatch, iso, kind, params):
+    walked: list[str] = []
+    monkeypatch.setattr(inv, "_offered", lambda e164, *rest: walked.append(e164) or (None, inv.SCREENED_OUT))
+    assert search(inv.country(iso), kind, **params) == []
+    assert walked == []
+
+
+@pytest.mark.parametrize("iso, kind, params", [
+    ("US", "TollFree", {"Contains": "+19999"}),  # no toll-free code starts 999: refused by the digits
+    ("US", "Local", {"Contains": "0000000"}),  # no exchange starts with 0
+    ("GB", "Mobile", {"InRegion": "Atlantis"}),  # parsed, then refused for the place
+    ("CA", "Voip", {"Contains": "+1999"}),
+])
+def test_a_search_that_cannot_match_stops_within_its_budget(monkeypatch, iso, kind, params):
+    search(inv.country(iso), kind, limit=1)  # what is derived once per process: area codes, screens, seeds
+    inv._offered.cache_clear()  # but no candidate remembered
+    inv._candidate.cache_clear()
+    real_candidates, real_parse = inv._candidates, phonenumbers.parse
+    walked: list[str] = []
+    parsed: list[str] = []
+    monkeypatch.setattr(inv, "_candidates", lambda *a: (walked.append(e) or e for e in real_candidates(*a)))
+    monkeypatch.setattr(inv.phonenumbers, "parse", lambda *a, **k: parsed.append(a[0]) or real_parse(*a, **k))
+    started = time.process_time()
+    assert search(inv.country(iso), kind, limit=1000, **params) == []
+    cpu = time.process_time() - started
+    # Each candidate refused costs at least one unit, each one parsed PARSED_OUT units.
+    assert len(walked) <= inv.WASTE_BUDGET + inv.PARSED_OUT + 1
+    assert len(parsed) <= inv.WASTE_BUDGET // inv.PARSED_OUT + 1
+    assert cpu < 0.1, cpu  # about 10 ms; walking every candidate took 1 to 4 s
+
+
+def test_when_the_budget_runs_out_the_search_answers_what_it_found(monkeypatch):
+    # About half the candidates for 9*9 are not numbers (an exchange 0XX or 1XX): waste grows with the walk.
+    everything = [f.phone_number for f in search(US, limit=300, Contains="9*9")]
+    monkeypatch.setattr(inv, "WASTE_PER_MATCH", 0)
+    monkeypatch.setattr(inv, "WASTE_BUDGET", 500)
+    cut = [f.phone_number for f in search(US, limit=300, Contains="9*9")]
+    assert 50 < len(cut) < 300 and cut == everything[:len(cut)]
+    inv._offered.cache_clear()
+    inv._candidate.cache_clear()
+    assert [f.phone_number for f in search(US, limit=300, Contains="9*9")] == cut  # the same with nothing remembered
+
+
+@pytest.mark.parametrize("country", [US, inv.country("CA")], ids=lambda c: c.iso)
+@pytest.mark.parametrize("pattern", ["12", "00", "*0*"])
+def test_the_budget_leaves_room_for_ordinary_searches(country, pattern):
+    # Before its first local number the walk refuses ~1,500 candidates by their digits (exchanges 0XX, 1XX).
+    found = search(country, limit=1000, Contains=pattern)
+    assert len(found) == 1000 and all(pattern.replace("*", "") in f.phone_number[2:] for f in found)
+
+
+def test_the_screen_passes_every_valid_number_of_its_type():
+    """`_screen` may refuse a candidate only if phonenumbers would: numbers a few digits away from
+    every example, of every offered country and type."""
+    rng = random.Random(11)
+    refused = 0
+    for c in inv.countries():
+        cc_len = len(str(phonenumbers.country_code_for_region(c.iso)))
+        for kind in list(phonenumbers.PhoneNumberType.values()):
+            ex = phonenumbers.example_number_for_type(c.iso, kind)
+            if ex is None:
+                continue
+            e164 = phonenumbers.format_number(ex, phonenumbers.PhoneNumberFormat.E164)
+            for _ in range(30):
+                k = rng.randint(1, 6)
+                candidate = e164[:-k] + "".join(rng.choice("0123456789") for _ in range(k))
+                f = inv.facts(candidate)
+                for offered in c.types:
+                    passes = inv._screen(c.iso, offered)(candidate[1 + cc_len:])
+                    if f is not None and (f.iso_country, f.number_type) == (c.iso, offered):
+                        assert passes, (candidate, offered)
+                    refused += not passes
+    assert refused > 10_000  # and it does refuse most of what is not
+
+
+def test_every_type_offers_a_first_page_cheaply(monkeypatch):
+    """The seeds keep enough leading digits that most candidates are numbers of the type."""
+    real = inv._offered
+    refused: list[int] = []
+
+    def offered(*args):
+        found = real(*args)
+        refused.append(found[1] if found[0] is None else 0)
+        return found
+
+    monkeypatch.setattr(inv, "_offered", offered)
+    for c in inv.countries():
+        for kind in c.types:
+            refused.clear()
+            assert len(search(c, kind, limit=50)) == 50
+            assert sum(refused) <= 300, (c.iso, kind, sum(refused))  # US local numbers: 253 (exchanges 0XX, 1XX)
+
+
+@pytest.mark.parametrize("params, name", [
+    ({"Contains": "\u00b2\u00b2"}, "Contains"),  # superscript digits: str.isdigit() says yes
+    ({"Contains": "+\u00df\u00df"}, "Contains"),  # "ß".upper() is "SS"
+    ({"Contains": "1" * 65}, "Contains"),
+    ({"Contains": "+"}, "Contains"),
+    ({"Distance": "\u00b2"}, "Distance"),
+    ({"Distance": "9" * 5000}, "Distance"),  # more digits than int() converts
+])
+def test_rejected_odd_filters(params, name):
+    with pytest.raises(TwilioError) as e:
+        inv.parse_filters(params, US)
+    assert (e.value.status, e.value.code) == (400, 20001) and name in e.value.message
+    assert len(e.value.message) < 200
+
+
+def test_area_code_must_be_ascii_digits():
+    with pytest.raises(TwilioError) as e:
+        inv.parse_filters({"AreaCode": "\u0664\u0661\u0665"}, US)  # Arabic-Indic 415
+    assert e.value.code == 21451
+
+
+def test_distance_with_leading_zeros():
+    assert inv.parse_filters({"Distance": "0" * 5000 + "25"}, US).distance == 25

@@ -5,14 +5,19 @@ its leading digits are kept and the rest walk a fixed permutation, so the same q
 the same owned numbers always answers the same list. North American numbers walk the
 country's area codes instead, so ``AreaCode`` and ``InRegion`` are served directly. Each
 candidate must be valid and of the right type; ``is_taken`` removes numbers any account owns.
+
+A search runs on the server's event loop, so it is bounded: filters that no number of the
+country and type can pass are answered at once, and the walk stops when its waste budget is
+spent (see :func:`search`).
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache, cached_property, lru_cache
+from typing import NamedTuple
 
 import phonenumbers
 from phonenumbers import PhoneNumberType as T
@@ -42,7 +47,15 @@ _FROM_PN = {
 }
 _TO_PN = {ours: [t for t, o in _FROM_PN.items() if o == ours] for ours in set(_FROM_PN.values())}
 NANP = ("US", "CA")
-MAX_EXAMINED = 20_000  # a search that cannot match gives up after this many candidates
+MAX_EXAMINED = 20_000  # candidates one search walks at most, owned numbers included
+# The waste budget of one search, in work units (see `search`): a candidate refused by its digits
+# alone costs SCREENED_OUT (made and refused in 2-5 µs), one refused after phonenumbers parsed it
+# PARSED_OUT (~100 µs).
+WASTE_BUDGET = 2048
+WASTE_PER_MATCH = 64
+SCREENED_OUT = 1
+PARSED_OUT = 32
+MAX_CONTAINS = 64  # characters; E.164 numbers have at most 15 digits
 _UNSUPPORTED = ("InPostalCode", "InRateCenter", "InLata", "NearLatLong")
 
 
@@ -135,10 +148,21 @@ def _describe(n: phonenumbers.PhoneNumber, iso: str, pn_type: int | None = None)
     return text, text
 
 
+def _capabilities(iso: str, number_type: str) -> frozenset[str]:
+    """What every number of this country and type can do."""
+    return (NANP_CAPS if iso in NANP else WORLD_CAPS).get(number_type, frozenset({"voice"}))
+
+
+def _address(iso: str, number_type: str) -> str:
+    """The address requirement of every number of this country and type."""
+    if iso in NANP:
+        return NANP_ADDRESS
+    return (GB_ADDRESS if iso == "GB" else WORLD_ADDRESS).get(number_type, "any")
+
+
 def _facts(n: phonenumbers.PhoneNumber, iso: str, number_type: str, pn_type: int | None = None) -> NumberFacts:
-    nanp = iso in NANP
-    caps = (NANP_CAPS if nanp else WORLD_CAPS).get(number_type, frozenset({"voice"}))
-    address = NANP_ADDRESS if nanp else (GB_ADDRESS if iso == "GB" else WORLD_ADDRESS).get(number_type, "any")
+    caps = _capabilities(iso, number_type)
+    address = _address(iso, number_type)
     return NumberFacts(
         phone_number=phonenumbers.format_number(n, phonenumbers.PhoneNumberFormat.E164),
         iso_country=iso,
@@ -198,11 +222,20 @@ def _bool(params: Mapping[str, str], name: str) -> bool | None:
     return lowered == "true"
 
 
+def _shown(raw: str) -> str:
+    """``raw`` quoted for an error message, cut short if long."""
+    return repr(raw if len(raw) <= 40 else raw[:40] + "...")
+
+
+_CONTAINS = re.compile(rf"\+?[0-9A-Za-z*]{{2,{MAX_CONTAINS}}}")
+
+
 def _contains(raw: str) -> re.Pattern[str]:
+    if _CONTAINS.fullmatch(raw) is None:
+        raise invalid_parameter("Contains", f"{_shown(raw)} must be 2 to {MAX_CONTAINS} digits, letters or * "
+                                            "(any one digit), after an optional +")
     body = raw.removeprefix("+")
-    if len(body) < 2 or not all(c.isdigit() or c == "*" or ("A" <= c.upper() <= "Z") for c in body):
-        raise invalid_parameter("Contains", f"{raw!r} must be at least two digits, letters or * (any one digit)")
-    digits = "".join(KEYPAD.get(c.upper(), c) if c.isalpha() else c for c in body)
+    digits = "".join(KEYPAD.get(c.upper(), c) for c in body)
     pattern = digits.replace("*", "[0-9]")
     return re.compile(("^" if raw.startswith("+") else "") + pattern)
 
@@ -215,8 +248,8 @@ def parse_filters(params: Mapping[str, str], country: Country) -> Filters:
                                           "rate-center, LATA or coordinate data")
     area = params.get("AreaCode")
     if area is not None:
-        if not (len(area) == 3 and area.isdigit()):
-            raise TwilioError(21451, 400, f"AreaCode {area!r} is invalid: three digits are required")
+        if not (len(area) == 3 and area.isascii() and area.isdigit()):
+            raise TwilioError(21451, 400, f"AreaCode {_shown(area)} is invalid: three digits are required")
         if country.iso not in NANP:
             raise TwilioError(21451, 400, f"AreaCode applies only to US and Canadian numbers, not {country.iso}")
     near = None
@@ -226,13 +259,14 @@ def parse_filters(params: Mapping[str, str], country: Country) -> Filters:
         except phonenumbers.NumberParseException:
             near = None
         if near is None or not phonenumbers.is_valid_number(near):
-            raise TwilioError(21421, 400, f"NearNumber {params['NearNumber']!r} is not a valid phone number")
+            raise TwilioError(21421, 400, f"NearNumber {_shown(params['NearNumber'])} is not a valid phone number")
     distance = None
     if params.get("Distance") is not None:
         raw = params["Distance"]
-        if not raw.isdigit() or int(raw) > 500:
-            raise invalid_parameter("Distance", f"{raw!r} must be an integer from 0 to 500 (miles)")
-        distance = int(raw)
+        digits = raw.lstrip("0") or "0"
+        if not (raw.isascii() and raw.isdigit() and len(digits) <= 3 and int(digits) <= 500):
+            raise invalid_parameter("Distance", f"{_shown(raw)} must be an integer from 0 to 500 (miles)")
+        distance = int(digits)
     beta = _bool(params, "Beta")
     return Filters(
         area_code=area,
@@ -260,17 +294,26 @@ def _contains_ok(pattern: re.Pattern[str] | None, e164: str, country_code_len: i
     return bool(pattern.search(full) or (not pattern.pattern.startswith("^") and pattern.search(full[country_code_len:])))
 
 
-def _matches(f: NumberFacts, flt: Filters, near: NumberFacts | None) -> bool:
-    caps = f.capabilities
+def _possible(country: Country, number_type: str, flt: Filters) -> bool:
+    """Whether any number of ``country`` and ``number_type`` can pass the filters that depend on
+    nothing else: the type offered, the area code, capabilities and address requirements are
+    fixed per country and type, and no number is beta (so ``Beta=false`` excludes nothing)."""
+    iso = country.iso
+    if number_type not in country.types:
+        return False
+    if flt.area_code is not None and not (iso in NANP and number_type == "Local" and flt.area_code in _area_codes(iso)):
+        return False
+    caps = _capabilities(iso, number_type)
     for want, key in ((flt.sms_enabled, "sms"), (flt.mms_enabled, "mms"), (flt.voice_enabled, "voice"), (flt.fax_enabled, "fax")):
-        if want is not None and caps[key] != want:
+        if want is not None and (key in caps) != want:
             return False
-    req = f.address_requirements
-    if (flt.exclude_all_address_required and req != "none") or (flt.exclude_local_address_required and req == "local") \
-            or (flt.exclude_foreign_address_required and req == "foreign"):
-        return False
-    if not flt.beta and f.beta:
-        return False
+    req = _address(iso, number_type)
+    return not ((flt.exclude_all_address_required and req != "none") or (flt.exclude_local_address_required and req == "local")
+                or (flt.exclude_foreign_address_required and req == "foreign"))
+
+
+def _matches(f: NumberFacts, flt: Filters, near: NumberFacts | None) -> bool:
+    """The filters that depend on the number itself (the rest were decided by `_possible`)."""
     if flt.in_region is not None and (f.region or "").lower() != flt.in_region.lower():
         return False
     if flt.in_locality is not None and (f.locality or "").lower() != flt.in_locality.lower():
@@ -297,27 +340,128 @@ def _area_region(iso: str, npa: str) -> str | None:
 
 
 @cache
-def _geo_prefixes(iso: str) -> dict[str, tuple[str | None, str | None]]:
-    """Every geocoded digit prefix of ``iso`` -> (locality, region), from phonenumbers' geodata."""
+def _geodata() -> dict[str, list[tuple[str, str]]]:
+    """phonenumbers' English place names for digit prefixes, as (prefix, name) pairs by the
+    calling code of each offered country: one pass over the geodata, shared by every country."""
     from phonenumbers.geodata import GEOCODE_DATA
 
-    cc = str(phonenumbers.country_code_for_region(iso))
-    out: dict[str, tuple[str | None, str | None]] = {}
+    out: dict[str, list[tuple[str, str]]] = {str(phonenumbers.country_code_for_region(iso)): [] for iso in _COUNTRIES}
     for prefix, names in GEOCODE_DATA.items():
-        if prefix.startswith(cc) and len(prefix) > len(cc) and "en" in names:
-            text = names["en"]
-            if iso in NANP:
-                if prefix[len(cc):len(cc) + 3] not in _area_codes(iso):
-                    continue
-                locality, _, region = text.rpartition(", ") if ", " in text else ("", "", text)
-                out[prefix] = (locality or None, REGION_CODES.get(region, region))
-            else:
-                out[prefix] = (text, text)
+        text = names.get("en")
+        if text is None:
+            continue
+        for n in (1, 2, 3):  # calling codes are prefix-free: at most one matches
+            if len(prefix) > n and prefix[:n] in out:
+                out[prefix[:n]].append((prefix, text))
+                break
     return out
 
 
-def _prefixes(iso: str, number_type: str, flt: Filters, near: NumberFacts | None) -> list[tuple[str, int]]:
-    """Digit prefixes (country code included) to fill, each with its full digit count."""
+@cache
+def _geo_prefixes(iso: str) -> dict[str, tuple[str | None, str | None]]:
+    """Every geocoded digit prefix of ``iso`` -> (locality, region), from phonenumbers' geodata."""
+    cc = str(phonenumbers.country_code_for_region(iso))
+    out: dict[str, tuple[str | None, str | None]] = {}
+    for prefix, text in _geodata()[cc]:
+        if iso in NANP:
+            if prefix[len(cc):len(cc) + 3] not in _area_codes(iso):
+                continue
+            locality, _, region = text.rpartition(", ") if ", " in text else ("", "", text)
+            out[prefix] = (locality or None, REGION_CODES.get(region, region))
+        else:
+            out[prefix] = (text, text)
+    return out
+
+
+# phonenumbers' types -> the metadata entry that describes their national numbers.
+_DESCRIPTIONS = {
+    T.FIXED_LINE: "fixed_line", T.FIXED_LINE_OR_MOBILE: "fixed_line", T.MOBILE: "mobile", T.TOLL_FREE: "toll_free",
+    T.SHARED_COST: "shared_cost", T.VOIP: "voip", T.UAN: "uan", T.PERSONAL_NUMBER: "personal_number",
+}
+# The order in which phonenumbers tries those entries: a number is of the first type it matches
+# (phonenumberutil._number_type_helper; one matching fixed_line is fixed line, or fixed line or mobile).
+_PRECEDENCE = ("premium_rate", "toll_free", "shared_cost", "voip", "personal_number", "pager", "uan", "voicemail",
+               "fixed_line", "mobile")
+
+
+def _either(descs: Iterable[phonenumbers.PhoneNumberDesc | None]) -> Callable[[str], object] | None:
+    """One compiled fullmatch for "matches one of these number descriptions" as phonenumbers tests
+    it (possible lengths, then the pattern); None when no description can match anything."""
+    sources = []
+    for desc in descs:
+        if desc is None or not desc.national_number_pattern:
+            continue
+        lengths = [n for n in desc.possible_length or () if n > 0]
+        if desc.possible_length and not lengths:
+            continue  # possible length -1: no number is of this type
+        guard = "(?=" + "|".join(rf"\d{{{n}}}\Z" for n in lengths) + ")" if lengths else ""
+        sources.append(f"{guard}(?:{desc.national_number_pattern})")
+    return re.compile("|".join(f"(?:{s})" for s in sources)).fullmatch if sources else None
+
+
+@cache
+def _screen(iso: str, number_type: str) -> Callable[[str], bool]:
+    """A test of national digits, tens of times cheaper than parsing, that every valid number of
+    this country and type passes: they match the type's description in ``iso``'s metadata, and
+    none that phonenumbers tries before it. Digits that start with a national prefix pass
+    untested, since parsing may strip one: the screen only spares phonenumbers the candidates it
+    would refuse anyway."""
+    metadata = phonenumbers.PhoneMetadata.metadata_for_region(iso)
+    wanted = {_DESCRIPTIONS[t] for t in _TO_PN[number_type]}
+    if metadata.same_mobile_and_fixed_line_pattern:
+        wanted.discard("mobile")  # such a number is "fixed line or mobile", never MOBILE
+    first = min((_PRECEDENCE.index(name) for name in wanted), default=0)
+    mine = _either(getattr(metadata, name) for name in wanted)
+    general = _either([metadata.general_desc])
+    shadow = _either(getattr(metadata, name) for name in _PRECEDENCE[:first])
+    prefix = metadata.national_prefix_for_parsing
+    strippable = re.compile(prefix).match if prefix else None
+
+    def screen(nsn: str) -> bool:
+        if strippable is not None and strippable(nsn):
+            return True
+        return mine is not None and general is not None and mine(nsn) is not None and general(nsn) is not None \
+            and (shadow is None or shadow(nsn) is None)
+
+    return screen
+
+
+class _Seed(NamedTuple):
+    """Candidates are ``prefix`` filled with digits up to ``total`` digits (country code included).
+    Every number of the seed begins with the first ``fixed`` digits of ``prefix``; the rest of the
+    prefix is a starting point only, which an anchored ``Contains`` may overwrite."""
+
+    prefix: str
+    total: int
+    fixed: int
+
+
+@cache
+def _area_seeds(iso: str) -> dict[str, _Seed]:
+    """A seed per NANP area code of ``iso``, in area code order."""
+    return {a: _Seed(f"1{a}", 11, 4) for a in _area_codes(iso)}
+
+
+_SAMPLE = range(0, MAX_EXAMINED, MAX_EXAMINED // 64)  # fill indexes spread over a whole walk
+
+
+@cache
+def _example_seed(iso: str, pn_type: int, number_type: str) -> _Seed | None:
+    """The seed from phonenumbers' example number of ``pn_type``: the example's leading digits,
+    leaving 6 digits free, or fewer (never under 4) while under half the fills pass `_screen`."""
+    example = phonenumbers.example_number_for_type(iso, pn_type)
+    if example is None:
+        return None
+    cc, nsn = str(example.country_code), phonenumbers.national_significant_number(example)
+    total, screen = len(cc) + len(nsn), _screen(iso, number_type)
+    keep = max(len(nsn) - 6, 1)
+    while keep < len(nsn) - 4 and 2 * sum(screen(_fill(cc + nsn[:keep], total, j)[len(cc):]) for j in _SAMPLE) < len(_SAMPLE):
+        keep += 1
+    return _Seed(cc + nsn[:keep], total, len(cc))
+
+
+def _prefixes(iso: str, number_type: str, flt: Filters, near: NumberFacts | None) -> list[_Seed]:
+    """The seeds to fill, in the order a search walks them round-robin."""
     if iso in NANP and number_type == "Local":
         if flt.area_code is not None:
             areas: Sequence[str] = (flt.area_code,)
@@ -327,32 +471,53 @@ def _prefixes(iso: str, number_type: str, flt: Filters, near: NumberFacts | None
             areas = _area_codes(iso)
             if flt.in_region is not None:
                 areas = [a for a in areas if (_area_region(iso, a) or "").lower() == flt.in_region.lower()]
+        own = _area_seeds(iso)  # a NearNumber may be in another NANP country, or toll-free
         if flt.in_locality is None:
-            return [(f"1{a}", 11) for a in areas]
-        wanted = set(areas)
-        return sorted((p, 11) for p, (loc, _) in _geo_prefixes(iso).items()
-                      if p[1:4] in wanted and (loc or "").lower() == flt.in_locality.lower())
-    found: list[tuple[str, int]] = []
+            return [own[a] for a in areas if a in own]
+        wanted = own.keys() & set(areas)
+        return [_Seed(p, 11, len(p)) for p in _places(iso)[0].get(flt.in_locality.lower(), ()) if p[1:4] in wanted]
+    found: list[_Seed] = []
     for pn_type in _TO_PN[number_type]:
-        example = phonenumbers.example_number_for_type(iso, pn_type)
-        if example is None:
+        seed = _example_seed(iso, pn_type, number_type)
+        if seed is None:
             continue
-        cc, nsn = str(example.country_code), phonenumbers.national_significant_number(example)
-        total = len(cc) + len(nsn)
         if number_type == "Local" and (flt.in_locality or flt.in_region or near is not None):
-            for p, (loc, region) in sorted(_geo_prefixes(iso).items()):
-                if len(p) >= total - 3:
-                    continue
-                if flt.in_locality is not None and (loc or "").lower() != flt.in_locality.lower():
-                    continue
-                if flt.in_region is not None and (region or "").lower() != flt.in_region.lower():
-                    continue
-                if near is not None and (loc, region) != (near.locality, near.region):
-                    continue
-                found.append((p, total))
+            found += [_Seed(p, seed.total, len(p)) for p in _place_prefixes(iso, flt, near) if len(p) < seed.total - 3]
         else:
-            found.append((cc + nsn[: max(len(nsn) - 6, 1)], total))
+            found.append(seed)
     return found
+
+
+@cache
+def _places(iso: str) -> tuple[dict[str, list[str]], dict[str, list[str]]]:
+    """The geocoded prefixes of ``iso`` in order, by lower-cased locality and by lower-cased region."""
+    by_locality: dict[str, list[str]] = {}
+    by_region: dict[str, list[str]] = {}
+    for p, (loc, region) in sorted(_geo_prefixes(iso).items()):
+        by_locality.setdefault((loc or "").lower(), []).append(p)
+        by_region.setdefault((region or "").lower(), []).append(p)
+    return by_locality, by_region
+
+
+def _place_prefixes(iso: str, flt: Filters, near: NumberFacts | None) -> list[str]:
+    """The geocoded prefixes, in order, of the place that InLocality, InRegion and NearNumber name."""
+    by_locality, by_region = _places(iso)
+    if flt.in_locality is not None:
+        pool = by_locality.get(flt.in_locality.lower(), [])
+    elif near is not None:
+        pool = by_locality.get((near.locality or "").lower(), [])
+    else:
+        pool = by_region.get((flt.in_region or "").lower(), [])
+    geo = _geo_prefixes(iso)
+    return [p for p in pool if _in_place(*geo[p], flt, near)]
+
+
+def _in_place(locality: str | None, region: str | None, flt: Filters, near: NumberFacts | None) -> bool:
+    if flt.in_locality is not None and (locality or "").lower() != flt.in_locality.lower():
+        return False
+    if flt.in_region is not None and (region or "").lower() != flt.in_region.lower():
+        return False
+    return near is None or (locality, region) == (near.locality, near.region)
 
 
 def _fill(prefix: str, total: int, j: int) -> str:
@@ -360,33 +525,53 @@ def _fill(prefix: str, total: int, j: int) -> str:
     return prefix + f"{(j * 7919 + 1234) % (10 ** width):0{width}d}"
 
 
-def _overlay(digits: str, pattern: str, start: int) -> Iterator[str]:
-    """``digits`` with ``pattern`` (``*`` keeps the digit) written at each offset from ``start``."""
-    for off in range(start, len(digits) - len(pattern) + 1):
-        yield digits[:off] + "".join(d if p == "*" else p for p, d in zip(pattern, digits[off:off + len(pattern)])) \
-            + digits[off + len(pattern):]
+def _writer(pattern: str) -> Callable[[str, int], str]:
+    """``write(digits, off)``: ``digits`` with ``pattern`` written at offset ``off``, where a ``*``
+    keeps the digit under it (the pattern's runs of digits are spliced in, one slice each)."""
+    runs = [(m.start(), m.group()) for m in re.finditer(r"[^*]+", pattern)]
+
+    def write(digits: str, off: int) -> str:
+        for start, run in runs:
+            at = off + start
+            digits = digits[:at] + run + digits[at + len(run):]
+        return digits
+
+    return write
 
 
-def _candidates(prefixes: list[tuple[str, int]], contains: str | None) -> Iterator[str]:
-    """Round-robin over the prefixes, so a first page spreads over area codes and localities;
-    with ``Contains``, the pattern is written into the free digits of each candidate."""
-    if not prefixes:
+def _fits(seed: _Seed, contains: str | None) -> bool:
+    """Whether ``contains`` (from `_raw_pattern`) can be written into the numbers of ``seed``:
+    anchored, it must agree with the fixed digits; otherwise it must fit in the free ones."""
+    if contains is None:
+        return True
+    if contains.startswith("^"):
+        body = contains[1:]
+        return len(body) <= seed.total and all(p in ("*", d) for p, d in zip(body, seed.prefix[:seed.fixed]))
+    return len(contains) <= seed.total - len(seed.prefix)
+
+
+def _candidates(seeds: list[_Seed], contains: str | None) -> Iterator[str]:
+    """Round-robin over the seeds, so a first page spreads over area codes and localities; with
+    ``Contains``, the pattern is written into the free digits of each candidate (or over its
+    first digits when anchored). Seeds the pattern cannot fit are left out. May repeat itself."""
+    if contains is not None:
+        seeds = [s for s in seeds if _fits(s, contains)]
+    if not seeds:
         return
-    rounds = max(1, MAX_EXAMINED // len(prefixes))
-    emitted: set[str] = set()
+    rounds = max(1, MAX_EXAMINED // len(seeds))
+    anchored = contains is not None and contains.startswith("^")
+    pattern = (contains or "").removeprefix("^")
+    write = _writer(pattern)
     for j in range(rounds):
-        for k, (prefix, total) in enumerate(prefixes):
-            digits = _fill(prefix, total, j * len(prefixes) + k)
+        for k, seed in enumerate(seeds):
+            digits = _fill(seed.prefix, seed.total, j * len(seeds) + k)
             if contains is None:
-                variants: Iterator[str] = iter((digits,))
-            elif contains.startswith("^"):
-                variants = iter(list(_overlay(digits, contains[1:], 0))[:1])
+                yield "+" + digits
+            elif anchored:
+                yield "+" + write(digits, 0)
             else:
-                variants = _overlay(digits, contains, len(prefix))
-            for variant in variants:
-                if variant not in emitted:
-                    emitted.add(variant)
-                    yield "+" + variant
+                for off in range(len(seed.prefix), seed.total - len(pattern) + 1):
+                    yield "+" + write(digits, off)
 
 
 def _raw_pattern(pattern: re.Pattern[str] | None) -> str | None:
@@ -394,33 +579,71 @@ def _raw_pattern(pattern: re.Pattern[str] | None) -> str | None:
     return None if pattern is None else pattern.pattern.replace("[0-9]", "*")
 
 
+@lru_cache(maxsize=16384)
+def _offered(e164: str, iso: str, number_type: str, cc_len: int) -> tuple[NumberFacts | None, int]:
+    """A candidate's facts if it is a valid number of ``iso`` and ``number_type`` (else None), and
+    what refusing it costs the budget: SCREENED_OUT when `_screen` rules it out, else PARSED_OUT.
+    Remembered, so a search asked again costs one lookup per candidate."""
+    if not _screen(iso, number_type)(e164[1 + cc_len:]):
+        return None, SCREENED_OUT
+    f = facts(e164)
+    return (f if f is not None and f.iso_country == iso and f.number_type == number_type else None), PARSED_OUT
+
+
+def _matching(
+    candidates: Iterator[str], country: Country, number_type: str, flt: Filters, near: NumberFacts | None
+) -> Iterator[NumberFacts]:
+    """The candidates that are valid numbers of the country and type and pass the filters, in order,
+    until MAX_EXAMINED candidates are walked or the waste budget is spent (see `search`)."""
+    cc_len = len(str(phonenumbers.country_code_for_region(country.iso)))
+    seen: set[str] = set()
+    waste, allowance = 0, WASTE_BUDGET
+    for examined, e164 in enumerate(candidates, 1):
+        if examined > MAX_EXAMINED or waste > allowance:
+            return
+        if e164 in seen or not _contains_ok(flt.contains, e164, cc_len):
+            waste += SCREENED_OUT
+            continue
+        seen.add(e164)
+        f, cost = _offered(e164, country.iso, number_type, cc_len)
+        if f is None or not _matches(f, flt, near):
+            waste += cost
+            continue
+        allowance += WASTE_PER_MATCH
+        yield f
+
+
 def search(
     country: Country, number_type: str, filters: Filters, is_taken: Callable[[Sequence[str]], set[str]], limit: int
 ) -> list[NumberFacts]:
-    """Up to ``limit`` available numbers matching every filter, in a fixed order."""
-    if number_type not in country.types:
-        return []
-    if filters.area_code is not None and not (country.iso in NANP and number_type == "Local"):
+    """Up to ``limit`` available numbers matching every filter, in a fixed order.
+
+    A search that no number can satisfy answers ``[]`` without walking: a type the country does
+    not offer, an area code it does not have, a capability, address or Beta filter that the
+    country and type never meet (those are fixed per country and type), or a ``Contains`` that
+    cannot fit its numbers (longer than they are, or anchored with ``+`` on other leading digits).
+
+    Otherwise the walk is bounded, deterministically (the same query over the same owned numbers
+    stops at the same candidate, whatever is cached): besides ``MAX_EXAMINED`` candidates in all,
+    it may spend ``WASTE_BUDGET`` work units on candidates it does not offer, plus
+    ``WASTE_PER_MATCH`` for each match it meets (owned ones included). A candidate refused by its
+    digits alone costs ``SCREENED_OUT`` unit, one refused after phonenumbers parsed it
+    ``PARSED_OUT`` units: a search that finds nothing stops after 5-10 ms of CPU, and one that
+    finds n numbers spends at most about twice their own parsing on refusals. When the budget runs
+    out the search answers the available matches found so far, in order: possibly fewer than
+    ``limit``, possibly none; never an error.
+    """
+    if not _possible(country, number_type, filters):
         return []
     near = None
     if filters.near_number is not None:
         near_iso = phonenumbers.region_code_for_number(filters.near_number)
         near = _facts(filters.near_number, near_iso, "Local") if near_iso else None
     candidates = _candidates(_prefixes(country.iso, number_type, filters, near), _raw_pattern(filters.contains))
-    cc_len = len(str(phonenumbers.country_code_for_region(country.iso)))
     found: list[NumberFacts] = []
     batch: list[NumberFacts] = []
-    seen = 0
     batch_size = max(limit, 20)  # candidates per ownership query
-    for e164 in candidates:
-        seen += 1
-        if seen > MAX_EXAMINED:
-            break
-        if not _contains_ok(filters.contains, e164, cc_len):
-            continue
-        f = _candidate(e164)
-        if f is None or f.iso_country != country.iso or f.number_type != number_type or not _matches(f, filters, near):
-            continue
+    for f in _matching(candidates, country, number_type, filters, near):
         batch.append(f)
         if len(batch) >= batch_size:
             taken = is_taken([b.phone_number for b in batch])

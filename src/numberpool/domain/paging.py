@@ -3,6 +3,10 @@
 A token is ``PA<sid>`` (the page after that record) or ``PB<sid>`` (the page
 before it), as Twilio's own tokens look. Seeking by SID costs the same on page
 10,000 as on page 1; ``Page`` without a token falls back to an offset.
+
+``Page`` is at most MAX_PAGE, so the offset ``Page * PageSize`` (at most 10**12) fits a 64-bit
+signed integer in SQLite and PostgreSQL, and the ``start``/``end`` of a 2010-04-01 page fit orjson's
+integers and a JavaScript number exactly; a larger ``Page`` answers 400 (20001).
 """
 
 from __future__ import annotations
@@ -15,7 +19,10 @@ from numberpool.domain.errors import TwilioError, invalid_parameter
 
 DEFAULT_PAGE_SIZE = 50
 MAX_PAGE_SIZE = 1000
+MAX_PAGE = 1_000_000_000
 _TOKEN = re.compile(r"^P([AB])([A-Z]{2}[0-9a-fA-F]{32})$")
+_INTEGER = re.compile(r"[+-]?[0-9]+")
+_HUGE = 10**18  # stands for any integer of more digits: past every bound here
 
 
 @dataclass(frozen=True)
@@ -27,32 +34,41 @@ class PageRequest:
     token: str | None = None
 
 
+def _shown(raw: str) -> str:
+    """``raw`` quoted for an error message, cut short if long."""
+    return repr(raw if len(raw) <= 40 else raw[:40] + "...")
+
+
+def _integer(name: str, raw: str) -> int:
+    """``raw`` as a decimal integer (ASCII digits, optional sign); one of more than 18 digits is
+    read as plus or minus 10**18, so no length of digits costs more than a comparison."""
+    if _INTEGER.fullmatch(raw) is None:
+        raise invalid_parameter(name, f"{_shown(raw)} is not an integer")
+    digits = raw.lstrip("+-").lstrip("0")
+    value = _HUGE if len(digits) > 18 else int(digits or "0")
+    return -value if raw.startswith("-") else value
+
+
 def parse_page(query: Mapping[str, str], sid_prefix: str) -> PageRequest:
     raw_size = query.get("PageSize")
     size = DEFAULT_PAGE_SIZE
     if raw_size is not None:
-        try:
-            size = int(raw_size, 10)
-        except ValueError:
-            raise invalid_parameter("PageSize", f"{raw_size!r} is not an integer") from None
+        size = _integer("PageSize", raw_size)
         if size < 1:
             raise invalid_parameter("PageSize", "must be at least 1")
         size = min(size, MAX_PAGE_SIZE)  # the SDKs send list(limit=N) as PageSize=N uncapped
     raw_page = query.get("Page")
     page = 0
     if raw_page is not None:
-        try:
-            page = int(raw_page, 10)
-        except ValueError:
-            raise invalid_parameter("Page", f"{raw_page!r} is not an integer") from None
-        if page < 0:
-            raise invalid_parameter("Page", "must be at least 0")
+        page = _integer("Page", raw_page)
+        if not 0 <= page <= MAX_PAGE:
+            raise invalid_parameter("Page", f"must be between 0 and {MAX_PAGE}")
     token = query.get("PageToken")
     if token is None or token == "":
         return PageRequest(size, page)
     match = _TOKEN.match(token)
     if match is None or not match.group(2).startswith(sid_prefix):
-        raise TwilioError(21481, 400, f"Invalid PageToken {token!r}")
+        raise TwilioError(21481, 400, f"Invalid PageToken {_shown(token)}")
     direction, sid = match.groups()
     if direction == "A":
         return PageRequest(size, page, after=sid, token=token)

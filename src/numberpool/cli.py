@@ -14,7 +14,7 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import NoReturn
+from typing import Any, NoReturn
 
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, DatabaseError, OperationalError
@@ -240,7 +240,7 @@ def run_granian(target: str, host: str, port: int, workers: int, *, factory: boo
     from granian import Granian
     from granian.constants import Interfaces
 
-    extra = {}
+    extra: dict[str, Any] = {}
     for key in ("runtime_mode", "task_impl", "loop", "http"):
         value = os.environ.get("NUMBERPOOL_GRANIAN_" + key.upper())
         if value:

@@ -16,7 +16,7 @@ from typing import Any
 import httpx
 import pytest
 
-from numberpool.domain.paging import MAX_PAGE, MAX_PAGE_SIZE
+from numberpool.products.paging import MAX_PAGE, MAX_PAGE_SIZE
 
 ERROR_KEYS = {"code", "message", "more_info", "status"}
 FORM = {"Content-Type": "application/x-www-form-urlencoded"}

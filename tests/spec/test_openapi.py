@@ -23,7 +23,6 @@ import copy
 import itertools
 import json
 from functools import cache
-from pathlib import Path
 
 import pytest
 import requests
@@ -32,28 +31,12 @@ from hypothesis import HealthCheck, settings
 from schemathesis.checks import content_type_conformance, not_a_server_error, response_schema_conformance
 from schemathesis.core.failures import FailureGroup
 
-SPECS = Path(__file__).with_name("twilio-oai")  # vendored: a clone needs nothing beside it
+from tests.spec.served import FILES, SPECS, served_operations
+
 EMPTY_WHEN_UNSET = ("sms_application_sid", "voice_application_sid", "sms_url", "sms_fallback_url", "status_callback")
 RELATIVE_URIS = ("first_page_uri", "next_page_uri", "previous_page_uri", "uri")
 
-V2010_OPERATIONS = {
-    "ListAccount", "CreateAccount", "FetchAccount", "UpdateAccount",
-    "ListIncomingPhoneNumber", "CreateIncomingPhoneNumber", "FetchIncomingPhoneNumber", "UpdateIncomingPhoneNumber",
-    "DeleteIncomingPhoneNumber", "ListIncomingPhoneNumberLocal", "CreateIncomingPhoneNumberLocal",
-    "ListIncomingPhoneNumberMobile", "CreateIncomingPhoneNumberMobile", "ListIncomingPhoneNumberTollFree",
-    "CreateIncomingPhoneNumberTollFree", "ListAvailablePhoneNumberCountry", "FetchAvailablePhoneNumberCountry",
-    *(f"ListAvailablePhoneNumber{t}" for t in ("Local", "TollFree", "Mobile", "National", "Voip", "SharedCost", "MachineToMachine")),
-}
-V1_OPERATIONS = {
-    "messaging": {"ListService", "CreateService", "FetchService", "UpdateService", "DeleteService",
-                  "ListPhoneNumber", "CreatePhoneNumber", "FetchPhoneNumber", "DeletePhoneNumber"},
-    "trunking": {"ListTrunk", "CreateTrunk", "FetchTrunk", "UpdateTrunk", "DeleteTrunk",
-                 "ListPhoneNumber", "CreatePhoneNumber", "FetchPhoneNumber", "DeletePhoneNumber"},
-    "proxy": {"ListService", "CreateService", "FetchService", "UpdateService", "DeleteService",
-              "ListPhoneNumber", "CreatePhoneNumber", "FetchPhoneNumber", "UpdatePhoneNumber", "DeletePhoneNumber"},
-}
-FILES = {"api": "twilio_api_v2010.json", "messaging": "twilio_messaging_v1.json",
-         "trunking": "twilio_trunking_v1.json", "proxy": "twilio_proxy_v1.json"}
+OPERATIONS = served_operations()  # from the router itself: a new route is fuzzed without editing a list
 
 
 def _allow_empty(prop: dict) -> dict:
@@ -101,10 +84,10 @@ def load(product: str, operations: set[str]) -> schemathesis.BaseSchema:
     return schema
 
 
-API = load("api", V2010_OPERATIONS)
-MESSAGING = load("messaging", V1_OPERATIONS["messaging"])
-TRUNKING = load("trunking", V1_OPERATIONS["trunking"])
-PROXY = load("proxy", V1_OPERATIONS["proxy"])
+API = load("api", OPERATIONS["api"])
+MESSAGING = load("messaging", OPERATIONS["messaging"])
+TRUNKING = load("trunking", OPERATIONS["trunking"])
+PROXY = load("proxy", OPERATIONS["proxy"])
 
 SETTINGS = settings(max_examples=6, derandomize=True, deadline=None,
                     suppress_health_check=list(HealthCheck))

@@ -103,7 +103,7 @@ def test_the_server_cancels_a_slow_statement_and_unbounded_work_runs_on(path):
     _, db = path
     with db.read() as conn:
         watchdog = conn.connection.driver_connection._watchdog
-    _fails_within_bound(lambda: db.all(SLEEP))  # statement_timeout
+    _fails_within_bound(lambda: db.one(SLEEP))  # statement_timeout
     assert watchdog.cuts == 0  # the server answered in time: nothing to cut
     with db.write() as conn, unbounded(conn):
         conn.execute(text("SELECT pg_sleep(:s)"), {"s": DEADLINE * 1.6})  # past the cut, too
@@ -111,7 +111,7 @@ def test_the_server_cancels_a_slow_statement_and_unbounded_work_runs_on(path):
     assert watchdog.cuts == 0
     with db.read() as conn:
         assert conn.execute(text("SHOW statement_timeout")).scalar() == "1s"  # lifted for that transaction only
-    _fails_within_bound(lambda: db.all(SLEEP))
+    _fails_within_bound(lambda: db.one(SLEEP))
 
 
 def test_the_watchdog_runs_only_while_there_are_connections(path):

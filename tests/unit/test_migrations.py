@@ -8,10 +8,10 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import text
 
 from numberpool.domain.accounts import Accounts
-from numberpool.domain.paging import PageRequest
-from numberpool.products.services import Services
+from numberpool.domain.backend import Backend
 from numberpool.store import migrate
 from numberpool.store.db import Database
+from numberpool.store.paging import PageRequest
 from numberpool.store.schema import metadata
 from tests.conftest import fresh_database
 
@@ -48,14 +48,14 @@ def test_upgrade_from_the_first_revision_keeps_data(db):
             "'POST', 'Inactive', 'unregistered', 'https://example.com/v', 1000, 1000)"
         ))
     assert migrate.upgrade(db) == ("0001", migrate.head())
-    services = Services.open(db)
-    main = services.accounts.authenticate("AC" + "1" * 32, "tok")
-    number = services.numbers.fetch(main, "PN" + "2" * 32, "/x")
+    backend = Backend.open(db)
+    main = backend.accounts.authenticate("AC" + "1" * 32, "tok")
+    number = backend.numbers.fetch(main, "PN" + "2" * 32)
     assert (number.phone_number, number.voice_url, number.friendly_name) == ("+14155550100", "https://example.com/v", "(415) 555-0100")
     # the new tables work with the old data
-    svc = services.pools.messaging_services.create(main, {"FriendlyName": "after upgrade"})
-    services.pools.messaging_add(main, svc.sid, {"PhoneNumberSid": number.sid}, "/x")
-    rows, _ = services.pools.messaging_list(main, svc.sid, PageRequest(50, 0), "/x")
+    svc = backend.messaging.parents.create(main, {"friendly_name": "after upgrade"})
+    backend.messaging.add(main, svc.sid, number.sid)
+    rows, _ = backend.messaging.list(main, svc.sid, PageRequest(50, 0))
     assert [r.phone_number_sid for r in rows] == [number.sid]
 
 

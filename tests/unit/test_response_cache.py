@@ -168,7 +168,7 @@ def test_app_reuses_answers_and_sees_writes_by_any_connection(tmp_path, monkeypa
         bad = b"Basic " + base64.b64encode(f"{sid}:{'x' * 32}".encode())
         assert _get(app, path, bad)[0] == 401
     finally:
-        app.services.db.dispose()
+        app.backend.db.dispose()
 
 
 def test_app_without_cache_when_disabled(tmp_path, monkeypatch):
@@ -180,4 +180,4 @@ def test_app_without_cache_when_disabled(tmp_path, monkeypatch):
     try:
         assert app.cache is None
     finally:
-        app.services.db.dispose()
+        app.backend.db.dispose()

@@ -6,12 +6,13 @@ import email.utils
 
 import pytest
 
-from numberpool.domain import params as p
 from numberpool.domain.errors import TwilioError
-from numberpool.domain.numbers import phone_number_pattern
-from numberpool.domain.paging import PageRequest, parse_page
 from numberpool.domain.sids import is_sid, new_sid
 from numberpool.http.wire import iso8601, rfc2822, v2010_page
+from numberpool.products import params as p
+from numberpool.products.api2010.params import phone_number_pattern
+from numberpool.products.paging import parse_page
+from numberpool.store.paging import PageRequest
 
 
 def test_dates():

@@ -9,30 +9,20 @@ from __future__ import annotations
 
 import hmac
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
-from numberpool.domain import params as p
+from numberpool.domain import errors
 from numberpool.domain.clock import now
-from numberpool.domain.errors import TwilioError, invalid_parameter, not_found
-from numberpool.domain.paging import PageRequest
+from numberpool.domain.errors import invalid_parameter, not_found
 from numberpool.domain.sids import is_sid, new_sid, new_token
 from numberpool.store import accounts as q
 from numberpool.store import numbers as numbers_q
 from numberpool.store.changes import ChangeWatch
-from numberpool.store.db import Database, Row
+from numberpool.store.db import Database, Row, present
+from numberpool.store.paging import PageRequest
 
 STATUSES = ("active", "suspended", "closed")
-
-CREATE_PARAMS = (p.Param("FriendlyName", "friendly_name", p.text(64)),)
-UPDATE_PARAMS = (
-    p.Param("FriendlyName", "friendly_name", p.text(64)),
-    p.Param("Status", "status", p.enum(*STATUSES)),
-)
-LIST_PARAMS = (
-    p.Param("FriendlyName", "friendly_name", p.text(64)),
-    p.Param("Status", "status", p.enum(*STATUSES)),
-)
 
 
 @dataclass(frozen=True)
@@ -62,14 +52,6 @@ class Account:
         return other.sid == self.sid or other.owner_account_sid == self.sid
 
 
-def authentication_failed() -> TwilioError:
-    return TwilioError(20003, 401, "Authenticate")
-
-
-def inactive(account: Account) -> TwilioError:
-    return TwilioError(20005, 403 if account.status == "closed" else 401, f"Account {account.sid} is not active ({account.status})")
-
-
 class Accounts:
     def __init__(self, db: Database) -> None:
         self.db = db
@@ -87,19 +69,19 @@ class Accounts:
         account = self._auth_cache.get(sid) if stamp is not None else None
         if account is None:
             if not is_sid(sid, "AC"):
-                raise authentication_failed()
+                raise errors.authentication_failed()
             row = q.fetch(self.db, sid)
             if row is None:
-                raise authentication_failed()
+                raise errors.authentication_failed()
             account = Account.from_row(row)
             if stamp is not None:  # read after the stamp, so at least as new as it
                 if len(self._auth_cache) > 10_000:
                     self._auth_cache.clear()
                 self._auth_cache[sid] = account
         if not hmac.compare_digest(account.auth_token.encode(), token.encode()):
-            raise authentication_failed()
+            raise errors.authentication_failed()
         if not account.active:
-            raise inactive(account)
+            raise errors.account_not_active(account.sid, account.status)
         return account
 
     def _stamp(self) -> bytes | None:
@@ -115,24 +97,24 @@ class Accounts:
             self._auth_stamp = stamp
         return stamp
 
-    def resolve(self, caller: Account, sid: str, path: str) -> Account:
-        """The account at ``sid`` if the caller may see it, else 20404 for ``path``."""
+    def resolve(self, caller: Account, sid: str) -> Account:
+        """The account at ``sid`` if the caller may see it, else 20404."""
         if sid == caller.sid:
             return caller
         if not is_sid(sid, "AC"):
-            raise not_found(path)
+            raise not_found()
         row = q.fetch(self.db, sid)
         if row is None:
-            raise not_found(path)
+            raise not_found()
         account = Account.from_row(row)
         if not caller.can_see(account):
-            raise not_found(path)
+            raise not_found()
         return account
 
-    def resolve_active(self, caller: Account, sid: str, path: str) -> Account:
-        account = self.resolve(caller, sid, path)
+    def resolve_active(self, caller: Account, sid: str) -> Account:
+        account = self.resolve(caller, sid)
         if not account.active:
-            raise inactive(account)
+            raise errors.account_not_active(account.sid, account.status)
         return account
 
     def ensure_main(self, sid: str | None, token: str | None) -> Account:
@@ -153,30 +135,32 @@ class Accounts:
                     if changes:
                         changes["date_updated"] = now()
                         q.update(conn, sid, changes)
-                return Account.from_row(q.get(conn, sid))
+                return Account.from_row(present(q.get(conn, sid)))
             row = q.get_main(conn)
             if row is None:
                 new = new_sid("AC")
                 q.insert(conn, _new_account(new, new, "numberpool main account", new_token(), is_main=True))
                 row = q.get(conn, new)
-            return Account.from_row(row)
+            return Account.from_row(present(row))
 
-    def create_subaccount(self, caller: Account, form: Mapping[str, str]) -> Account:
+    def create_subaccount(self, caller: Account, friendly_name: str | None) -> Account:
         if caller.owner_account_sid != caller.sid:
-            raise TwilioError(20403, 403, "A subaccount cannot create subaccounts")
-        values = p.parse(CREATE_PARAMS, form)
-        name = values.get("friendly_name") or "SubAccount Created at " + time.strftime("%Y-%m-%d %I:%M %p", time.gmtime())
+            raise errors.subaccount_cannot_create_subaccounts()
+        name = friendly_name or "SubAccount Created at " + time.strftime("%Y-%m-%d %I:%M %p", time.gmtime())
         sid = new_sid("AC")
         with self.db.write() as conn:
             q.insert(conn, _new_account(sid, caller.sid, name, new_token(), is_main=False))
-            return Account.from_row(q.get(conn, sid))
+            return Account.from_row(present(q.get(conn, sid)))
 
-    def update(self, caller: Account, target: Account, form: Mapping[str, str]) -> Account:
-        values = p.parse(UPDATE_PARAMS, form)
-        status = values.get("status")
+    def update(self, caller: Account, target: Account, *, friendly_name: str | None, status: str | None) -> Account:
+        values: dict[str, object] = {}
+        if friendly_name is not None:
+            values["friendly_name"] = friendly_name
+        if status is not None:
+            values["status"] = status
         if status is not None and status != target.status:
             if target.sid == caller.sid:
-                raise TwilioError(20403, 403, "An account cannot change its own Status; its parent account can")
+                raise errors.own_status_change()
             if target.status == "closed":
                 raise invalid_parameter("Status", "a closed account cannot be reopened")
         if not values:
@@ -189,11 +173,13 @@ class Accounts:
             if status == "closed" and target.status != "closed":
                 # Twilio releases a closed account's numbers.
                 numbers_q.delete_for_account(conn, target.sid)
-            return Account.from_row(q.get(conn, target.sid))
+            return Account.from_row(present(q.get(conn, target.sid)))
 
-    def list(self, caller: Account, query: Mapping[str, str], req: PageRequest) -> tuple[Sequence[Account], bool]:
-        filters = p.parse(LIST_PARAMS, query)
-        rows, more = q.list_visible(self.db, caller.sid, filters.get("friendly_name"), filters.get("status"), req)
+    def list(
+        self, caller: Account, req: PageRequest, *, friendly_name: str | None, status: str | None
+    ) -> tuple[Sequence[Account], bool]:
+        """The caller's own account and its subaccounts."""
+        rows, more = q.list_visible(self.db, caller.sid, friendly_name, status, req)
         return [Account.from_row(r) for r in rows], more
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Iterator
+from typing import Any
 
 import phonenumbers
 
@@ -56,12 +57,12 @@ def load(db: Database, account: Account, count: int, progress: Callable[[int], N
     done = 0
     source = _candidates()
     while done < count:
-        batch = []
+        batch: list[str] = []
         while len(batch) < min(BATCH, count - done):
             batch.append(next(source))
         with db.write() as conn, unbounded(conn):  # a large batch may outlast the statement deadline
             taken = q.taken(conn, batch)
-            rows = []
+            rows: list[dict[str, Any]] = []
             ts = now()
             for e164 in batch:
                 if e164 in taken:

@@ -1,14 +1,22 @@
-"""Twilio-style errors raised by the domain and turned into wire bodies by the HTTP layer."""
+"""Every error numberpool can answer: Twilio's code, the HTTP status, and one constructor per meaning.
+
+This module is the whole error contract. Each constructor below is the only place its meaning is
+worded, so ``grep -n 21712 src`` finds one line, and a reader sees every code the server can send
+without reading the rest of it. The domain raises these; the products raise the ones about the
+wire (parameters, paging); ``numberpool.http`` renders them as Twilio's body
+``{"code", "message", "more_info", "status"}`` (see WIRE.md) and words a 404 with the request's
+path, which the layers below never see.
+
+Codes follow Twilio's error dictionary (https://www.twilio.com/docs/api/errors); where Twilio
+uses one code for several meanings (21421, 21245, 20001), each meaning still has its own
+constructor here.
+"""
 
 from __future__ import annotations
 
 
 class TwilioError(Exception):
-    """A failure with Twilio's error code, HTTP status and message.
-
-    The domain raises these; ``numberpool.http`` renders them as
-    ``{"code", "message", "more_info", "status"}``.
-    """
+    """A failure with Twilio's error code, HTTP status and message."""
 
     def __init__(self, code: int, status: int, message: str) -> None:
         super().__init__(message)
@@ -16,19 +24,208 @@ class TwilioError(Exception):
         self.status = status
         self.message = message
 
+    def for_path(self, path: str) -> TwilioError:
+        """The error as the client at ``path`` sees it (only a 404 names the path)."""
+        return self
+
     def __repr__(self) -> str:  # pragma: no cover - debugging aid
-        return f"TwilioError({self.code}, {self.status}, {self.message!r})"
+        return f"{type(self).__name__}({self.code}, {self.status}, {self.message!r})"
 
 
-def invalid_parameter(name: str, detail: str | None = None, code: int = 20001) -> TwilioError:
-    """400 for a parameter a client got wrong; the message always names the parameter."""
-    message = f"Invalid parameter {name}" if detail is None else f"Invalid parameter {name}: {detail}"
-    return TwilioError(code, 400, message)
+class NotFound(TwilioError):
+    """20404. Without ``what``, the HTTP boundary names the requested path, as Twilio does."""
+
+    def __init__(self, what: str | None = None) -> None:
+        super().__init__(20404, 404, f"The requested resource {what} was not found" if what else "")
+        self.what = what
+
+    def for_path(self, path: str) -> TwilioError:
+        if self.what is not None:
+            return self
+        return TwilioError(20404, 404, f"The requested resource {path} was not found")
 
 
-def missing_parameter(name: str, code: int = 20001) -> TwilioError:
-    return TwilioError(code, 400, f"Missing required parameter {name} in the post body")
+# -- The request itself (20xxx) ---------------------------------------------------------------
+
+def invalid_parameter(name: str, detail: str | None = None) -> TwilioError:
+    """20001: a parameter a client got wrong; the message always names the parameter."""
+    return TwilioError(20001, 400, f"Invalid parameter {name}" if detail is None else f"Invalid parameter {name}: {detail}")
 
 
-def not_found(path: str) -> TwilioError:
-    return TwilioError(20404, 404, f"The requested resource {path} was not found")
+def missing_parameter(name: str) -> TwilioError:
+    return TwilioError(20001, 400, f"Missing required parameter {name} in the post body")
+
+
+def unsupported_search_filter(name: str) -> TwilioError:
+    return TwilioError(20001, 400, f"{name} is not supported by this server: phonenumbers has no postal-code, "
+                                   "rate-center, LATA or coordinate data")
+
+
+def invalid_form(what: str, detail: str) -> TwilioError:
+    """20001: the query string or body cannot be read as a form."""
+    return TwilioError(20001, 400, f"The {what} {detail}")
+
+
+def form_body_required() -> TwilioError:
+    return TwilioError(20001, 400, "The request body must be application/x-www-form-urlencoded")
+
+
+def body_too_large() -> TwilioError:
+    return TwilioError(20001, 413, "The request body is too large")
+
+
+def invalid_host(what: str) -> TwilioError:
+    return TwilioError(20001, 400, f"The {what} header is not a valid host[:port]")
+
+
+def invalid_forwarded_scheme() -> TwilioError:
+    return TwilioError(20001, 400, "The forwarded scheme must be http or https")
+
+
+def authentication_failed() -> TwilioError:
+    return TwilioError(20003, 401, "Authenticate")
+
+
+def method_not_allowed(method: str, path: str) -> TwilioError:
+    return TwilioError(20004, 405, f"Method {method} not allowed on {path}")
+
+
+def account_not_active(sid: str, status: str) -> TwilioError:
+    """20005: 403 for a closed account (final), 401 for a suspended one."""
+    return TwilioError(20005, 403 if status == "closed" else 401, f"Account {sid} is not active ({status})")
+
+
+def subaccount_cannot_create_subaccounts() -> TwilioError:
+    return TwilioError(20403, 403, "A subaccount cannot create subaccounts")
+
+
+def own_status_change() -> TwilioError:
+    return TwilioError(20403, 403, "An account cannot change its own Status; its parent account can")
+
+
+def not_found(what: str | None = None) -> NotFound:
+    """20404, for the requested path; ``what`` names another resource the request referred to."""
+    return NotFound(what)
+
+
+def concurrent_change() -> TwilioError:
+    return TwilioError(20409, 409, "The request conflicted with concurrent changes; retry it")
+
+
+def proxy_unique_name_taken(unique_name: object) -> TwilioError:
+    return TwilioError(20409, 409, f"A Proxy Service with UniqueName {unique_name!r} already exists")
+
+
+def internal_error() -> TwilioError:
+    return TwilioError(20500, 500, "Internal server error")
+
+
+def database_unavailable() -> TwilioError:
+    return TwilioError(20503, 503, "Service unavailable: the database cannot be reached; retry shortly")
+
+
+# -- Phone numbers (214xx) --------------------------------------------------------------------
+
+def invalid_phone_number(name: str, raw: str, hint: str = "") -> TwilioError:
+    """21421: not an E.164 number (or not a valid one)."""
+    return TwilioError(21421, 400, f"{name} {raw} is invalid (an E.164 number such as +14155551234 is required){hint}")
+
+
+def phone_number_or_area_code_required() -> TwilioError:
+    return TwilioError(21421, 400, "Either PhoneNumber or AreaCode is required")
+
+
+def phone_number_required() -> TwilioError:
+    return TwilioError(21421, 400, "Missing required parameter PhoneNumber in the post body")
+
+
+def not_a_number_of_this_account(pn_sid: str) -> TwilioError:
+    """21421 on Messaging Service PhoneNumbers: the number is not the service account's."""
+    return TwilioError(21421, 400, f"PhoneNumberSid {pn_sid} is not a valid phone number of this account")
+
+
+def number_unavailable(e164: str) -> TwilioError:
+    return TwilioError(21422, 400, f"{e164} is not available")
+
+
+def number_not_of_type(e164: str, number_type: str) -> TwilioError:
+    return TwilioError(21422, 400, f"{e164} is not available as a {number_type} number")
+
+
+def invalid_area_code(shown: str, detail: str) -> TwilioError:
+    return TwilioError(21451, 400, f"AreaCode {shown} is invalid: {detail}")
+
+
+def no_numbers_in_area_code(area_code: str) -> TwilioError:
+    return TwilioError(21452, 400, f"No phone numbers found in area code {area_code}")
+
+
+def area_code_not_on_type(number_type: str) -> TwilioError:
+    return TwilioError(21457, 400, f"AreaCode is not supported on the {number_type} sub-resource; give PhoneNumber")
+
+
+def invalid_page_token(shown: str) -> TwilioError:
+    return TwilioError(21481, 400, f"Invalid PageToken {shown}")
+
+
+def invalid_method(name: str, raw: str) -> TwilioError:
+    return TwilioError(21403, 400, f"{name} must be GET or POST, not {raw!r}")
+
+
+def invalid_url(name: str, raw: str) -> TwilioError:
+    return TwilioError(21502, 400, f"{name} is not a valid URL: {raw!r} (an http or https URL is required)")
+
+
+# -- Trunks (21245) ---------------------------------------------------------------------------
+
+def trunk_not_of_account(trunk_sid: str, account_sid: str) -> TwilioError:
+    return TwilioError(21245, 400, f"TrunkSid {trunk_sid} is not a trunk of account {account_sid}")
+
+
+def invalid_trunk_domain(name: str, raw: str) -> TwilioError:
+    return TwilioError(21245, 400, f"{name} {raw!r} is invalid: letters, digits and '-', ending in .pstn.twilio.com")
+
+
+def trunk_domain_in_use(domain: object) -> TwilioError:
+    return TwilioError(21245, 400, f"DomainName {domain!r} is already in use")
+
+
+# -- Messaging Services (217xx) ---------------------------------------------------------------
+
+def messaging_number_in_this_service() -> TwilioError:
+    return TwilioError(21710, 409, "Phone Number or Short Code is already in the Messaging Service.")
+
+
+def messaging_number_in_other_service(e164: str) -> TwilioError:
+    return TwilioError(21712, 409, f"Phone number {e164} is already associated with another Messaging Service")
+
+
+def messaging_pool_full(limit: int) -> TwilioError:
+    return TwilioError(21714, 400, f"Messaging Service number pool size limit ({limit}) reached")
+
+
+def messaging_number_without_sms(e164: str) -> TwilioError:
+    return TwilioError(21715, 400, f"Phone number {e164} has neither SMS nor MMS capability")
+
+
+# -- Proxy Services (80xxx) -------------------------------------------------------------------
+
+def proxy_number_in_other_service(e164: str) -> TwilioError:
+    return TwilioError(80101, 400, f"PhoneNumber {e164} has already been added to another Proxy Service")
+
+
+def proxy_number_in_this_service() -> TwilioError:
+    return TwilioError(80104, 400, "PhoneNumber has already been added to Service")
+
+
+def proxy_number_in_messaging_service() -> TwilioError:
+    return TwilioError(80601, 400, "PhoneNumber is not available. It may be bound to a number pool.")
+
+
+def proxy_pool_full(limit: int, kind: str) -> TwilioError:
+    return TwilioError(80622, 400, f"Proxy number pool maximum size reached ({limit} {kind} numbers)")
+
+
+def proxy_invalid_parameter(message: str) -> TwilioError:
+    """80701: Proxy's own code for any parameter it refuses, with the message of the general one."""
+    return TwilioError(80701, 400, message)

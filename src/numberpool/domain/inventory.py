@@ -14,7 +14,7 @@ spent (see :func:`search`).
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import cache, cached_property, lru_cache
 from typing import NamedTuple
@@ -23,7 +23,7 @@ import phonenumbers
 from phonenumbers import PhoneNumberType as T
 from phonenumbers import geocoder
 
-from numberpool.domain.errors import TwilioError, invalid_parameter
+from numberpool.domain import errors
 from numberpool.domain.inventory_data import (
     COUNTRY_NAMES,
     COUNTRY_TYPES,
@@ -56,7 +56,6 @@ WASTE_PER_MATCH = 64
 SCREENED_OUT = 1
 PARSED_OUT = 32
 MAX_CONTAINS = 64  # characters; E.164 numbers have at most 15 digits
-_UNSUPPORTED = ("InPostalCode", "InRateCenter", "InLata", "NearLatLong")
 
 
 @dataclass(frozen=True)
@@ -134,7 +133,7 @@ def _describe(n: phonenumbers.PhoneNumber, iso: str, pn_type: int | None = None)
         pn_type = phonenumbers.number_type(n)
     if pn_type == T.UNKNOWN:
         return None, None
-    if phonenumbers.is_number_type_geographical(pn_type, n.country_code):
+    if n.country_code is not None and phonenumbers.is_number_type_geographical(pn_type, n.country_code):
         text = geocoder.description_for_valid_number(n, "en") or None
     else:
         text = geocoder.country_name_for_number(n, "en") or None
@@ -193,8 +192,8 @@ def _classify(n: phonenumbers.PhoneNumber) -> tuple[str, str, int] | None:
     walks again: this asks for the region and the type once each. For the number's own region,
     ``is_valid_number`` is exactly ``number_type(n) != UNKNOWN`` (both test the same patterns)."""
     iso = phonenumbers.region_code_for_number(n)
-    country = _COUNTRIES.get(iso)  # type: ignore[arg-type]
-    if country is None:
+    country = _COUNTRIES.get(iso) if iso is not None else None
+    if iso is None or country is None:
         return None
     pn_type = phonenumbers.number_type(n)
     number_type = _FROM_PN.get(pn_type)  # UNKNOWN (an invalid number) maps to None
@@ -212,78 +211,24 @@ def facts(e164: str) -> NumberFacts | None:
 
 
 # -- filters -------------------------------------------------------------------------------
-def _bool(params: Mapping[str, str], name: str) -> bool | None:
-    raw = params.get(name)
-    if raw is None:
-        return None
-    lowered = raw.lower()
-    if lowered not in ("true", "false"):
-        raise invalid_parameter(name, f"{raw!r} is not a boolean (true or false)")
-    return lowered == "true"
+def area_code(raw: str, iso: str) -> str:
+    """``raw`` if it is an area code of ``iso``'s numbering plan (three ASCII digits, US or
+    Canada); 21451 otherwise. Searching and buying by ``AreaCode`` both ask this."""
+    shown = repr(raw if len(raw) <= 40 else raw[:40] + "...")
+    if not (len(raw) == 3 and raw.isascii() and raw.isdigit()):
+        raise errors.invalid_area_code(shown, "three digits are required")
+    if iso not in NANP:
+        raise errors.invalid_area_code(shown, f"area codes are US and Canadian, not {iso}")
+    return raw
 
 
-def _shown(raw: str) -> str:
-    """``raw`` quoted for an error message, cut short if long."""
-    return repr(raw if len(raw) <= 40 else raw[:40] + "...")
-
-
-_CONTAINS = re.compile(rf"\+?[0-9A-Za-z*]{{2,{MAX_CONTAINS}}}")
-
-
-def _contains(raw: str) -> re.Pattern[str]:
-    if _CONTAINS.fullmatch(raw) is None:
-        raise invalid_parameter("Contains", f"{_shown(raw)} must be 2 to {MAX_CONTAINS} digits, letters or * "
-                                            "(any one digit), after an optional +")
-    body = raw.removeprefix("+")
+def contains_pattern(text: str) -> re.Pattern[str]:
+    """``Contains`` as a pattern over a number's digits: letters stand for their keypad digit,
+    ``*`` for any digit, and a leading ``+`` anchors it at the country code."""
+    body = text.removeprefix("+")
     digits = "".join(KEYPAD.get(c.upper(), c) for c in body)
     pattern = digits.replace("*", "[0-9]")
-    return re.compile(("^" if raw.startswith("+") else "") + pattern)
-
-
-def parse_filters(params: Mapping[str, str], country: Country) -> Filters:
-    """Validate the search parameters; each bad one is a 400 that names it."""
-    for name in _UNSUPPORTED:
-        if name in params:
-            raise TwilioError(20001, 400, f"{name} is not supported by this server: phonenumbers has no postal-code, "
-                                          "rate-center, LATA or coordinate data")
-    area = params.get("AreaCode")
-    if area is not None:
-        if not (len(area) == 3 and area.isascii() and area.isdigit()):
-            raise TwilioError(21451, 400, f"AreaCode {_shown(area)} is invalid: three digits are required")
-        if country.iso not in NANP:
-            raise TwilioError(21451, 400, f"AreaCode applies only to US and Canadian numbers, not {country.iso}")
-    near = None
-    if params.get("NearNumber"):
-        try:
-            near = phonenumbers.parse(params["NearNumber"], country.iso)
-        except phonenumbers.NumberParseException:
-            near = None
-        if near is None or not phonenumbers.is_valid_number(near):
-            raise TwilioError(21421, 400, f"NearNumber {_shown(params['NearNumber'])} is not a valid phone number")
-    distance = None
-    if params.get("Distance") is not None:
-        raw = params["Distance"]
-        digits = raw.lstrip("0") or "0"
-        if not (raw.isascii() and raw.isdigit() and len(digits) <= 3 and int(digits) <= 500):
-            raise invalid_parameter("Distance", f"{_shown(raw)} must be an integer from 0 to 500 (miles)")
-        distance = int(digits)
-    beta = _bool(params, "Beta")
-    return Filters(
-        area_code=area,
-        contains=_contains(params["Contains"]) if params.get("Contains") is not None else None,
-        sms_enabled=_bool(params, "SmsEnabled"),
-        mms_enabled=_bool(params, "MmsEnabled"),
-        voice_enabled=_bool(params, "VoiceEnabled"),
-        fax_enabled=_bool(params, "FaxEnabled"),
-        exclude_all_address_required=bool(_bool(params, "ExcludeAllAddressRequired")),
-        exclude_local_address_required=bool(_bool(params, "ExcludeLocalAddressRequired")),
-        exclude_foreign_address_required=bool(_bool(params, "ExcludeForeignAddressRequired")),
-        beta=True if beta is None else beta,
-        near_number=near,
-        in_region=params.get("InRegion") or None,
-        in_locality=params.get("InLocality") or None,
-        distance=distance,
-    )
+    return re.compile(("^" if text.startswith("+") else "") + pattern)
 
 
 def _contains_ok(pattern: re.Pattern[str] | None, e164: str, country_code_len: int) -> bool:
@@ -407,6 +352,7 @@ def _screen(iso: str, number_type: str) -> Callable[[str], bool]:
     untested, since parsing may strip one: the screen only spares phonenumbers the candidates it
     would refuse anyway."""
     metadata = phonenumbers.PhoneMetadata.metadata_for_region(iso)
+    assert metadata is not None  # every offered country has metadata
     wanted = {_DESCRIPTIONS[t] for t in _TO_PN[number_type]}
     if metadata.same_mobile_and_fixed_line_pattern:
         wanted.discard("mobile")  # such a number is "fixed line or mobile", never MOBILE

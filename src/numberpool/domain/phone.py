@@ -6,7 +6,7 @@ import re
 
 import phonenumbers
 
-from numberpool.domain import inventory
+from numberpool.domain import errors, inventory
 from numberpool.domain.errors import TwilioError
 from numberpool.domain.inventory import NumberFacts
 
@@ -22,14 +22,10 @@ MAGIC_AREA_CODE_NONE = "533"
 
 
 def invalid_number(raw: str, name: str = "PhoneNumber") -> TwilioError:
-    message = f"{name} {raw} is invalid (an E.164 number such as +14155551234 is required)"
+    hint = ""
     if _PLUS_AS_SPACE.match(raw):  # form encoding turned an unencoded '+' into a space
-        message += f"; the leading '+' arrived as a space: URL-encode it as %2B (curl: --data-urlencode '{name}=+...')"
-    return TwilioError(21421, 400, message)
-
-
-def unavailable(e164: str) -> TwilioError:
-    return TwilioError(21422, 400, f"{e164} is not available")
+        hint = f"; the leading '+' arrived as a space: URL-encode it as %2B (curl: --data-urlencode '{name}=+...')"
+    return errors.invalid_phone_number(name, raw, hint)
 
 
 def national_format(e164: str) -> str:
@@ -56,7 +52,7 @@ def provisionable(raw: str) -> NumberFacts:
     if raw == MAGIC_AVAILABLE:
         return _magic_facts(raw)
     if raw == MAGIC_UNAVAILABLE:
-        raise unavailable(raw)
+        raise errors.number_unavailable(raw)
     if raw == MAGIC_INVALID:
         raise invalid_number(raw)
     found = inventory.facts(raw)
@@ -67,7 +63,7 @@ def provisionable(raw: str) -> NumberFacts:
     except phonenumbers.NumberParseException:
         valid = False
     if valid:  # a real number, but not in a country this server offers
-        raise unavailable(raw)
+        raise errors.number_unavailable(raw)
     raise invalid_number(raw)
 
 

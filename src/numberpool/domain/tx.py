@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TypeVar
 
-from numberpool.domain.errors import TwilioError
+from numberpool.domain.errors import concurrent_change
 from numberpool.store.db import Connection, Database
 from numberpool.store.errors import ConstraintViolation, DatabaseFailure, retryable
 
@@ -26,4 +26,4 @@ def write(db: Database, work: Callable[[Connection], T]) -> T:
         except (ConstraintViolation, DatabaseFailure) as exc:
             if not retryable(exc):
                 raise
-    raise TwilioError(20409, 409, "The request conflicted with concurrent changes; retry it")
+    raise concurrent_change()

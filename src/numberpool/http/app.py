@@ -16,18 +16,17 @@ from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 from urllib.parse import parse_qsl
 
-from numberpool.domain.accounts import authentication_failed
-from numberpool.domain.errors import TwilioError, not_found
-from numberpool.domain.pools import PoolLimits
+from numberpool.domain import errors
+from numberpool.domain.backend import Backend
+from numberpool.domain.errors import TwilioError
+from numberpool.domain.pools.base import PoolLimits
 from numberpool.http import hosts
 from numberpool.http.cache import ResponseCache
 from numberpool.http.hosts import FORWARDED_HEADERS
 from numberpool.http.request import Request, Response
 from numberpool.http.router import Router
 from numberpool.http.wire import error_body
-from numberpool.products import api2010
-from numberpool.products.services import Services
-from numberpool.products.v1 import messaging, proxy, trunking
+from numberpool.products import api2010, messaging, proxy, trunking
 from numberpool.store.db import Database
 from numberpool.store.errors import ConstraintViolation, DatabaseFailure, busy
 
@@ -64,25 +63,25 @@ def _decode_qs(raw: bytes, what: str) -> dict[str, str]:
         text = raw.decode("utf-8")
         pairs = parse_qsl(text, keep_blank_values=True, errors="strict")
     except (UnicodeDecodeError, ValueError):
-        raise TwilioError(20001, 400, f"The {what} is not valid UTF-8 form encoding") from None
+        raise errors.invalid_form(what, "is not valid UTF-8 form encoding") from None
     for name, value in pairs:
         if "\x00" in name or "\x00" in value:  # no database stores NUL in text; refuse it up front
-            raise TwilioError(20001, 400, f"The {what} contains a NUL character (parameter {name!r})")
+            raise errors.invalid_form(what, f"contains a NUL character (parameter {name!r})")
     return dict(pairs)
 
 
 class App:
     def __init__(
-        self, services: Services, cache: ResponseCache | None = None, trusted: hosts.TrustedProxies | None = None
+        self, backend: Backend, cache: ResponseCache | None = None, trusted: hosts.TrustedProxies | None = None
     ) -> None:
-        self.services = services
+        self.backend = backend
         self.cache = cache
         self.trusted = trusted  # proxies whose X-Forwarded-* / Forwarded headers are believed
         self.routers: dict[str, Router] = {
-            "api": api2010.router(services),
-            "messaging": messaging.router(services.pools),
-            "trunking": trunking.router(services.pools),
-            "proxy": proxy.router(services.pools),
+            "api": api2010.router(backend),
+            "messaging": messaging.router(backend),
+            "trunking": trunking.router(backend),
+            "proxy": proxy.router(backend),
         }
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -95,7 +94,7 @@ class App:
                 if message["type"] == "lifespan.startup":
                     await send({"type": "lifespan.startup.complete"})
                 elif message["type"] == "lifespan.shutdown":
-                    self.services.db.dispose()
+                    self.backend.db.dispose()
                     await send({"type": "lifespan.shutdown.complete"})
                     return
 
@@ -110,7 +109,7 @@ class App:
             if body is _DISCONNECTED:
                 return  # the client is gone: nobody to answer
         if body is None:
-            response = self._error(TwilioError(20001, 413, "The request body is too large"))
+            response = self._error(errors.body_too_large())
         else:
             response = await self.handle(scope, body)
         await _send(send, response)
@@ -152,7 +151,7 @@ class App:
                     response = await response
                 return response
             except TwilioError as err:
-                return self._error(err)
+                return self._error(err.for_path(scope["path"]))
             except DatabaseFailure as exc:
                 if busy(exc):
                     now = time.monotonic()
@@ -162,13 +161,13 @@ class App:
                         delay = min(delay * 2, 0.05)
                         continue
                 log.exception("database error")
-                return self._error(TwilioError(20503, 503, "Service unavailable: the database cannot be reached; retry shortly"))
+                return self._error(errors.database_unavailable())
             except ConstraintViolation:  # a rule the database keeps, broken by a race the domain did not foresee
                 log.exception("constraint violation")
-                return self._error(TwilioError(20409, 409, "The request conflicted with concurrent changes; retry it"))
+                return self._error(errors.concurrent_change())
             except Exception:
                 log.exception("unhandled error")
-                return self._error(TwilioError(20500, 500, "Internal server error"))
+                return self._error(errors.internal_error())
 
     @staticmethod
     def _error(err: TwilioError) -> Response:
@@ -195,23 +194,23 @@ class App:
         origin = hosts.origin(scope.get("scheme", "http"), host, forwarded)
         found = _product(path, origin.partition("://")[2]) if "\x00" not in path else None
         if found is None:
-            raise not_found(path)
+            raise errors.not_found()
         product, inner, prefix = found
         matched = self.routers[product].match(inner)
         if matched is None:
-            raise not_found(path)
+            raise errors.not_found()
         methods, args = matched
-        caller = self.services.accounts.authenticate(*_basic(authorization))
+        caller = self.backend.accounts.authenticate(*_basic(authorization))
         handler = methods.get(scope["method"])
         if handler is None:
-            raise TwilioError(20004, 405, f"Method {scope['method']} not allowed on {path}")
+            raise errors.method_not_allowed(scope["method"], path)
         query = _decode_qs(scope.get("query_string", b""), "query string")
         form: dict[str, str] = {}
         if body:
             if not content_type.split(b";", 1)[0].strip().lower() == b"application/x-www-form-urlencoded":
-                raise TwilioError(20001, 400, "The request body must be application/x-www-form-urlencoded")
+                raise errors.form_body_required()
             form = _decode_qs(body, "request body")
-        req = Request(scope["method"], inner, path, query, form, origin + prefix, origin, caller)
+        req = Request(query, form, origin + prefix, origin, caller)
         return handler(req, *args)
 
 
@@ -252,14 +251,14 @@ async def _read_body(receive: Receive) -> Any:
 
 def _basic(header: bytes) -> tuple[str, str]:
     if not header[:6].lower() == b"basic ":
-        raise authentication_failed()
+        raise errors.authentication_failed()
     try:
         decoded = base64.b64decode(header[6:].strip(), validate=True).decode("utf-8")
     except (binascii.Error, UnicodeDecodeError):
-        raise authentication_failed() from None
+        raise errors.authentication_failed() from None
     sid, sep, token = decoded.partition(":")
     if not sep:
-        raise authentication_failed()
+        raise errors.authentication_failed()
     return sid, token
 
 
@@ -270,9 +269,9 @@ def create_app(
 
     Its database never waits for SQLite's write lock on the event loop: ``App.handle`` does."""
     db = Database(db_url, wait_for_lock=False)
-    services = Services.open(db, limits)
+    backend = Backend.open(db, limits)
     watch = db.change_watch() if response_cache else None
-    return App(services, ResponseCache(watch) if watch is not None else None, trusted)
+    return App(backend, ResponseCache(watch) if watch is not None else None, trusted)
 
 
 def create_app_from_env() -> App:

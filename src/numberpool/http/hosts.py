@@ -15,7 +15,7 @@ import ipaddress
 import re
 from collections.abc import Iterable
 
-from numberpool.domain.errors import TwilioError
+from numberpool.domain.errors import invalid_forwarded_scheme, invalid_host
 
 _HOST = re.compile(
     r"^(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*\.?"
@@ -25,10 +25,6 @@ _SCHEMES = ("http", "https")
 FORWARDED_HEADERS = (b"forwarded", b"x-forwarded-proto", b"x-forwarded-host")
 
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
-
-
-def valid_host_header_error(what: str) -> TwilioError:
-    return TwilioError(20001, 400, f"The {what} header is not a valid host[:port]")
 
 
 def valid_host(host: str) -> bool:
@@ -98,14 +94,14 @@ def origin(scheme: str, host: str, forwarded: dict[bytes, bytes] | None) -> str:
             fwd_host = _first(forwarded[b"x-forwarded-host"].decode("latin-1"))
         if proto is not None:
             if proto.lower() not in _SCHEMES:
-                raise TwilioError(20001, 400, "The forwarded scheme must be http or https")
+                raise invalid_forwarded_scheme()
             scheme = proto.lower()
         if fwd_host is not None:
             if not valid_host(fwd_host):
-                raise valid_host_header_error("forwarded Host")
+                raise invalid_host("forwarded Host")
             host = fwd_host
     if not host:
         return f"{scheme}://localhost"
     if not valid_host(host):
-        raise valid_host_header_error("Host")
+        raise invalid_host("Host")
     return f"{scheme}://{host}"

@@ -1,13 +1,21 @@
-"""Path templates to handlers: ``/2010-04-01/Accounts/{AccountSid}.json`` style.
+"""URL templates and the operations served at them.
 
-Templates are compiled once at start-up. A path that matches a template but
-not its method answers 405; one that matches nothing answers 404.
+A :class:`Path` is declared once per resource, with the template Twilio's OpenAPI files use
+(``/v1/Services/{ServiceSid}/PhoneNumbers/{Sid}``): it gives both the regex a request path is
+matched with and the string a renderer formats a ``uri``, ``url`` or link with, as Starlette's
+``compile_path`` does. A :class:`Router` maps each path and method to an operation named by its
+OpenAPI ``operationId``, so the spec tests can list what is served without a list of their own.
+
+Templates are compiled once at start-up. A path that matches a template but not its method
+answers 405; one that matches nothing answers 404. Earlier templates win, so fixed names are
+added before ``{Sid}``.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from typing import Any
 
 from numberpool.http.request import Response
@@ -17,27 +25,49 @@ Handler = Callable[..., Response | Awaitable[Response]]  # async only where a ha
 _PARAM = re.compile(r"\{(\w+)\}")
 
 
-def _compile(template: str) -> re.Pattern[str]:
-    out, pos = [], 0
-    for m in _PARAM.finditer(template):
-        out.append(re.escape(template[pos : m.start()]))
-        out.append(r"([^/]+?)")
-        pos = m.end()
-    out.append(re.escape(template[pos:]))
-    return re.compile("^" + "".join(out) + "$")
+class Path:
+    """One URL template: ``regex`` matches a request path (a parameter is one non-empty segment),
+    ``format(**params)`` writes one."""
+
+    def __init__(self, template: str) -> None:
+        self.template = template
+        self.params = tuple(_PARAM.findall(template))
+        out, pos = [], 0
+        for m in _PARAM.finditer(template):
+            out.append(re.escape(template[pos : m.start()]))
+            out.append(r"([^/]+?)")
+            pos = m.end()
+        out.append(re.escape(template[pos:]))
+        self.regex = re.compile("^" + "".join(out) + "$")
+
+    def format(self, **params: str) -> str:
+        return _PARAM.sub(lambda m: params[m.group(1)], self.template)
+
+    def __repr__(self) -> str:
+        return f"Path({self.template!r})"
+
+
+@dataclass(frozen=True)
+class Operation:
+    method: str
+    path: Path
+    operation_id: str  # as in Twilio's OpenAPI file of the product
+    handler: Handler
 
 
 class Router:
     def __init__(self) -> None:
-        self._routes: list[tuple[re.Pattern[str], dict[str, Handler]]] = []
+        self._routes: list[tuple[Path, dict[str, Handler]]] = []
+        self.operations: list[Operation] = []
 
-    def add(self, template: str, **methods: Handler) -> None:
-        """Register handlers by HTTP method; earlier templates win, so add fixed names before ``{Sid}``."""
-        self._routes.append((_compile(template), methods))
+    def add(self, path: Path, **methods: tuple[str, Handler]) -> None:
+        """Serve ``path``: each keyword is an HTTP method, each value (operationId, handler)."""
+        self._routes.append((path, {method: handler for method, (_, handler) in methods.items()}))
+        self.operations += [Operation(method, path, op_id, handler) for method, (op_id, handler) in methods.items()]
 
     def match(self, path: str) -> tuple[dict[str, Handler], tuple[Any, ...]] | None:
-        for pattern, methods in self._routes:
-            m = pattern.match(path)
+        for template, methods in self._routes:
+            m = template.regex.match(path)
             if m is not None:
                 return methods, m.groups()
         return None

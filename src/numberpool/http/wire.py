@@ -11,7 +11,8 @@ from urllib.parse import urlencode
 import orjson
 
 from numberpool.domain.errors import TwilioError
-from numberpool.domain.paging import PageRequest, after_token, before_token
+from numberpool.products.paging import after_token, before_token
+from numberpool.store.paging import PageRequest
 
 _DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")

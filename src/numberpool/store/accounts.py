@@ -7,9 +7,8 @@ from typing import Any
 
 from sqlalchemy import Connection, Row, Select, bindparam, or_, select
 
-from numberpool.domain.paging import PageRequest
 from numberpool.store.db import Database
-from numberpool.store.paging import page, page_statement
+from numberpool.store.paging import PageRequest, page, page_statement
 from numberpool.store.schema import accounts
 
 BY_SID = select(accounts).where(accounts.c.sid == bindparam("sid"))

@@ -7,9 +7,8 @@ from typing import Any
 
 from sqlalchemy import Connection, Row, Select, Table, bindparam, select
 
-from numberpool.domain.paging import PageRequest
 from numberpool.store.db import Database
-from numberpool.store.paging import page, page_statement
+from numberpool.store.paging import PageRequest, page, page_statement
 
 
 class Crud:

@@ -16,9 +16,16 @@ from sqlalchemy.engine import Engine
 
 from numberpool.store import deadline
 from numberpool.store.changes import ChangeWatch
-from numberpool.store.fast import Prepared, Reader
+from numberpool.store.prepared import Prepared, Reader
 
-__all__ = ["Connection", "Database", "Row"]  # the layers above name a transaction and a row by these
+__all__ = ["Connection", "Database", "Row", "present"]  # the layers above name a transaction and a row by these
+
+
+def present(row: Row | None) -> Row:
+    """A row the caller's own transaction has just written or locked, read back: it is there."""
+    if row is None:
+        raise LookupError("a row this transaction wrote is missing")
+    return row
 
 _IMMEDIATE = "numberpool_immediate"
 
@@ -99,9 +106,6 @@ class Database:
     def one(self, stmt: Select, **params: Any) -> Any:
         """A single-statement read outside any transaction: the hot path."""
         return self.reader.one(self.prepared(stmt), **params)
-
-    def all(self, stmt: Select, **params: Any) -> list[Any]:
-        return self.reader.all(self.prepared(stmt), **params)
 
     @contextmanager
     def read(self) -> Iterator[Connection]:

@@ -235,7 +235,7 @@ def guarded_connection_class() -> type[Any]:
     that a server on SQLite never imports psycopg."""
     import psycopg
 
-    base = psycopg.Connection
+    base: Any = psycopg.Connection
     base_wait, base_close, monotonic = base.wait, base.close, time.monotonic  # bound once: wait is the hot path
 
     class GuardedConnection(base[Any]):
@@ -275,6 +275,7 @@ def unbounded(conn: Connection) -> Iterator[Connection]:
     conn.exec_driver_sql(
         "SELECT set_config('statement_timeout', '0', true), set_config('idle_in_transaction_session_timeout', '0', true)"
     )
+    assert driver is not None
     limit, driver._limit = driver._limit, math.inf
     try:
         yield conn

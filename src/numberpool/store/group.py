@@ -89,8 +89,8 @@ class GroupInsert:
         n = len(rows)
 
         def build() -> Insert:
-            values = [{c: bindparam(f"r{i}_{c}") for c in shape} for i in range(n)]
-            return self.insert.values(values).returning(self.key)
+            rows: list[dict[str, Any]] = [{c: bindparam(f"r{i}_{c}") for c in shape} for i in range(n)]
+            return self.insert.values(rows).returning(self.key)
 
         params = {f"r{i}_{c}": row[c] for i, row in enumerate(rows) for c in shape}
         self.statements += 1

@@ -11,10 +11,9 @@ from sqlalchemy import Connection, Row, Select, bindparam, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from numberpool.domain.paging import PageRequest
 from numberpool.store.db import Database
 from numberpool.store.group import GroupInsert
-from numberpool.store.paging import page, page_statement
+from numberpool.store.paging import PageRequest, page, page_statement
 from numberpool.store.pools import leave_all_pools
 from numberpool.store.schema import incoming_numbers as t
 
@@ -73,7 +72,8 @@ def insert(conn: Connection, values: dict[str, Any]) -> None:
 
 
 # Every column, for a row built in Python that must read exactly as one read back from the table.
-StoredRow = namedtuple("StoredRow", [c.key for c in t.columns])  # type: ignore[misc]
+_COLUMNS: tuple[str, ...] = tuple(c.key for c in t.columns)
+StoredRow: Any = namedtuple("StoredRow", _COLUMNS)  # type: ignore[misc]
 
 
 def free_inserts(db: Database) -> GroupInsert:
@@ -89,7 +89,7 @@ async def insert_if_free(group: GroupInsert, values: dict[str, Any]) -> Any:
     transaction then decides."""
     if not await group.insert_if_free(values):
         return None
-    return StoredRow(**{c: values.get(c) for c in StoredRow._fields})
+    return StoredRow(**{name: values.get(name) for name in _COLUMNS})
 
 
 def insert_many(conn: Connection, rows: list[dict[str, Any]]) -> None:

@@ -3,12 +3,24 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Column, Select, bindparam
 
-from numberpool.domain.paging import PageRequest
 from numberpool.store.db import Database
+
+
+@dataclass(frozen=True)
+class PageRequest:
+    """One page of a list: ``size`` rows, page number ``page``, and where a keyset token says to
+    start: after the record ``after`` or before the record ``before`` (SIDs)."""
+
+    size: int
+    page: int
+    after: str | None = None
+    before: str | None = None
+    token: str | None = None
 
 
 def page_statement(stmt: Select, key: Column, req: PageRequest) -> Select:

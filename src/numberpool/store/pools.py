@@ -1,8 +1,13 @@
-"""Pool membership queries: Messaging Service, Trunk and Proxy Service numbers.
+"""Pool queries: the parent tables (Messaging Services, Trunks, Proxy Services) and their numbers.
 
-Each add runs inside the caller's write transaction after the parent row has
-been locked (``FOR UPDATE`` on PostgreSQL; SQLite's ``BEGIN IMMEDIATE`` already
-serialises writers), so a count followed by an insert cannot overshoot a limit.
+Messaging and Proxy Services keep their numbers in a membership table whose primary key is the
+number, so a number is in at most one pool of each kind whatever the processes do;
+:class:`Membership` holds every query such a table needs, once. A trunk's numbers are the
+numbers whose ``trunk_sid`` names it, so one trunk per number is one column.
+
+Each add runs inside the caller's write transaction after the parent row has been locked
+(``FOR UPDATE`` on PostgreSQL; SQLite's ``BEGIN IMMEDIATE`` already serialises writers), so a
+count followed by an insert cannot overshoot a limit.
 """
 
 from __future__ import annotations
@@ -10,12 +15,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Connection, Row, bindparam, func, select, update
+from sqlalchemy import Connection, Row, Table, bindparam, func, select, update
 
-from numberpool.domain.paging import PageRequest
 from numberpool.store.crud import Crud
 from numberpool.store.db import Database
-from numberpool.store.paging import page, page_statement
+from numberpool.store.paging import PageRequest, page, page_statement
 from numberpool.store.schema import (
     incoming_numbers,
     messaging_numbers,
@@ -25,55 +29,70 @@ from numberpool.store.schema import (
     trunks,
 )
 
+_ipn = incoming_numbers
+
 messaging = Crud(messaging_services)
 trunk = Crud(trunks)
 proxy = Crud(proxy_services)
 
-_ipn = incoming_numbers
+
+class Membership:
+    """The numbers of one kind of pool: a table keyed by ``phone_number_sid`` with a ``service_sid``,
+    read joined with each number's own columns (``number_columns``)."""
+
+    def __init__(self, table: Table, number_columns: Sequence[str]) -> None:
+        self.table = table
+        c = table.c
+        self._by_number = select(table).where(c.phone_number_sid == bindparam("pn"))
+        self._joined = (
+            select(*table.columns, *(_ipn.c[name] for name in number_columns))
+            .join(_ipn, _ipn.c.sid == c.phone_number_sid)
+            .where(c.service_sid == bindparam("service"))
+        )
+        self._one = self._joined.where(c.phone_number_sid == bindparam("pn"))
+        self._update = table.update().where(c.service_sid == bindparam("b_service"), c.phone_number_sid == bindparam("b_pn"))
+
+    def of_number(self, conn: Connection, pn_sid: str) -> Row | None:
+        """The number's membership in any pool of this kind."""
+        return conn.execute(self._by_number, {"pn": pn_sid}).first()
+
+    def count(self, conn: Connection, service_sid: str, **equal: Any) -> int:
+        stmt = select(func.count()).select_from(self.table).where(self.table.c.service_sid == service_sid)
+        for name, value in equal.items():
+            stmt = stmt.where(self.table.c[name] == value)
+        return conn.execute(stmt).scalar_one()
+
+    def add(self, conn: Connection, values: dict[str, Any]) -> None:
+        conn.execute(self.table.insert(), values)
+
+    def update(self, conn: Connection, service_sid: str, pn_sid: str, values: dict[str, Any]) -> None:
+        conn.execute(self._update, {"b_service": service_sid, "b_pn": pn_sid, **values})
+
+    def remove(self, conn: Connection, service_sid: str, pn_sid: str) -> int:
+        c = self.table.c
+        return conn.execute(self.table.delete().where(c.service_sid == service_sid, c.phone_number_sid == pn_sid)).rowcount
+
+    def get(self, conn: Connection, service_sid: str, pn_sid: str) -> Row | None:
+        return conn.execute(self._one, {"service": service_sid, "pn": pn_sid}).first()
+
+    def fetch(self, db: Database, service_sid: str, pn_sid: str) -> Any:
+        """Outside any transaction: a read on the hot path."""
+        return db.one(self._one, service=service_sid, pn=pn_sid)
+
+    def page(self, db: Database, service_sid: str, req: PageRequest) -> tuple[Sequence[Any], bool]:
+        build = lambda: page_statement(self._joined, self.table.c.phone_number_sid, req)
+        return page(db, (self.table.name,), build, req, service=service_sid)
+
+    def delete_service(self, conn: Connection, service_sid: str) -> None:
+        conn.execute(self.table.delete().where(self.table.c.service_sid == service_sid))
+
+    def leave(self, conn: Connection, pn_sids: Sequence[str]) -> None:
+        conn.execute(self.table.delete().where(self.table.c.phone_number_sid.in_(list(pn_sids))))
 
 
-# -- Messaging ------------------------------------------------------------------------------
-def messaging_membership(conn: Connection, pn_sid: str) -> Row | None:
-    return conn.execute(select(messaging_numbers).where(messaging_numbers.c.phone_number_sid == pn_sid)).first()
-
-
-def messaging_count(conn: Connection, service_sid: str) -> int:
-    stmt = select(func.count()).select_from(messaging_numbers).where(messaging_numbers.c.service_sid == service_sid)
-    return conn.execute(stmt).scalar_one()
-
-
-def messaging_add(conn: Connection, values: dict[str, Any]) -> None:
-    conn.execute(messaging_numbers.insert(), values)
-
-
-def messaging_remove(conn: Connection, service_sid: str, pn_sid: str) -> int:
-    t = messaging_numbers
-    return conn.execute(t.delete().where(t.c.service_sid == service_sid, t.c.phone_number_sid == pn_sid)).rowcount
-
-
-_MESSAGING_JOINED = select(
-    messaging_numbers.c.phone_number_sid, messaging_numbers.c.service_sid, messaging_numbers.c.date_created,
-    messaging_numbers.c.date_updated, _ipn.c.account_sid, _ipn.c.phone_number, _ipn.c.iso_country,
-    _ipn.c.cap_voice, _ipn.c.cap_sms, _ipn.c.cap_mms, _ipn.c.cap_fax,
-).join(_ipn, _ipn.c.sid == messaging_numbers.c.phone_number_sid).where(messaging_numbers.c.service_sid == bindparam("service"))
-_MESSAGING_ONE = _MESSAGING_JOINED.where(messaging_numbers.c.phone_number_sid == bindparam("pn"))
-
-
-def messaging_get(conn: Connection, service_sid: str, pn_sid: str) -> Row | None:
-    return conn.execute(_MESSAGING_ONE, {"service": service_sid, "pn": pn_sid}).first()
-
-
-def messaging_fetch(db: Database, service_sid: str, pn_sid: str) -> Any:
-    return db.one(_MESSAGING_ONE, service=service_sid, pn=pn_sid)
-
-
-def messaging_page(db: Database, service_sid: str, req: PageRequest) -> tuple[Sequence[Any], bool]:
-    build = lambda: page_statement(_MESSAGING_JOINED, messaging_numbers.c.phone_number_sid, req)
-    return page(db, ("messaging_numbers",), build, req, service=service_sid)
-
-
-def messaging_delete_service(conn: Connection, service_sid: str) -> None:
-    conn.execute(messaging_numbers.delete().where(messaging_numbers.c.service_sid == service_sid))
+_CAPABILITIES = ("cap_voice", "cap_sms", "cap_mms", "cap_fax")
+messaging_members = Membership(messaging_numbers, ("account_sid", "phone_number", "iso_country", *_CAPABILITIES))
+proxy_members = Membership(proxy_numbers, ("account_sid", "phone_number", "friendly_name", "iso_country", *_CAPABILITIES))
 
 
 # -- Trunking -------------------------------------------------------------------------------
@@ -93,64 +112,9 @@ def trunk_domain_taken(conn: Connection, domain: str, except_sid: str | None) ->
     return conn.execute(stmt).first() is not None
 
 
-# -- Proxy ----------------------------------------------------------------------------------
-def proxy_membership(conn: Connection, pn_sid: str) -> Row | None:
-    return conn.execute(select(proxy_numbers).where(proxy_numbers.c.phone_number_sid == pn_sid)).first()
-
-
-def proxy_count(conn: Connection, service_sid: str, reserved: bool) -> int:
-    t = proxy_numbers
-    stmt = select(func.count()).select_from(t).where(t.c.service_sid == service_sid, t.c.is_reserved.is_(reserved))
-    return conn.execute(stmt).scalar_one()
-
-
-def proxy_add(conn: Connection, values: dict[str, Any]) -> None:
-    conn.execute(proxy_numbers.insert(), values)
-
-
-_PROXY_UPDATE = proxy_numbers.update().where(
-    proxy_numbers.c.service_sid == bindparam("b_service"), proxy_numbers.c.phone_number_sid == bindparam("b_pn")
-)
-
-
-def proxy_update(conn: Connection, service_sid: str, pn_sid: str, values: dict[str, Any]) -> None:
-    conn.execute(_PROXY_UPDATE, {"b_service": service_sid, "b_pn": pn_sid, **values})
-
-
-def proxy_remove(conn: Connection, service_sid: str, pn_sid: str) -> int:
-    t = proxy_numbers
-    return conn.execute(t.delete().where(t.c.service_sid == service_sid, t.c.phone_number_sid == pn_sid)).rowcount
-
-
-_PROXY_JOINED = select(
-    proxy_numbers.c.phone_number_sid, proxy_numbers.c.service_sid, proxy_numbers.c.is_reserved, proxy_numbers.c.in_use,
-    proxy_numbers.c.date_created, proxy_numbers.c.date_updated, _ipn.c.account_sid, _ipn.c.phone_number,
-    _ipn.c.friendly_name, _ipn.c.iso_country, _ipn.c.cap_voice, _ipn.c.cap_sms, _ipn.c.cap_mms, _ipn.c.cap_fax,
-).join(_ipn, _ipn.c.sid == proxy_numbers.c.phone_number_sid).where(proxy_numbers.c.service_sid == bindparam("service"))
-_PROXY_ONE = _PROXY_JOINED.where(proxy_numbers.c.phone_number_sid == bindparam("pn"))
-
-
-def proxy_get(conn: Connection, service_sid: str, pn_sid: str) -> Row | None:
-    return conn.execute(_PROXY_ONE, {"service": service_sid, "pn": pn_sid}).first()
-
-
-def proxy_fetch(db: Database, service_sid: str, pn_sid: str) -> Any:
-    return db.one(_PROXY_ONE, service=service_sid, pn=pn_sid)
-
-
-def proxy_page(db: Database, service_sid: str, req: PageRequest) -> tuple[Sequence[Any], bool]:
-    build = lambda: page_statement(_PROXY_JOINED, proxy_numbers.c.phone_number_sid, req)
-    return page(db, ("proxy_numbers",), build, req, service=service_sid)
-
-
-def proxy_delete_service(conn: Connection, service_sid: str) -> None:
-    conn.execute(proxy_numbers.delete().where(proxy_numbers.c.service_sid == service_sid))
-
-
 # -- Cascades -------------------------------------------------------------------------------
 def leave_all_pools(conn: Connection, pn_sids: Sequence[str]) -> None:
     """Take numbers out of every Messaging and Proxy Service (their trunk is a column of the number)."""
-    if not pn_sids:
-        return
-    conn.execute(messaging_numbers.delete().where(messaging_numbers.c.phone_number_sid.in_(list(pn_sids))))
-    conn.execute(proxy_numbers.delete().where(proxy_numbers.c.phone_number_sid.in_(list(pn_sids))))
+    if pn_sids:
+        messaging_members.leave(conn, pn_sids)
+        proxy_members.leave(conn, pn_sids)

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
+from numberpool.domain.backend import Backend
 from numberpool.http.router import Router
 from numberpool.products.api2010 import accounts, available, incoming
-from numberpool.products.services import Services
 
 
-def router(services: Services) -> Router:
+def router(backend: Backend) -> Router:
     r = Router()
-    accounts.register(r, services)
-    incoming.register(r, services)
-    available.register(r, services)
+    accounts.register(r, backend)
+    incoming.register(r, backend)
+    available.register(r, backend)
     return r

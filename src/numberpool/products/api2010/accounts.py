@@ -5,11 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from numberpool.domain.accounts import Account
-from numberpool.domain.paging import parse_page
+from numberpool.domain.backend import Backend
 from numberpool.http.request import Request, Response
 from numberpool.http.router import Router
 from numberpool.http.wire import dumps, rfc2822, v2010_page
-from numberpool.products.services import Services
+from numberpool.products.api2010 import params, urls
+from numberpool.products.paging import parse_page
 
 # The account's sub-resources, as Twilio lists them in subresource_uris.
 SUBRESOURCES = {
@@ -24,7 +25,7 @@ SUBRESOURCES = {
 
 
 def account_json(a: Account) -> dict[str, Any]:
-    base = f"/2010-04-01/Accounts/{a.sid}"
+    base = urls.ACCOUNT_BASE.format(Sid=a.sid)
     return {
         "auth_token": a.auth_token,
         "date_created": rfc2822(a.date_created),
@@ -35,30 +36,35 @@ def account_json(a: Account) -> dict[str, Any]:
         "status": a.status,
         "subresource_uris": {k: f"{base}/{v}.json" for k, v in SUBRESOURCES.items()},
         "type": a.type,
-        "uri": f"{base}.json",
+        "uri": urls.ACCOUNT.format(Sid=a.sid),
     }
 
 
-def register(r: Router, s: Services) -> None:
+def register(r: Router, b: Backend) -> None:
     def list_accounts(req: Request) -> Response:
         page = parse_page(req.query, "AC")
-        items, more = s.accounts.list(req.caller, req.query, page)
+        filters = params.ACCOUNT_LIST.parse(req.query)
+        items, more = b.accounts.list(req.caller, page, friendly_name=filters.get("friendly_name"),
+                                      status=filters.get("status"))
         echo = [(k, req.query[k]) for k in ("FriendlyName", "Status") if k in req.query]
         body = v2010_page(
-            "accounts", [account_json(a) for a in items], "/2010-04-01/Accounts.json", echo, page,
+            "accounts", [account_json(a) for a in items], urls.ACCOUNTS.format(), echo, page,
             items[0].sid if items else None, items[-1].sid if items else None, more,
         )
         return Response(200, dumps(body))
 
     def create_account(req: Request) -> Response:
-        return Response(201, dumps(account_json(s.accounts.create_subaccount(req.caller, req.form))))
+        values = params.ACCOUNT_CREATE.parse(req.form)
+        return Response(201, dumps(account_json(b.accounts.create_subaccount(req.caller, values.get("friendly_name")))))
 
     def fetch_account(req: Request, sid: str) -> Response:
-        return Response(200, dumps(account_json(s.accounts.resolve(req.caller, sid, req.full_path))))
+        return Response(200, dumps(account_json(b.accounts.resolve(req.caller, sid))))
 
     def update_account(req: Request, sid: str) -> Response:
-        target = s.accounts.resolve(req.caller, sid, req.full_path)
-        return Response(200, dumps(account_json(s.accounts.update(req.caller, target, req.form))))
+        target = b.accounts.resolve(req.caller, sid)
+        values = params.ACCOUNT_UPDATE.parse(req.form)
+        updated = b.accounts.update(req.caller, target, friendly_name=values.get("friendly_name"), status=values.get("status"))
+        return Response(200, dumps(account_json(updated)))
 
-    r.add("/2010-04-01/Accounts.json", GET=list_accounts, POST=create_account)
-    r.add("/2010-04-01/Accounts/{Sid}.json", GET=fetch_account, POST=update_account)
+    r.add(urls.ACCOUNTS, GET=("ListAccount", list_accounts), POST=("CreateAccount", create_account))
+    r.add(urls.ACCOUNT, GET=("FetchAccount", fetch_account), POST=("UpdateAccount", update_account))

@@ -2,22 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from numberpool.domain import inventory
+from numberpool.domain.backend import Backend
 from numberpool.domain.errors import not_found
-from numberpool.domain.paging import parse_page
 from numberpool.http.request import Request, Response
-from numberpool.http.router import Router
+from numberpool.http.router import Handler, Path, Router
 from numberpool.http.wire import dumps, v2010_page
-from numberpool.products.services import Services
-from numberpool.store import numbers as numbers_q
-
-SEARCH_ECHO = (
-    "AreaCode", "Contains", "SmsEnabled", "MmsEnabled", "VoiceEnabled", "FaxEnabled",
-    "ExcludeAllAddressRequired", "ExcludeLocalAddressRequired", "ExcludeForeignAddressRequired", "Beta",
-    "NearNumber", "NearLatLong", "Distance", "InPostalCode", "InRegion", "InRateCenter", "InLata", "InLocality",
-)
+from numberpool.products.api2010 import search, urls
+from numberpool.products.paging import parse_page
 
 
 def country_json(account_sid: str, c: inventory.Country) -> dict[str, Any]:
@@ -50,46 +45,45 @@ def available_json(f: inventory.NumberFacts) -> dict[str, Any]:
     }
 
 
-def register(r: Router, s: Services) -> None:
-    def _country(req: Request, code: str) -> inventory.Country:
+def register(r: Router, s: Backend) -> None:
+    def _country(code: str) -> inventory.Country:
         found = inventory.country(code) if len(code) == 2 else None
         if found is None:
-            raise not_found(req.full_path)
+            raise not_found()
         return found
 
     def list_countries(req: Request, account_sid: str) -> Response:
-        account = s.accounts.resolve_active(req.caller, account_sid, req.full_path)
+        account = s.accounts.resolve_active(req.caller, account_sid)
         parse_page(req.query, "AC")  # validated for consistency; the list is short and never paged
         body = {
             "countries": [country_json(account.sid, c) for c in inventory.countries()],
-            "uri": f"/2010-04-01/Accounts/{account.sid}/AvailablePhoneNumbers.json",
+            "uri": urls.AVAILABLE_COUNTRIES.format(AccountSid=account.sid),
         }
         return Response(200, dumps(body))
 
     def fetch_country(req: Request, account_sid: str, code: str) -> Response:
-        account = s.accounts.resolve_active(req.caller, account_sid, req.full_path)
-        return Response(200, dumps(country_json(account.sid, _country(req, code))))
+        account = s.accounts.resolve_active(req.caller, account_sid)
+        return Response(200, dumps(country_json(account.sid, _country(code))))
 
-    def search(req: Request, account_sid: str, code: str, number_type: str) -> Response:
-        account = s.accounts.resolve_active(req.caller, account_sid, req.full_path)
-        if number_type not in inventory.NUMBER_TYPES:
-            raise not_found(req.full_path)
-        country = _country(req, code)
-        page = parse_page(req.query, "PN")
-        filters = inventory.parse_filters(req.query, country)
-        found: list[inventory.NumberFacts] = []
-        if page.page == 0 and page.token is None:  # Twilio returns one page of search results
-            with s.db.read() as conn:
-                found = inventory.search(country, number_type, filters, lambda batch: numbers_q.taken(conn, batch), page.size)
-        echo = [(k, req.query[k]) for k in SEARCH_ECHO if k in req.query]
-        body = v2010_page(
-            "available_phone_numbers", [available_json(f) for f in found],
-            f"/2010-04-01/Accounts/{account.sid}/AvailablePhoneNumbers/{country.iso}/{number_type}.json",
-            echo, page, None, None, False,
-        )
-        return Response(200, dumps(body))
+    def searcher(number_type: str, path: Path) -> Handler:
+        def list_available(req: Request, account_sid: str, code: str) -> Response:
+            account = s.accounts.resolve_active(req.caller, account_sid)
+            country = _country(code)
+            page = parse_page(req.query, "PN")
+            filters = search.filters(req.query, country)
+            found: Sequence[inventory.NumberFacts] = []
+            if page.page == 0 and page.token is None:  # Twilio returns one page of search results
+                found = s.numbers.available(country, number_type, filters, page.size)
+            echo = [(k, req.query[k]) for k in search.ECHO if k in req.query]
+            body = v2010_page(
+                "available_phone_numbers", [available_json(f) for f in found],
+                path.format(AccountSid=account.sid, CountryCode=country.iso), echo, page, None, None, False,
+            )
+            return Response(200, dumps(body))
 
-    base = "/2010-04-01/Accounts/{AccountSid}/AvailablePhoneNumbers"
-    r.add(base + ".json", GET=list_countries)
-    r.add(base + "/{CountryCode}.json", GET=fetch_country)
-    r.add(base + "/{CountryCode}/{Type}.json", GET=search)
+        return list_available
+
+    r.add(urls.AVAILABLE_COUNTRIES, GET=("ListAvailablePhoneNumberCountry", list_countries))
+    r.add(urls.AVAILABLE_COUNTRY, GET=("FetchAvailablePhoneNumberCountry", fetch_country))
+    for number_type, path in urls.AVAILABLE_OF_TYPE.items():
+        r.add(path, GET=(f"ListAvailablePhoneNumber{number_type}", searcher(number_type, path)))

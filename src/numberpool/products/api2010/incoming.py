@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from numberpool.domain.numbers import SUBRESOURCE_TYPES
-from numberpool.domain.paging import parse_page
+from numberpool.domain.accounts import Account
+from numberpool.domain.backend import Backend
 from numberpool.http.request import Request, Response
-from numberpool.http.router import Router
+from numberpool.http.router import Handler, Path, Router
 from numberpool.http.wire import dumps, rfc2822, v2010_page
-from numberpool.products.services import Services
+from numberpool.products.api2010 import params, urls
+from numberpool.products.paging import parse_page
 from numberpool.store.db import Row
 
 # Stored number type -> the `type` field Twilio shows.
@@ -17,13 +18,12 @@ TYPE_FIELD = {
     "Local": "local", "Mobile": "mobile", "TollFree": "toll-free", "National": "national",
     "Voip": "voip", "SharedCost": "shared-cost", "MachineToMachine": "machine-to-machine",
 }
-LIST_ECHO = ("FriendlyName", "Beta", "PhoneNumber", "Origin")
 
 
 def number_json(n: Row) -> dict[str, Any]:
     """The IncomingPhoneNumber as Twilio shows it (seed 004): unset sms/application fields are
     empty strings, unset voice URLs and trunk are null."""
-    base = f"/2010-04-01/Accounts/{n.account_sid}/IncomingPhoneNumbers/{n.sid}"
+    uri = urls.INCOMING_PHONE_NUMBER.format(AccountSid=n.account_sid, Sid=n.sid)
     return {
         "account_sid": n.account_sid,
         "address_requirements": n.address_requirements,
@@ -49,7 +49,7 @@ def number_json(n: Row) -> dict[str, Any]:
         "status_callback": n.status_callback or "",
         "status_callback_method": n.status_callback_method,
         "trunk_sid": n.trunk_sid,
-        "uri": f"{base}.json",
+        "uri": uri,
         "voice_application_sid": n.voice_application_sid or "",
         "voice_caller_id_lookup": n.voice_caller_id_lookup,
         "voice_fallback_method": n.voice_fallback_method,
@@ -60,50 +60,55 @@ def number_json(n: Row) -> dict[str, Any]:
         "status": n.status,
         "bundle_sid": n.bundle_sid,
         "type": TYPE_FIELD.get(n.number_type, n.number_type.lower()),
-        "subresource_uris": {"assigned_add_ons": f"{base}/AssignedAddOns.json"},
+        "subresource_uris": {"assigned_add_ons": urls.ASSIGNED_ADD_ONS.format(AccountSid=n.account_sid, ResourceSid=n.sid)},
     }
 
 
-def register(r: Router, s: Services) -> None:
-    def _account(req: Request, account_sid: str):
-        return s.accounts.resolve_active(req.caller, account_sid, req.full_path)
+def register(r: Router, b: Backend) -> None:
+    def _account(req: Request, account_sid: str) -> Account:
+        return b.accounts.resolve_active(req.caller, account_sid)
 
-    def lister(number_type: str | None, path_suffix: str):
+    def lister(number_type: str | None, path: Path) -> tuple[Handler, Handler]:
         def list_numbers(req: Request, account_sid: str) -> Response:
             account = _account(req, account_sid)
             page = parse_page(req.query, "PN")
-            rows, more = s.numbers.list(account, req.query, number_type, page)
-            echo = [(k, req.query[k]) for k in LIST_ECHO if k in req.query]
+            rows, more = b.numbers.list(account, params.number_filter(req.query, number_type), page)
+            echo = [(k, req.query[k]) for k in params.NUMBER_LIST_ECHO if k in req.query]
             body = v2010_page(
-                "incoming_phone_numbers", [number_json(n) for n in rows],
-                f"/2010-04-01/Accounts/{account.sid}/IncomingPhoneNumbers{path_suffix}.json", echo, page,
+                "incoming_phone_numbers", [number_json(n) for n in rows], path.format(AccountSid=account.sid), echo, page,
                 rows[0].sid if rows else None, rows[-1].sid if rows else None, more,
             )
             return Response(200, dumps(body))
 
         async def create_number(req: Request, account_sid: str) -> Response:
             account = _account(req, account_sid)
-            return Response(201, dumps(number_json(await s.numbers.provision(account, req.form, number_type))))
+            config = params.NUMBER_CONFIG.parse(req.form)
+            row = await b.numbers.provision(account, phone_number=req.form.get("PhoneNumber") or None,
+                                            area_code=req.form.get("AreaCode") or None, number_type=number_type,
+                                            config=config)
+            return Response(201, dumps(number_json(row)))
 
         return list_numbers, create_number
 
     def fetch_number(req: Request, account_sid: str, sid: str) -> Response:
-        account = _account(req, account_sid)
-        return Response(200, dumps(number_json(s.numbers.fetch(account, sid, req.full_path))))
+        return Response(200, dumps(number_json(b.numbers.fetch(_account(req, account_sid), sid))))
 
     def update_number(req: Request, account_sid: str, sid: str) -> Response:
         account = _account(req, account_sid)
-        return Response(200, dumps(number_json(s.numbers.update(req.caller, account, sid, req.form, req.full_path))))
+        config = params.NUMBER_CONFIG.parse(req.form)
+        move_to = params.MOVE_TO.parse(req.form).get("account_sid")
+        return Response(200, dumps(number_json(b.numbers.update(req.caller, account, sid, config, move_to=move_to))))
 
     def release_number(req: Request, account_sid: str, sid: str) -> Response:
-        account = _account(req, account_sid)
-        s.numbers.release(account, sid, req.full_path)
+        b.numbers.release(_account(req, account_sid), sid)
         return Response(204)
 
-    base = "/2010-04-01/Accounts/{AccountSid}/IncomingPhoneNumbers"
-    list_all, create_any = lister(None, "")
-    r.add(base + ".json", GET=list_all, POST=create_any)
-    for segment, number_type in SUBRESOURCE_TYPES.items():
-        list_typed, create_typed = lister(number_type, "/" + segment)
-        r.add(f"{base}/{segment}.json", GET=list_typed, POST=create_typed)
-    r.add(base + "/{Sid}.json", GET=fetch_number, POST=update_number, DELETE=release_number)
+    list_all, create_any = lister(None, urls.INCOMING_PHONE_NUMBERS)
+    r.add(urls.INCOMING_PHONE_NUMBERS, GET=("ListIncomingPhoneNumber", list_all),
+          POST=("CreateIncomingPhoneNumber", create_any))
+    for number_type, path in urls.INCOMING_PHONE_NUMBERS_OF_TYPE.items():
+        list_typed, create_typed = lister(number_type, path)
+        r.add(path, GET=(f"ListIncomingPhoneNumber{number_type}", list_typed),
+              POST=(f"CreateIncomingPhoneNumber{number_type}", create_typed))
+    r.add(urls.INCOMING_PHONE_NUMBER, GET=("FetchIncomingPhoneNumber", fetch_number),
+          POST=("UpdateIncomingPhoneNumber", update_number), DELETE=("DeleteIncomingPhoneNumber", release_number))

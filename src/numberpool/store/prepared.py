@@ -1,9 +1,10 @@
 """Hot-path reads: SQL compiled once by SQLAlchemy, run on a held DBAPI connection.
 
 A fetch is one indexed statement; going through SQLAlchemy's Connection for it costs far
-more than the query itself (checkout, events, result wrapping). So statements written in
-SQLAlchemy Core are compiled for the engine's dialect once at start-up, and single-statement
-reads run in autocommit on a per-thread DBAPI connection taken from the engine's pool.
+more than the query itself (checkout, events, result wrapping). So a statement written in
+SQLAlchemy Core is compiled for the engine's dialect the first time it runs, and kept
+(``Database.prepared``); single-statement reads run in autocommit on a per-thread DBAPI
+connection taken from the engine's pool.
 Rows come back as named tuples, so callers read ``row.sid`` exactly as from a Row.
 """
 
@@ -32,10 +33,11 @@ class Prepared:
             self.make: Callable[[tuple], Any] = tuple  # the rows of an INSERT ... RETURNING, as they come
             return
         columns = list(stmt.selected_columns)
-        self.row_type = namedtuple("Row", [c.key for c in columns])  # type: ignore[misc]
+        row_type: Any = namedtuple("Row", [c.key for c in columns])  # type: ignore[misc]
+        self.row_type = row_type
         sqlite = engine.dialect.name == "sqlite"
         bools = [i for i, c in enumerate(columns) if sqlite and isinstance(c.type, Boolean)]
-        make = self.row_type._make
+        make = row_type._make
         if bools:
             def convert(raw: tuple) -> tuple:
                 values = list(raw)
@@ -67,7 +69,8 @@ class Reader:
         if conn is None:
             conn = self.engine.raw_connection()
             if self.engine.dialect.name != "sqlite":
-                conn.driver_connection.autocommit = True  # each read is its own snapshot
+                driver: Any = conn.driver_connection
+                driver.autocommit = True  # each read is its own snapshot
             self._local.conn = conn
         return conn.cursor()
 

@@ -1,4 +1,4 @@
-"""Paging requests: ``PageSize``, ``Page`` and an opaque keyset ``PageToken``.
+"""The paging parameters of a list request: ``PageSize``, ``Page`` and an opaque keyset ``PageToken``.
 
 A token is ``PA<sid>`` (the page after that record) or ``PB<sid>`` (the page
 before it), as Twilio's own tokens look. Seeking by SID costs the same on page
@@ -13,9 +13,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
 
-from numberpool.domain.errors import TwilioError, invalid_parameter
+from numberpool.domain.errors import invalid_page_token, invalid_parameter
+from numberpool.store.paging import PageRequest
 
 DEFAULT_PAGE_SIZE = 50
 MAX_PAGE_SIZE = 1000
@@ -23,15 +23,6 @@ MAX_PAGE = 1_000_000_000
 _TOKEN = re.compile(r"^P([AB])([A-Z]{2}[0-9a-fA-F]{32})$")
 _INTEGER = re.compile(r"[+-]?[0-9]+")
 _HUGE = 10**18  # stands for any integer of more digits: past every bound here
-
-
-@dataclass(frozen=True)
-class PageRequest:
-    size: int
-    page: int
-    after: str | None = None
-    before: str | None = None
-    token: str | None = None
 
 
 def _shown(raw: str) -> str:
@@ -68,7 +59,7 @@ def parse_page(query: Mapping[str, str], sid_prefix: str) -> PageRequest:
         return PageRequest(size, page)
     match = _TOKEN.match(token)
     if match is None or not match.group(2).startswith(sid_prefix):
-        raise TwilioError(21481, 400, f"Invalid PageToken {_shown(token)}")
+        raise invalid_page_token(_shown(token))
     direction, sid = match.groups()
     if direction == "A":
         return PageRequest(size, page, after=sid, token=token)

@@ -8,12 +8,13 @@ with a Twilio error naming the first bad parameter.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
-from numberpool.domain.errors import TwilioError, invalid_parameter
+from numberpool.domain.errors import TwilioError, invalid_method, invalid_parameter, invalid_url, missing_parameter
 from numberpool.domain.sids import is_sid
 
 Kind = Callable[[str, str], Any]
@@ -46,14 +47,14 @@ def url(name: str, raw: str) -> str | None:
         or len(raw) > MAX_URL
         or any(ch.isspace() for ch in raw)
     ):
-        raise TwilioError(21502, 400, f"{name} is not a valid URL: {raw!r} (an http or https URL is required)")
+        raise invalid_url(name, raw)
     return raw
 
 
 def method(name: str, raw: str) -> str:
     value = raw.upper()
     if value not in ("GET", "POST"):
-        raise TwilioError(21403, 400, f"{name} must be GET or POST, not {raw!r}")
+        raise invalid_method(name, raw)
     return value
 
 
@@ -108,6 +109,15 @@ class Param:
     kind: Kind
 
 
+_WORD = re.compile(r"(?<!^)(?=[A-Z])")
+
+
+def params(**kinds: Kind) -> tuple[Param, ...]:
+    """A table from ``WireName=kind`` pairs; each field is the wire name in snake_case
+    (``SmsFallbackUrl`` is ``sms_fallback_url``), as Twilio names its JSON fields."""
+    return tuple(Param(name, _WORD.sub("_", name).lower(), kind) for name, kind in kinds.items())
+
+
 def parse(params: Iterable[Param], form: Mapping[str, str]) -> dict[str, Any]:
     """Validate every parameter present in ``form``; return ``{field: value}``."""
     values: dict[str, Any] = {}
@@ -116,3 +126,34 @@ def parse(params: Iterable[Param], form: Mapping[str, str]) -> dict[str, Any]:
         if raw is not None:
             values[param.field] = param.kind(param.name, raw)
     return values
+
+
+@dataclass(frozen=True)
+class Form:
+    """The parameters of a resource: its table, which must be present (and non-empty) to create
+    it, and the product's own word for a bad one (Proxy answers 80701 for every parameter)."""
+
+    params: tuple[Param, ...]
+    required: tuple[str, ...] = ()
+    refuse: Callable[[TwilioError], TwilioError] | None = None
+
+    def _refused(self, err: TwilioError) -> TwilioError:
+        return self.refuse(err) if self.refuse is not None and err.status == 400 else err
+
+    def parse(self, form: Mapping[str, str]) -> dict[str, Any]:
+        try:
+            return parse(self.params, form)
+        except TwilioError as err:
+            raise self._refused(err) from None
+
+    def for_create(self, form: Mapping[str, str]) -> dict[str, Any]:
+        for name in self.required:
+            if not form.get(name):
+                raise self._refused(missing_parameter(name))
+        return self.parse(form)
+
+    def for_update(self, form: Mapping[str, str]) -> dict[str, Any]:
+        for name in self.required:
+            if form.get(name) == "":
+                raise self._refused(invalid_parameter(name, "must not be empty"))
+        return self.parse(form)

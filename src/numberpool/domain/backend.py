@@ -1,0 +1,30 @@
+"""The domain objects one server process holds, which every product's routes call."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from numberpool.domain.accounts import Accounts
+from numberpool.domain.numbers import Numbers
+from numberpool.domain.pools.base import PoolLimits
+from numberpool.domain.pools.messaging import MessagingServices
+from numberpool.domain.pools.proxy import ProxyServices
+from numberpool.domain.pools.trunking import Trunks
+from numberpool.store.db import Database
+
+
+@dataclass(frozen=True)
+class Backend:
+    db: Database
+    accounts: Accounts
+    numbers: Numbers
+    messaging: MessagingServices
+    trunks: Trunks
+    proxy: ProxyServices
+
+    @classmethod
+    def open(cls, db: Database, limits: PoolLimits | None = None) -> Backend:
+        limits = limits or PoolLimits()
+        accounts = Accounts(db)
+        return cls(db, accounts, Numbers(db, accounts), MessagingServices(db, limits.messaging), Trunks(db),
+                   ProxyServices(db, limits))

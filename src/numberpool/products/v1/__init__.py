@@ -1,1 +1,0 @@
-"""The v1 products: messaging, trunking and proxy, each a router of its own."""

@@ -27,8 +27,8 @@ bench-quick: $(STAMP)
 	$(PY) bench/run.py --quick
 
 lint: $(STAMP)
-	$(PY) -m pip install --quiet ruff
-	$(VENV)/bin/ruff check src tests
+	$(VENV)/bin/ruff check src tests bench
+	$(VENV)/bin/mypy
 
 clean:
 	rm -rf $(VENV) numberpool.db numberpool.db-wal numberpool.db-shm

@@ -10,18 +10,8 @@ from sqlalchemy import text
 from numberpool.domain.accounts import Accounts
 from numberpool.domain.backend import Backend
 from numberpool.store import migrate
-from numberpool.store.db import Database
 from numberpool.store.paging import PageRequest
 from numberpool.store.schema import metadata
-from tests.conftest import fresh_database
-
-
-@pytest.fixture
-def db(backend, tmp_path_factory):
-    with fresh_database(backend, tmp_path_factory) as url:
-        database = Database(url)
-        yield database
-        database.dispose()
 
 
 def test_head_matches_the_schema_the_code_uses(db):

@@ -10,20 +10,10 @@ from numberpool.domain import tx
 from numberpool.domain.errors import TwilioError
 from numberpool.domain.phone import invalid_number
 from numberpool.store import migrate
-from numberpool.store.db import Database
 from numberpool.store.errors import ConstraintViolation, account_not_active, unique_violation
-from tests.conftest import fresh_database
 
 MAIN = "AC" + "1" * 32
 SUB = "AC" + "2" * 32
-
-
-@pytest.fixture
-def db(backend, tmp_path_factory):
-    with fresh_database(backend, tmp_path_factory) as url:
-        database = Database(url)
-        yield database
-        database.dispose()
 
 
 def _account(sid: str, status: str = "active") -> str:

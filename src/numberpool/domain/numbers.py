@@ -82,10 +82,9 @@ class Numbers:
         Async for one reason: the common case's insert may share a statement with other
         requests' (store.group). Everything else runs without yielding to the loop."""
         values = configure(config)
-        raw_number = phone_number
         facts: inventory.NumberFacts | None = None
-        if raw_number:
-            facts = phone.provisionable(raw_number)
+        if phone_number:
+            facts = phone.provisionable(phone_number)
             if number_type is not None and facts.number_type != number_type:
                 raise errors.number_not_of_type(facts.phone_number, number_type)
         elif number_type is not None:
@@ -127,10 +126,9 @@ class Numbers:
     def update(self, caller: Account, account: Account, sid: str, config: dict[str, Any], *, move_to: str | None) -> Row:
         """Configure the number, and move it to account ``move_to`` (a parent or subaccount the caller sees)."""
         values = configure(config)
-        target_sid = move_to
         target: Account | None = None
-        if target_sid is not None and target_sid != account.sid:
-            target = self._transfer_target(caller, target_sid)
+        if move_to is not None and move_to != account.sid:
+            target = self._transfer_target(caller, move_to)
         with self.db.write() as conn:
             row = q.get_for_update(conn, sid)
             if row is None or row.account_sid != account.sid:

@@ -1,0 +1,19 @@
+"""Unit-test fixtures: a bare database of each kind, for tests that call the store and domain directly."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from numberpool.store.db import Database
+from tests.conftest import fresh_database
+
+
+@pytest.fixture
+def db(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Database]:
+    """A Database on a new empty database (no schema yet), disposed of afterwards."""
+    with fresh_database(backend, tmp_path_factory) as url:
+        database = Database(url)
+        yield database
+        database.dispose()

@@ -7,8 +7,6 @@ import datetime as dt
 import pytest
 from twilio.base.exceptions import TwilioRestException
 
-AP = "AP" + "a" * 32
-AP2 = "AP" + "b" * 32
 AD = "AD" + "d" * 32
 RI = "RI" + "e" * 32
 BU = "BU" + "f" * 32
@@ -44,24 +42,31 @@ def test_provision_defaults(sub_client, subaccount):
     assert n.uri == f"/2010-04-01/Accounts/{subaccount.sid}/IncomingPhoneNumbers/{n.sid}.json"
 
 
-def test_provision_with_every_parameter(sub_client):
+@pytest.fixture
+def apps(sub_client):
+    """Two Applications of the subaccount: a number may name only its own account's (21420)."""
+    return tuple(sub_client.applications.create(friendly_name=f"app {i}").sid for i in (1, 2))
+
+
+def test_provision_with_every_parameter(sub_client, apps):
+    ap, ap2 = apps
     e164 = first_available(sub_client, area_code=312)
     n = sub_client.incoming_phone_numbers.create(
         phone_number=e164, friendly_name="front desk", api_version="2008-08-01",
-        sms_application_sid=AP, sms_fallback_method="GET", sms_fallback_url="https://example.com/sf",
+        sms_application_sid=ap, sms_fallback_method="GET", sms_fallback_url="https://example.com/sf",
         sms_method="GET", sms_url="https://example.com/s", status_callback="http://example.com/cb",
         status_callback_method="GET", voice_caller_id_lookup=True, voice_fallback_method="GET",
         voice_fallback_url="https://example.com/vf", voice_method="GET", voice_url="https://example.com/v",
         emergency_status="Active", emergency_address_sid=AD, identity_sid=RI, address_sid=AD,
-        voice_receive_mode="fax", bundle_sid=BU, voice_application_sid=AP2,
+        voice_receive_mode="fax", bundle_sid=BU, voice_application_sid=ap2,
     )
     assert (n.friendly_name, n.api_version) == ("front desk", "2008-08-01")
-    assert (n.sms_application_sid, n.sms_fallback_method, n.sms_fallback_url) == (AP, "GET", "https://example.com/sf")
+    assert (n.sms_application_sid, n.sms_fallback_method, n.sms_fallback_url) == (ap, "GET", "https://example.com/sf")
     assert (n.sms_method, n.sms_url) == ("GET", "https://example.com/s")
     assert (n.status_callback, n.status_callback_method) == ("http://example.com/cb", "GET")
     assert n.voice_caller_id_lookup is True
     assert (n.voice_fallback_method, n.voice_fallback_url) == ("GET", "https://example.com/vf")
-    assert (n.voice_method, n.voice_url, n.voice_application_sid) == ("GET", "https://example.com/v", AP2)
+    assert (n.voice_method, n.voice_url, n.voice_application_sid) == ("GET", "https://example.com/v", ap2)
     assert (n.emergency_status, n.emergency_address_sid, n.emergency_address_status) == ("Active", AD, "registered")
     assert (n.identity_sid, n.address_sid, n.bundle_sid, n.voice_receive_mode) == (RI, AD, BU, "fax")
     fetched = sub_client.incoming_phone_numbers(n.sid).fetch()
@@ -127,33 +132,35 @@ def test_number_owned_by_another_account_is_unavailable(client, sub_client):
     assert e.value.msg.endswith(f"{e164} is not available")
 
 
-def test_trunk_and_voice_application_exclude_each_other(sub_client):
+def test_trunk_and_voice_application_exclude_each_other(sub_client, apps):
+    ap, ap2 = apps
     tk = sub_client.trunking.v1.trunks.create(friendly_name="exclusive").sid
-    n = sub_client.incoming_phone_numbers.create(area_code="303", voice_application_sid=AP)
-    assert n.voice_application_sid == AP and n.trunk_sid is None
+    n = sub_client.incoming_phone_numbers.create(area_code="303", voice_application_sid=ap)
+    assert n.voice_application_sid == ap and n.trunk_sid is None
     n = sub_client.incoming_phone_numbers(n.sid).update(trunk_sid=tk)
     assert n.trunk_sid == tk and n.voice_application_sid == ""
-    n = sub_client.incoming_phone_numbers(n.sid).update(voice_application_sid=AP2)
-    assert n.voice_application_sid == AP2 and n.trunk_sid is None
+    n = sub_client.incoming_phone_numbers(n.sid).update(voice_application_sid=ap2)
+    assert n.voice_application_sid == ap2 and n.trunk_sid is None
     m = sub_client.incoming_phone_numbers.create(area_code="303", trunk_sid=tk)
     assert m.trunk_sid == tk and m.voice_application_sid == ""
     with pytest.raises(TwilioRestException) as e:
-        sub_client.incoming_phone_numbers(m.sid).update(trunk_sid=tk, voice_application_sid=AP)
+        sub_client.incoming_phone_numbers(m.sid).update(trunk_sid=tk, voice_application_sid=ap)
     assert e.value.status == 400
 
 
-def test_update_every_parameter_and_clear(sub_client):
+def test_update_every_parameter_and_clear(sub_client, apps):
+    ap = apps[0]
     n = sub_client.incoming_phone_numbers.create(area_code="206")
     u = sub_client.incoming_phone_numbers(n.sid).update(
         friendly_name="ops", sms_url="https://example.com/sms", sms_method="GET", voice_url="https://example.com/v",
         voice_method="GET", voice_fallback_url="https://example.com/vf", voice_fallback_method="GET",
         sms_fallback_url="https://example.com/sf", sms_fallback_method="GET", status_callback="https://example.com/st",
-        status_callback_method="GET", voice_caller_id_lookup=True, sms_application_sid=AP, emergency_status="Active",
+        status_callback_method="GET", voice_caller_id_lookup=True, sms_application_sid=ap, emergency_status="Active",
         emergency_address_sid=AD, identity_sid=RI, address_sid=AD, bundle_sid=BU, voice_receive_mode="fax",
         api_version="2008-08-01",
     )
     assert (u.friendly_name, u.sms_url, u.sms_method, u.voice_url) == ("ops", "https://example.com/sms", "GET", "https://example.com/v")
-    assert (u.voice_caller_id_lookup, u.sms_application_sid, u.emergency_status) == (True, AP, "Active")
+    assert (u.voice_caller_id_lookup, u.sms_application_sid, u.emergency_status) == (True, ap, "Active")
     assert (u.identity_sid, u.address_sid, u.bundle_sid, u.voice_receive_mode, u.api_version) == (RI, AD, BU, "fax", "2008-08-01")
     assert u.date_updated >= n.date_updated
     cleared = sub_client.incoming_phone_numbers(n.sid).update(voice_url="", sms_url="", friendly_name="")
@@ -304,7 +311,7 @@ def test_fetch_with_malformed_sid_is_not_found(sub_client):
 @pytest.mark.parametrize("extra", [
     {},
     {"FriendlyName": "front desk", "VoiceUrl": "https://example.com/v", "VoiceCallerIdLookup": "true",
-     "SmsApplicationSid": AP, "EmergencyAddressSid": AD, "VoiceReceiveMode": "fax", "BundleSid": BU},
+     "EmergencyAddressSid": AD, "VoiceReceiveMode": "fax", "BundleSid": BU},
 ], ids=["defaults", "parameters"])
 @pytest.mark.parametrize("country,kind", [("US", "Local"), ("US", "TollFree"), ("GB", "Mobile"), ("CA", "Local")])
 def test_created_number_reads_back_exactly_as_answered(server, http, country, kind, extra):

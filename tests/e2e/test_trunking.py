@@ -8,8 +8,6 @@ import httpx
 import pytest
 from twilio.base.exceptions import TwilioRestException
 
-AP = "AP" + "a" * 32
-
 
 def domain() -> str:
     return f"t{secrets.token_hex(6)}.pstn.twilio.com"
@@ -71,7 +69,8 @@ def test_trunk_validation(server, subaccount, form, code):
 
 def test_add_number_is_the_ipn_trunk_sid(server, sub_client, subaccount):
     t = sub_client.trunking.v1.trunks.create(friendly_name="pbx")
-    n = sub_client.incoming_phone_numbers.create(area_code="415", voice_application_sid=AP, voice_url="https://example.com/v")
+    ap = sub_client.applications.create(friendly_name="ivr").sid
+    n = sub_client.incoming_phone_numbers.create(area_code="415", voice_application_sid=ap, voice_url="https://example.com/v")
     tp = sub_client.trunking.v1.trunks(t.sid).phone_numbers.create(phone_number_sid=n.sid)
     assert (tp.sid, tp.trunk_sid, tp.phone_number, tp.friendly_name) == (n.sid, t.sid, n.phone_number, n.friendly_name)
     assert tp.voice_url == "https://example.com/v" and tp.voice_application_sid == ""
@@ -112,7 +111,8 @@ def test_trunk_sid_must_be_a_trunk_of_the_account(server, client):
     b = client.api.v2010.accounts.create()
     ac, bc = server.client(a.sid, a.auth_token), server.client(b.sid, b.auth_token)
     b_trunk = bc.trunking.v1.trunks.create(friendly_name="b").sid
-    n = ac.incoming_phone_numbers.create(area_code="415", voice_application_sid=AP)
+    ap = ac.applications.create(friendly_name="ivr").sid
+    n = ac.incoming_phone_numbers.create(area_code="415", voice_application_sid=ap)
     for tk in (b_trunk, "TK" + "0" * 32):
         with pytest.raises(TwilioRestException) as e:
             ac.incoming_phone_numbers(n.sid).update(trunk_sid=tk, friendly_name="changed")
@@ -121,7 +121,7 @@ def test_trunk_sid_must_be_a_trunk_of_the_account(server, client):
             ac.incoming_phone_numbers.create(area_code="415", trunk_sid=tk)
         assert e.value.code == 21245
     after = ac.incoming_phone_numbers(n.sid).fetch()
-    assert (after.trunk_sid, after.voice_application_sid, after.friendly_name) == (None, AP, n.friendly_name)
+    assert (after.trunk_sid, after.voice_application_sid, after.friendly_name) == (None, ap, n.friendly_name)
     assert len(ac.incoming_phone_numbers.list()) == 1
 
 

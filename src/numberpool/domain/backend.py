@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from numberpool.domain.accounts import Accounts
+from numberpool.domain.applications import Applications
 from numberpool.domain.numbers import Numbers
 from numberpool.domain.pools.base import PoolLimits
 from numberpool.domain.pools.messaging import MessagingServices
@@ -21,10 +22,11 @@ class Backend:
     messaging: MessagingServices
     trunks: Trunks
     proxy: ProxyServices
+    applications: Applications
 
     @classmethod
     def open(cls, db: Database, limits: PoolLimits | None = None) -> Backend:
         limits = limits or PoolLimits()
         accounts = Accounts(db)
         return cls(db, accounts, Numbers(db, accounts), MessagingServices(db, limits.messaging), Trunks(db),
-                   ProxyServices(db, limits))
+                   ProxyServices(db, limits), Applications(db))

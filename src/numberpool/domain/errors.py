@@ -176,6 +176,13 @@ def invalid_url(name: str, raw: str) -> TwilioError:
     return TwilioError(21502, 400, f"{name} is not a valid URL: {raw!r} (an http or https URL is required)")
 
 
+# -- Applications (21420) --------------------------------------------------------------------
+
+def application_not_of_account(name: str, application_sid: str, account_sid: str) -> TwilioError:
+    """21420: VoiceApplicationSid / SmsApplicationSid names no Application of the number's account."""
+    return TwilioError(21420, 400, f"{name} {application_sid} is not an application of account {account_sid}")
+
+
 # -- Trunks (21245) ---------------------------------------------------------------------------
 
 def trunk_not_of_account(trunk_sid: str, account_sid: str) -> TwilioError:

@@ -17,6 +17,7 @@ from numberpool.domain.clock import now
 from numberpool.domain.errors import invalid_parameter, not_found
 from numberpool.domain.sids import new_sid
 from numberpool.store import accounts as accounts_q
+from numberpool.store import applications as applications_q
 from numberpool.store import numbers as q
 from numberpool.store import pools as pools_q
 from numberpool.store.db import Connection, Database, Row, present
@@ -98,10 +99,11 @@ class Numbers:
         else:
             raise errors.phone_number_or_area_code_required()
 
-        if facts is not None and not values.get("trunk_sid"):
+        if facts is not None and not any(values.get(key) for key in _CHECKED_IN_TRANSACTION):
             # The common case, a number nobody owns and nothing else to check: one statement that
             # inserts unless the number is owned. Not inserted (owned, by this account or another,
-            # or refused by another key) or a trunk to check: the transaction below decides.
+            # or refused by another key) or a trunk or application to check: the transaction below
+            # decides.
             stored = await q.insert_if_free(self.free_inserts, _new_row(account, facts, values))
             if stored is not None:
                 return stored
@@ -110,8 +112,7 @@ class Numbers:
 
     def _provision_in(self, conn: Connection, account: Account, facts: inventory.NumberFacts, values: dict[str, Any]) -> Row:
         _lock_active(conn, account)
-        if values.get("trunk_sid"):
-            _check_trunk(conn, account.sid, values["trunk_sid"])
+        _check_references(conn, account.sid, values)
         existing = q.get_by_number(conn, facts.phone_number)
         if existing is not None:
             if existing.account_sid != account.sid:
@@ -140,8 +141,10 @@ class Numbers:
                 pools_q.leave_all_pools(conn, [sid])
                 values["account_sid"] = owner = target.sid
                 values.setdefault("trunk_sid", None)
-            if values.get("trunk_sid"):
-                _check_trunk(conn, owner, values["trunk_sid"])
+                # and its applications, which belong to the old account
+                values.setdefault("voice_application_sid", None)
+                values.setdefault("sms_application_sid", None)
+            _check_references(conn, owner, values)
             self._apply(conn, row, values)
             return present(q.get(conn, sid))
 
@@ -197,6 +200,28 @@ def _lock_active(conn: Connection, account: Account) -> None:
     status = accounts_q.lock_status(conn, account.sid)
     if status != "active":
         raise errors.account_not_active(account.sid, status or "closed")
+
+
+_CHECKED_IN_TRANSACTION = ("trunk_sid", "voice_application_sid", "sms_application_sid")
+_APPLICATION_PARAMS = {"voice_application_sid": "VoiceApplicationSid", "sms_application_sid": "SmsApplicationSid"}
+
+
+def _check_references(conn: Connection, account_sid: str, values: dict[str, Any]) -> None:
+    """The trunk and applications the number is given must be the account's (21245, 21420)."""
+    if values.get("trunk_sid"):
+        _check_trunk(conn, account_sid, values["trunk_sid"])
+    for key, name in _APPLICATION_PARAMS.items():
+        if values.get(key):
+            _check_application(conn, account_sid, name, values[key])
+
+
+def _check_application(conn: Connection, account_sid: str, name: str, application_sid: str) -> None:
+    """``name`` must name an Application of the number's account; nothing is written otherwise.
+    The row is held ``FOR SHARE`` until the transaction ends (SQLite serialises writers), so a
+    delete of the application waits, then clears it from this number."""
+    application = applications_q.application.get(conn, application_sid, share=True)
+    if application is None or application.account_sid != account_sid:
+        raise errors.application_not_of_account(name, application_sid, account_sid)
 
 
 def _check_trunk(conn: Connection, account_sid: str, trunk_sid: str) -> None:

@@ -183,3 +183,33 @@ proxy_numbers = Table(
     Column("date_updated", BigInteger, nullable=False),
     Index("ix_proxy_numbers_service", "service_sid", "is_reserved", "phone_number_sid"),
 )
+
+# --- Applications (2010-04-01) -------------------------------------------------------------
+# A number's applications are incoming_phone_numbers.voice_application_sid / sms_application_sid;
+# domain.numbers checks they name an application of the number's account.
+
+applications = Table(
+    "applications",
+    metadata,
+    Column("sid", String(34), primary_key=True),
+    Column("account_sid", String(34), ForeignKey("accounts.sid"), nullable=False),
+    Column("friendly_name", String(64)),
+    Column("api_version", String(16), nullable=False),
+    Column("voice_url", String(4000)),
+    Column("voice_method", String(4), nullable=False),
+    Column("voice_fallback_url", String(4000)),
+    Column("voice_fallback_method", String(4), nullable=False),
+    Column("voice_caller_id_lookup", Boolean, nullable=False),
+    Column("status_callback", String(4000)),
+    Column("status_callback_method", String(4), nullable=False),
+    Column("sms_url", String(4000)),
+    Column("sms_method", String(4), nullable=False),
+    Column("sms_fallback_url", String(4000)),
+    Column("sms_fallback_method", String(4), nullable=False),
+    Column("sms_status_callback", String(4000)),
+    Column("message_status_callback", String(4000)),
+    Column("public_application_connect_enabled", Boolean, nullable=False),
+    Column("date_created", BigInteger, nullable=False),
+    Column("date_updated", BigInteger, nullable=False),
+    Index("ix_applications_account", "account_sid", "sid"),
+)

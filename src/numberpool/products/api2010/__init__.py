@@ -1,10 +1,10 @@
-"""api.twilio.com 2010-04-01: Accounts, IncomingPhoneNumbers, AvailablePhoneNumbers."""
+"""api.twilio.com 2010-04-01: Accounts, IncomingPhoneNumbers, AvailablePhoneNumbers, Applications."""
 
 from __future__ import annotations
 
 from numberpool.domain.backend import Backend
 from numberpool.http.router import Router
-from numberpool.products.api2010 import accounts, available, incoming
+from numberpool.products.api2010 import accounts, applications, available, incoming
 
 
 def router(backend: Backend) -> Router:
@@ -12,4 +12,5 @@ def router(backend: Backend) -> Router:
     accounts.register(r, backend)
     incoming.register(r, backend)
     available.register(r, backend)
+    applications.register(r, backend)
     return r

@@ -13,6 +13,9 @@ INCOMING_PHONE_NUMBERS_OF_TYPE = {
 INCOMING_PHONE_NUMBER = Path("/2010-04-01/Accounts/{AccountSid}/IncomingPhoneNumbers/{Sid}.json")
 ASSIGNED_ADD_ONS = Path("/2010-04-01/Accounts/{AccountSid}/IncomingPhoneNumbers/{ResourceSid}/AssignedAddOns.json")
 
+APPLICATIONS = Path("/2010-04-01/Accounts/{AccountSid}/Applications.json")
+APPLICATION = Path("/2010-04-01/Accounts/{AccountSid}/Applications/{Sid}.json")
+
 AVAILABLE_COUNTRIES = Path("/2010-04-01/Accounts/{AccountSid}/AvailablePhoneNumbers.json")
 AVAILABLE_COUNTRY = Path("/2010-04-01/Accounts/{AccountSid}/AvailablePhoneNumbers/{CountryCode}.json")
 AVAILABLE_OF_TYPE = {

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from numberpool.domain.accounts import Accounts
 from numberpool.domain.applications import Applications
 from numberpool.domain.numbers import Numbers
+from numberpool.domain.origination_urls import OriginationUrls
 from numberpool.domain.pools.base import PoolLimits
 from numberpool.domain.pools.messaging import MessagingServices
 from numberpool.domain.pools.proxy import ProxyServices
@@ -23,10 +24,12 @@ class Backend:
     trunks: Trunks
     proxy: ProxyServices
     applications: Applications
+    origination_urls: OriginationUrls
 
     @classmethod
     def open(cls, db: Database, limits: PoolLimits | None = None) -> Backend:
         limits = limits or PoolLimits()
         accounts = Accounts(db)
-        return cls(db, accounts, Numbers(db, accounts), MessagingServices(db, limits.messaging), Trunks(db),
-                   ProxyServices(db, limits), Applications(db))
+        trunks = Trunks(db)
+        return cls(db, accounts, Numbers(db, accounts), MessagingServices(db, limits.messaging), trunks,
+                   ProxyServices(db, limits), Applications(db), OriginationUrls(db, trunks.parents))

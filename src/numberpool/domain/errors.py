@@ -197,6 +197,11 @@ def trunk_domain_in_use(domain: object) -> TwilioError:
     return TwilioError(21245, 400, f"DomainName {domain!r} is already in use")
 
 
+def invalid_sip_url(name: str, raw: str) -> TwilioError:
+    """21245: an OriginationUrl's SipUrl must be a ``sip:`` URI (``sips:`` is not supported)."""
+    return TwilioError(21245, 400, f"{name} is not a valid SIP URI: {raw!r} (a sip: URI is required)")
+
+
 # -- Messaging Services (217xx) ---------------------------------------------------------------
 
 def messaging_number_in_this_service() -> TwilioError:

@@ -14,6 +14,7 @@ from sqlalchemy import (
     Column,
     ForeignKey,
     Index,
+    Integer,
     MetaData,
     String,
     Table,
@@ -212,4 +213,24 @@ applications = Table(
     Column("date_created", BigInteger, nullable=False),
     Column("date_updated", BigInteger, nullable=False),
     Index("ix_applications_account", "account_sid", "sid"),
+)
+
+# --- Trunk OriginationUrls (trunking v1) ---------------------------------------------------
+# An origination URL belongs to one trunk (and that trunk's account); deleting the trunk deletes
+# its origination URLs first, in the same transaction (domain.pools.trunking).
+
+origination_urls = Table(
+    "origination_urls",
+    metadata,
+    Column("sid", String(34), primary_key=True),
+    Column("account_sid", String(34), ForeignKey("accounts.sid"), nullable=False),
+    Column("trunk_sid", String(34), ForeignKey("trunks.sid"), nullable=False),
+    Column("friendly_name", String(64), nullable=False),
+    Column("sip_url", String(4000), nullable=False),
+    Column("weight", Integer, nullable=False),
+    Column("priority", Integer, nullable=False),
+    Column("enabled", Boolean, nullable=False),
+    Column("date_created", BigInteger, nullable=False),
+    Column("date_updated", BigInteger, nullable=False),
+    Index("ix_origination_urls_trunk", "trunk_sid", "sid"),
 )

@@ -5,7 +5,8 @@
 - ``TrunkSid`` must name a trunk of the number's account (21245), and the database keeps that
   trunk in existence for as long as numbers name it (migration 0004).
 - A trunk's ``DomainName`` is unique across the server and ends in ``.pstn.twilio.com`` (21245).
-- Deleting a trunk leaves its numbers in the account, with no trunk.
+- Deleting a trunk leaves its numbers in the account, with no trunk, and deletes its
+  OriginationUrls (``domain.origination_urls``), in the same transaction.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from numberpool.domain.clock import now
 from numberpool.domain.numbers import configure
 from numberpool.domain.pools.base import Resources, ResourceSpec, owned_number
 from numberpool.store import numbers as numbers_q
+from numberpool.store import origination_urls as origination_urls_q
 from numberpool.store import pools as q
 from numberpool.store.db import Connection, Database, Row, present
 from numberpool.store.paging import PageRequest
@@ -34,6 +36,13 @@ def _check(conn: Connection, _account: Account, values: dict[str, Any], sid: str
         raise _domain_in_use(values)
 
 
+def _on_delete(conn: Connection, sid: str) -> None:
+    """Runs after the trunk row was locked, before it is deleted: its origination URLs go first
+    (they name it), then its numbers leave it (migration 0004 refuses a trunk numbers still name)."""
+    origination_urls_q.delete_of_trunk(conn, sid)
+    q.trunk_clear(conn, sid, now())
+
+
 TRUNK = ResourceSpec(
     prefix="TK",
     crud=q.trunk,
@@ -45,7 +54,7 @@ TRUNK = ResourceSpec(
     },
     check=_check,
     conflict=_domain_in_use,
-    on_delete=lambda conn, sid: q.trunk_clear(conn, sid, now()),
+    on_delete=_on_delete,
 )
 
 

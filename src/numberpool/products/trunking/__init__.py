@@ -1,4 +1,5 @@
-"""trunking.twilio.com v1: Trunks and Trunks/{TrunkSid}/PhoneNumbers (a view of the IncomingPhoneNumber)."""
+"""trunking.twilio.com v1: Trunks, Trunks/{TrunkSid}/PhoneNumbers (a view of the IncomingPhoneNumber) and
+Trunks/{TrunkSid}/OriginationUrls."""
 
 from numberpool.products.trunking.routes import router
 

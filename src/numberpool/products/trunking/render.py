@@ -1,4 +1,4 @@
-"""Trunks and their PhoneNumbers as Twilio shows them (seed 002)."""
+"""Trunks, their PhoneNumbers and their OriginationUrls as Twilio shows them (seed 002)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from numberpool.http.request import Request
 from numberpool.http.wire import iso8601
 from numberpool.products.api2010.incoming import number_json
 from numberpool.products.api2010.urls import INCOMING_PHONE_NUMBER
-from numberpool.products.trunking.urls import PHONE_NUMBER, TRUNK
+from numberpool.products.trunking.urls import ORIGINATION_URL, PHONE_NUMBER, TRUNK
 from numberpool.products.v1 import columns
 from numberpool.store.db import Row
 
@@ -54,4 +54,14 @@ def phone_number_json(req: Request, n: Row) -> dict[str, Any]:
         "date_updated": iso8601(n.date_updated),
         "url": req.base_url + PHONE_NUMBER.format(TrunkSid=n.trunk_sid, Sid=n.sid),
         "links": {"phone_number": req.origin + INCOMING_PHONE_NUMBER.format(AccountSid=n.account_sid, Sid=n.sid)},
+    }
+
+
+def origination_url_json(req: Request, o: Row) -> dict[str, Any]:
+    """``trunking.v1.trunk.origination_url``: its fields in the spec's order, ISO 8601 dates."""
+    return {
+        **columns(o, "account_sid", "sid", "trunk_sid", "weight", "enabled", "sip_url", "friendly_name", "priority"),
+        "date_created": iso8601(o.date_created),
+        "date_updated": iso8601(o.date_updated),
+        "url": req.base_url + ORIGINATION_URL.format(TrunkSid=o.trunk_sid, Sid=o.sid),
     }

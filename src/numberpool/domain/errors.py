@@ -45,6 +45,11 @@ class NotFound(TwilioError):
         return TwilioError(20404, 404, f"The requested resource {path} was not found")
 
 
+def shown(raw: str) -> str:
+    """A value a client sent, quoted for an error message and cut short if long."""
+    return repr(raw if len(raw) <= 40 else raw[:40] + "...")
+
+
 # -- The request itself (20xxx) ---------------------------------------------------------------
 
 def invalid_parameter(name: str, detail: str | None = None) -> TwilioError:

@@ -214,11 +214,10 @@ def facts(e164: str) -> NumberFacts | None:
 def area_code(raw: str, iso: str) -> str:
     """``raw`` if it is an area code of ``iso``'s numbering plan (three ASCII digits, US or
     Canada); 21451 otherwise. Searching and buying by ``AreaCode`` both ask this."""
-    shown = repr(raw if len(raw) <= 40 else raw[:40] + "...")
     if not (len(raw) == 3 and raw.isascii() and raw.isdigit()):
-        raise errors.invalid_area_code(shown, "three digits are required")
+        raise errors.invalid_area_code(errors.shown(raw), "three digits are required")
     if iso not in NANP:
-        raise errors.invalid_area_code(shown, f"area codes are US and Canadian, not {iso}")
+        raise errors.invalid_area_code(errors.shown(raw), f"area codes are US and Canadian, not {iso}")
     return raw
 
 

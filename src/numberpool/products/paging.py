@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 
-from numberpool.domain.errors import invalid_page_token, invalid_parameter
+from numberpool.domain.errors import invalid_page_token, invalid_parameter, shown
 from numberpool.store.paging import PageRequest
 
 DEFAULT_PAGE_SIZE = 50
@@ -25,16 +25,11 @@ _INTEGER = re.compile(r"[+-]?[0-9]+")
 _HUGE = 10**18  # stands for any integer of more digits: past every bound here
 
 
-def _shown(raw: str) -> str:
-    """``raw`` quoted for an error message, cut short if long."""
-    return repr(raw if len(raw) <= 40 else raw[:40] + "...")
-
-
 def _integer(name: str, raw: str) -> int:
     """``raw`` as a decimal integer (ASCII digits, optional sign); one of more than 18 digits is
     read as plus or minus 10**18, so no length of digits costs more than a comparison."""
     if _INTEGER.fullmatch(raw) is None:
-        raise invalid_parameter(name, f"{_shown(raw)} is not an integer")
+        raise invalid_parameter(name, f"{shown(raw)} is not an integer")
     digits = raw.lstrip("+-").lstrip("0")
     value = _HUGE if len(digits) > 18 else int(digits or "0")
     return -value if raw.startswith("-") else value
@@ -59,7 +54,7 @@ def parse_page(query: Mapping[str, str], sid_prefix: str) -> PageRequest:
         return PageRequest(size, page)
     match = _TOKEN.match(token)
     if match is None or not match.group(2).startswith(sid_prefix):
-        raise invalid_page_token(_shown(token))
+        raise invalid_page_token(shown(token))
     direction, sid = match.groups()
     if direction == "A":
         return PageRequest(size, page, after=sid, token=token)

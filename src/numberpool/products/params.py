@@ -14,7 +14,14 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
-from numberpool.domain.errors import TwilioError, invalid_method, invalid_parameter, invalid_url, missing_parameter
+from numberpool.domain.errors import (
+    TwilioError,
+    invalid_method,
+    invalid_parameter,
+    invalid_url,
+    missing_parameter,
+    shown,
+)
 from numberpool.domain.sids import is_sid
 
 Kind = Callable[[str, str], Any]
@@ -75,7 +82,7 @@ def boolean(name: str, raw: str) -> bool:
         return True
     if lowered == "false":
         return False
-    raise invalid_parameter(name, f"{raw!r} is not a boolean (true or false)")
+    raise invalid_parameter(name, f"{shown(raw)} is not a boolean (true or false)")
 
 
 def enum(*values: str) -> Kind:

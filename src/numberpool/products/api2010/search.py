@@ -8,8 +8,9 @@ from collections.abc import Mapping
 import phonenumbers
 
 from numberpool.domain import errors
-from numberpool.domain.errors import invalid_parameter
+from numberpool.domain.errors import invalid_parameter, shown
 from numberpool.domain.inventory import MAX_CONTAINS, Country, Filters, area_code, contains_pattern
+from numberpool.products import params as p
 
 # phonenumbers has no postal-code, rate-center, LATA or coordinate data: refused, not ignored.
 UNSUPPORTED = ("InPostalCode", "InRateCenter", "InLata", "NearLatLong")
@@ -21,24 +22,14 @@ ECHO = (
 _CONTAINS = re.compile(rf"\+?[0-9A-Za-z*]{{2,{MAX_CONTAINS}}}")
 
 
-def _shown(raw: str) -> str:
-    """``raw`` quoted for an error message, cut short if long."""
-    return repr(raw if len(raw) <= 40 else raw[:40] + "...")
-
-
 def _bool(params: Mapping[str, str], name: str) -> bool | None:
     raw = params.get(name)
-    if raw is None:
-        return None
-    lowered = raw.lower()
-    if lowered not in ("true", "false"):
-        raise invalid_parameter(name, f"{_shown(raw)} is not a boolean (true or false)")
-    return lowered == "true"
+    return None if raw is None else p.boolean(name, raw)
 
 
 def _contains(raw: str) -> re.Pattern[str]:
     if _CONTAINS.fullmatch(raw) is None:
-        raise invalid_parameter("Contains", f"{_shown(raw)} must be 2 to {MAX_CONTAINS} digits, letters or * "
+        raise invalid_parameter("Contains", f"{shown(raw)} must be 2 to {MAX_CONTAINS} digits, letters or * "
                                             "(any one digit), after an optional +")
     return contains_pattern(raw)
 
@@ -51,7 +42,7 @@ def _near_number(raw: str | None, country: Country) -> phonenumbers.PhoneNumber 
     except phonenumbers.NumberParseException:
         near = None
     if near is None or not phonenumbers.is_valid_number(near):
-        raise errors.invalid_phone_number("NearNumber", _shown(raw))
+        raise errors.invalid_phone_number("NearNumber", shown(raw))
     return near
 
 
@@ -60,7 +51,7 @@ def _distance(raw: str | None) -> int | None:
         return None
     digits = raw.lstrip("0") or "0"
     if not (raw.isascii() and raw.isdigit() and len(digits) <= 3 and int(digits) <= 500):
-        raise invalid_parameter("Distance", f"{_shown(raw)} must be an integer from 0 to 500 (miles)")
+        raise invalid_parameter("Distance", f"{shown(raw)} must be an integer from 0 to 500 (miles)")
     return int(digits)
 
 

@@ -1,0 +1,140 @@
+"""The transport that sends webhook requests over HTTP, as Twilio's webhook requester does.
+
+One pooled ``httpx.AsyncClient`` per event loop, so a slow webhook holds only its own
+connection: every other event and every API request goes on. Each request is signed with the
+auth token of the account that owns the number, carries Twilio's headers, and is bounded in time
+(10 s to connect, ``timeout`` for the whole answer). A failure is reported as Twilio's error code
+(INBOUND.md, "Failure and fallback"), never raised: the caller decides what falls back.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+import time
+import uuid
+from collections.abc import MutableMapping
+from dataclasses import dataclass
+from http.cookiejar import CookieJar, DefaultCookiePolicy
+from http.cookies import CookieError, SimpleCookie
+from urllib.parse import urlsplit
+
+import httpx
+
+from numberpool.webhooks.params import Params
+from numberpool.webhooks.sign import signature, with_query, without_fragment
+
+CONNECT_TIMEOUT = 10.0
+MAX_BODY = 1 << 20  # read at most this much of an answer (TwiML is small)
+USER_AGENT = "TwilioProxy/1.1"
+
+# Twilio's error codes for a request that failed (docs/api/errors/NNNNN).
+HTTP_RETRIEVAL_FAILURE = 11200  # a 4xx or 5xx answer, or no valid HTTP answer
+CONNECTION_FAILED = 11205  # refused, reset or timed out
+UNRESOLVABLE_HOST = 11210  # the host name does not resolve
+
+
+@dataclass
+class Exchange:
+    """One HTTP request made for an event and what came back."""
+
+    url: str  # exactly as requested: a GET's parameters are in it
+    method: str
+    params: Params
+    signature: str
+    status_code: int | None = None
+    error_code: int | None = None
+    duration_ms: float = 0.0
+    body: bytes = b""
+    content_type: str = ""
+    location: str | None = None  # a redirect's Location header
+
+
+# The client keeps no cookies of its own: they would cross from one event (and account) to the
+# next. Each event's cookies are kept by the caller (``cookies``) and sent back within the event.
+_NO_COOKIES = CookieJar(DefaultCookiePolicy(allowed_domains=[]))  # a jar, not httpx.Cookies: that would copy it
+
+
+def _unresolvable(exc: BaseException) -> bool:
+    seen: BaseException | None = exc
+    while seen is not None:
+        if isinstance(seen, socket.gaierror):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
+
+
+class HttpTransport:
+    def __init__(self, timeout: float = 15.0) -> None:
+        self.timeout = timeout
+        self._clients: dict[int, httpx.AsyncClient] = {}
+
+    def _client(self) -> httpx.AsyncClient:
+        loop = id(asyncio.get_running_loop())
+        client = self._clients.get(loop)
+        if client is None:
+            client = self._clients[loop] = httpx.AsyncClient(
+                follow_redirects=False, trust_env=False, cookies=_NO_COOKIES,
+                timeout=httpx.Timeout(self.timeout, connect=min(CONNECT_TIMEOUT, self.timeout)),
+                limits=httpx.Limits(max_connections=1000, max_keepalive_connections=100),
+            )
+        return client
+
+    async def send(self, url: str, method: str, params: Params, auth_token: str,
+                   cookies: MutableMapping[str, str]) -> Exchange:
+        """Request ``url`` with ``params`` (in the query for GET, the form for POST), signed."""
+        url = without_fragment(url)
+        if method == "GET":
+            url = with_query(url, params)
+            sent = Exchange(url, method, params, signature(auth_token, url))
+        else:
+            sent = Exchange(url, method, params, signature(auth_token, url, params))
+        headers = {"X-Twilio-Signature": sent.signature, "I-Twilio-Idempotency-Token": str(uuid.uuid4()),
+                   "User-Agent": USER_AGENT, "Accept": "*/*"}
+        if cookies:
+            headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in cookies.items())
+        started = time.perf_counter()
+        try:
+            host = urlsplit(url).hostname or ""
+            if host.rstrip(".").lower().endswith(".invalid") or host.lower() == "invalid":
+                raise socket.gaierror("RFC 6761: .invalid names never resolve")  # no lookup leaves the machine
+            async with asyncio.timeout(self.timeout):  # the whole answer; httpx bounds each read only
+                await self._request(sent, headers, cookies)
+        except (httpx.TimeoutException, TimeoutError):
+            sent.error_code = CONNECTION_FAILED
+        except (httpx.HTTPError, OSError, ValueError) as exc:
+            sent.error_code = UNRESOLVABLE_HOST if _unresolvable(exc) else (
+                CONNECTION_FAILED if isinstance(exc, httpx.ConnectError | OSError) else HTTP_RETRIEVAL_FAILURE)
+        sent.duration_ms = round((time.perf_counter() - started) * 1000, 3)
+        return sent
+
+    async def _request(self, sent: Exchange, headers: dict[str, str], cookies: MutableMapping[str, str]) -> None:
+        client = self._client()
+        data = None if sent.method == "GET" else dict(sent.params)
+        request = client.build_request(sent.method, sent.url, data=data, headers=headers)
+        response = await client.send(request, stream=True)
+        try:
+            body = b""
+            async for chunk in response.aiter_bytes():
+                body += chunk
+                if len(body) > MAX_BODY:
+                    break
+        finally:
+            await response.aclose()
+        sent.status_code = response.status_code
+        sent.body = body[:MAX_BODY]
+        sent.content_type = response.headers.get("content-type", "")
+        sent.location = response.headers.get("location")
+        for header in response.headers.get_list("set-cookie"):
+            try:
+                jar = SimpleCookie(header)
+            except CookieError:
+                continue
+            cookies.update({name: morsel.value for name, morsel in jar.items()})
+        if response.status_code >= 400:
+            sent.error_code = HTTP_RETRIEVAL_FAILURE
+
+    async def close(self) -> None:
+        clients, self._clients = list(self._clients.values()), {}
+        for client in clients:
+            await client.aclose()

@@ -1,0 +1,66 @@
+"""The TwiML an inbound event's webhook answers, reduced to what numberpool executes.
+
+For a message: each ``<Message>`` is a reply (its text, or its ``<Body>``; ``to`` and ``from``
+attributes default to the sender and the number). For both kinds: ``<Redirect>`` fetches the
+next document (verbs after it never run). Anything else is recorded by name only.
+"""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+from dataclasses import dataclass, field
+
+
+class TwimlError(ValueError):
+    """The document is not TwiML (error 12100)."""
+
+
+@dataclass(frozen=True)
+class Reply:
+    to: str | None
+    from_: str | None
+    body: str
+
+
+@dataclass(frozen=True)
+class Redirect:
+    url: str
+    method: str
+
+
+@dataclass
+class Document:
+    verbs: list[str] = field(default_factory=list)
+    replies: list[Reply] = field(default_factory=list)
+    redirect: Redirect | None = None
+
+
+def parse(body: bytes) -> Document:
+    """The verbs of ``body`` up to the first ``<Redirect>``; an empty body is an empty document."""
+    if not body.strip():
+        return Document()
+    try:
+        root = ET.fromstring(body)
+    except ET.ParseError as exc:
+        raise TwimlError(f"the document does not parse: {exc}") from None
+    if root.tag != "Response":
+        raise TwimlError(f"the root element is <{root.tag}>, not <Response>")
+    doc = Document()
+    for verb in root:
+        if not isinstance(verb.tag, str):
+            continue
+        doc.verbs.append(verb.tag)
+        if verb.tag == "Message":
+            body_el = verb.find("Body")
+            text = body_el.text if body_el is not None else verb.text
+            doc.replies.append(Reply(verb.get("to"), verb.get("from"), (text or "").strip()))
+        elif verb.tag == "Redirect":
+            target = (verb.text or "").strip()
+            if not target:
+                raise TwimlError("<Redirect> names no URL")
+            method = (verb.get("method") or "POST").upper()
+            if method not in ("GET", "POST"):
+                raise TwimlError(f"<Redirect method={method!r}> is not GET or POST")
+            doc.redirect = Redirect(target, method)
+            break
+    return doc

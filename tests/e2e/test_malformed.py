@@ -58,7 +58,8 @@ def world(server) -> World:
         create(f"/trunking/v1/Trunks/{tk}/PhoneNumbers", {"PhoneNumberSid": pn})
         create(f"/proxy/v1/Services/{ks}/PhoneNumbers", {"Sid": pn2})
     return World(server.base_url, sub["sid"], sub["auth_token"],
-                 {"A": account, "AC": sub["sid"], "PN": pn, "PN2": pn2, "MG": mg, "TK": tk, "KS": ks})
+                 {"A": account, "AC": sub["sid"], "PN": pn, "PN2": pn2, "MG": mg, "TK": tk, "KS": ks,
+                  "SM": "SM" + "0" * 32, "CA": "CA" + "0" * 32})
 
 
 def assert_twilio_error(r: httpx.Response) -> dict[str, Any]:
@@ -88,6 +89,8 @@ V1_LISTS = {
     "/trunking/v1/Trunks/{TK}/PhoneNumbers": "phone_numbers",
     "/proxy/v1/Services": "services",
     "/proxy/v1/Services/{KS}/PhoneNumbers": "phone_numbers",
+    "/numberpool/v1/InboundMessages": "inbound_messages",
+    "/numberpool/v1/InboundCalls": "inbound_calls",
 }
 COUNTRY_LIST = "{A}/AvailablePhoneNumbers.json"  # never paged, but its Page is checked all the same
 LISTS = [*V2010_LISTS, *V1_LISTS, COUNTRY_LIST]
@@ -230,6 +233,10 @@ CASES: dict[str, Case] = {
               required={"UniqueName": "x"}, text="UniqueName"),
     **_family("proxy-numbers", "/proxy/v1/Services/{KS}/PhoneNumbers", "/proxy/v1/Services/{KS}/PhoneNumbers/{PN2}",
               required={"Sid": "{PN}"}, text="IsReserved"),
+    **_family("inbound-messages", "/numberpool/v1/InboundMessages", "/numberpool/v1/InboundMessages/{SM}",
+              required={"To": "%2B14155550100", "From": "%2B12125551234"}, text="Body"),
+    **_family("inbound-calls", "/numberpool/v1/InboundCalls", "/numberpool/v1/InboundCalls/{CA}",
+              numeric={"CallDuration": "CREATE"}, required={"To": "%2B14155550100", "From": "%2B12125551234"}),
 }
 
 

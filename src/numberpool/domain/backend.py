@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from numberpool.domain.accounts import Accounts
 from numberpool.domain.applications import Applications
+from numberpool.domain.inbound import Inbound, Transport
 from numberpool.domain.numbers import Numbers
 from numberpool.domain.origination_urls import OriginationUrls
 from numberpool.domain.pools.base import PoolLimits
@@ -25,11 +26,17 @@ class Backend:
     proxy: ProxyServices
     applications: Applications
     origination_urls: OriginationUrls
+    inbound: Inbound
 
     @classmethod
-    def open(cls, db: Database, limits: PoolLimits | None = None) -> Backend:
+    def open(cls, db: Database, limits: PoolLimits | None = None, transport: Transport | None = None) -> Backend:
         limits = limits or PoolLimits()
+        if transport is None:
+            from numberpool.webhooks.http import HttpTransport
+
+            transport = HttpTransport()
         accounts = Accounts(db)
         trunks = Trunks(db)
         return cls(db, accounts, Numbers(db, accounts), MessagingServices(db, limits.messaging), trunks,
-                   ProxyServices(db, limits), Applications(db), OriginationUrls(db, trunks.parents))
+                   ProxyServices(db, limits), Applications(db), OriginationUrls(db, trunks.parents),
+                   Inbound(db, transport))

@@ -246,3 +246,34 @@ def proxy_pool_full(limit: int, kind: str) -> TwilioError:
 def proxy_invalid_parameter(message: str) -> TwilioError:
     """80701: Proxy's own code for any parameter it refuses, with the message of the general one."""
     return TwilioError(80701, 400, message)
+
+
+# -- Inbound traffic (numberpool's own API; codes as Twilio's Messages and Calls use them) -----
+
+def to_number_required() -> TwilioError:
+    return TwilioError(21604, 400, "A 'To' phone number is required")
+
+
+def from_number_required() -> TwilioError:
+    return TwilioError(21603, 400, "A 'From' phone number is required")
+
+
+def invalid_to_number(raw: str) -> TwilioError:
+    """21211: ``To`` must be the E.164 form of a number an account owns."""
+    return TwilioError(21211, 400, f"Invalid 'To' Phone Number: {shown(raw)} (an E.164 number such as +14155551234)")
+
+
+def invalid_from_number(raw: str) -> TwilioError:
+    return TwilioError(21212, 400, f"Invalid 'From' Phone Number: {shown(raw)} (a caller id of at most 64 printable characters)")
+
+
+def body_too_long(limit: int) -> TwilioError:
+    return TwilioError(21617, 400, f"The concatenated message body exceeds the {limit} character limit")
+
+
+def invalid_media_url(raw: str) -> TwilioError:
+    return TwilioError(21620, 400, f"Invalid media URL(s): {shown(raw)} is not an http(s) URL")
+
+
+def too_many_media(limit: int) -> TwilioError:
+    return TwilioError(21623, 400, f"Number of media files exceeds allowed limit: at most {limit} MediaUrl")

@@ -26,9 +26,10 @@ from numberpool.http.hosts import FORWARDED_HEADERS
 from numberpool.http.request import Request, Response
 from numberpool.http.router import Router
 from numberpool.http.wire import error_body
-from numberpool.products import api2010, messaging, proxy, trunking
+from numberpool.products import api2010, emulator, messaging, proxy, trunking
 from numberpool.store.db import Database
 from numberpool.store.errors import ConstraintViolation, DatabaseFailure, busy
+from numberpool.webhooks.http import HttpTransport
 
 log = logging.getLogger("numberpool")
 
@@ -47,6 +48,8 @@ def _product(path: str, host: str) -> tuple[str, str, str] | None:
     """``(product, path within the product, URL prefix)`` for a request path, or None."""
     if path.startswith("/2010-04-01/"):
         return "api", path, ""
+    if path.startswith("/numberpool/v1/"):  # numberpool's own API, beside Twilio's
+        return "numberpool", path[len("/numberpool") :], "/numberpool"
     for name in V1_PRODUCTS:
         prefix = "/" + name
         if path.startswith(prefix + "/v1/"):
@@ -58,7 +61,7 @@ def _product(path: str, host: str) -> tuple[str, str, str] | None:
     return None
 
 
-def _decode_qs(raw: bytes, what: str) -> dict[str, str]:
+def _decode_qs(raw: bytes, what: str) -> list[tuple[str, str]]:
     try:
         text = raw.decode("utf-8")
         pairs = parse_qsl(text, keep_blank_values=True, errors="strict")
@@ -67,7 +70,7 @@ def _decode_qs(raw: bytes, what: str) -> dict[str, str]:
     for name, value in pairs:
         if "\x00" in name or "\x00" in value:  # no database stores NUL in text; refuse it up front
             raise errors.invalid_form(what, f"contains a NUL character (parameter {name!r})")
-    return dict(pairs)
+    return pairs
 
 
 class App:
@@ -82,6 +85,7 @@ class App:
             "messaging": messaging.router(backend),
             "trunking": trunking.router(backend),
             "proxy": proxy.router(backend),
+            "numberpool": emulator.router(backend),
         }
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -94,6 +98,7 @@ class App:
                 if message["type"] == "lifespan.startup":
                     await send({"type": "lifespan.startup.complete"})
                 elif message["type"] == "lifespan.shutdown":
+                    await self.backend.inbound.close()
                     self.backend.db.dispose()
                     await send({"type": "lifespan.shutdown.complete"})
                     return
@@ -204,13 +209,13 @@ class App:
         handler = methods.get(scope["method"])
         if handler is None:
             raise errors.method_not_allowed(scope["method"], path)
-        query = _decode_qs(scope.get("query_string", b""), "query string")
-        form: dict[str, str] = {}
+        query = dict(_decode_qs(scope.get("query_string", b""), "query string"))
+        pairs: list[tuple[str, str]] = []
         if body:
             if not content_type.split(b";", 1)[0].strip().lower() == b"application/x-www-form-urlencoded":
                 raise errors.form_body_required()
-            form = _decode_qs(body, "request body")
-        req = Request(query, form, origin + prefix, origin, caller)
+            pairs = _decode_qs(body, "request body")
+        req = Request(query, dict(pairs), origin + prefix, origin, caller, pairs)
         return handler(req, *args)
 
 
@@ -263,13 +268,15 @@ def _basic(header: bytes) -> tuple[str, str]:
 
 
 def create_app(
-    db_url: str, limits: PoolLimits | None = None, *, response_cache: bool = True, trusted: hosts.TrustedProxies | None = None
+    db_url: str, limits: PoolLimits | None = None, *, response_cache: bool = True, trusted: hosts.TrustedProxies | None = None,
+    webhook_timeout: float = 15.0,
 ) -> App:
-    """The application; ``response_cache`` reuses GET answers while an SQLite database is unchanged.
+    """The application; ``response_cache`` reuses GET answers while an SQLite database is unchanged;
+    ``webhook_timeout`` bounds each webhook request (seconds, error 11205 beyond it).
 
     Its database never waits for SQLite's write lock on the event loop: ``App.handle`` does."""
     db = Database(db_url, wait_for_lock=False)
-    backend = Backend.open(db, limits)
+    backend = Backend.open(db, limits, HttpTransport(webhook_timeout))
     watch = db.change_watch() if response_cache else None
     return App(backend, ResponseCache(watch) if watch is not None else None, trusted)
 
@@ -280,6 +287,9 @@ def create_app_from_env() -> App:
 
     guard_worker()  # first: until the app is built, a SIGTERM or the server's death must end this worker
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # not a line per webhook request
     cache = os.environ.get("NUMBERPOOL_RESPONSE_CACHE", "1") != "0"
     trusted = hosts.TrustedProxies.parse(os.environ.get("NUMBERPOOL_FORWARDED_ALLOW_IPS", ""))
-    return create_app(os.environ["NUMBERPOOL_DB"], PoolLimits.from_env(), response_cache=cache, trusted=trusted)
+    timeout = float(os.environ.get("NUMBERPOOL_WEBHOOK_TIMEOUT", "15"))
+    return create_app(os.environ["NUMBERPOOL_DB"], PoolLimits.from_env(), response_cache=cache, trusted=trusted,
+                      webhook_timeout=timeout)

@@ -14,6 +14,11 @@ class Request:
     base_url: str  # scheme://host plus any product prefix: absolute URLs lead back here
     origin: str  # scheme://host: where the 2010-04-01 API of this server is
     caller: Account  # whose credentials the request carries
+    form_pairs: list[tuple[str, str]] = field(default_factory=list)  # the body in order, repeats kept
+
+    def form_list(self, name: str) -> list[str]:
+        """Every value of a repeatable form parameter (``MediaUrl``), in the order sent."""
+        return [value for key, value in self.form_pairs if key == name]
 
 
 @dataclass(slots=True)

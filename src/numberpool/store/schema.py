@@ -18,6 +18,7 @@ from sqlalchemy import (
     MetaData,
     String,
     Table,
+    Text,
     UniqueConstraint,
 )
 
@@ -233,4 +234,32 @@ origination_urls = Table(
     Column("date_created", BigInteger, nullable=False),
     Column("date_updated", BigInteger, nullable=False),
     Index("ix_origination_urls_trunk", "trunk_sid", "sid"),
+)
+
+# --- Inbound events (numberpool's own API) --------------------------------------------------
+# One row per simulated inbound message or call: what was asked, where the routing sent it, and
+# every HTTP request made for it (deliveries) with the replies its TwiML produced, as JSON text.
+# SIDs are time-ordered, so (account_sid, kind, sid) lists an account's events newest first.
+
+inbound_events = Table(
+    "inbound_events",
+    metadata,
+    Column("sid", String(34), primary_key=True),
+    Column("kind", String(8), nullable=False),  # "message" or "call"
+    Column("account_sid", String(34), ForeignKey("accounts.sid"), nullable=False),
+    Column("to_number", String(20), nullable=False),
+    Column("from_number", String(64), nullable=False),
+    Column("body", Text, nullable=False),
+    Column("media_urls", Text, nullable=False),  # JSON list
+    Column("call_duration", Integer),
+    Column("route", String(24), nullable=False),
+    Column("messaging_service_sid", String(34)),
+    Column("application_sid", String(34)),
+    Column("trunk_sid", String(34)),
+    Column("proxy_service_sid", String(34)),
+    Column("sip_url", String(4000)),
+    Column("deliveries", Text, nullable=False),  # JSON list
+    Column("replies", Text, nullable=False),  # JSON list
+    Column("date_created", BigInteger, nullable=False),
+    Index("ix_inbound_events_account", "account_sid", "kind", "sid"),
 )

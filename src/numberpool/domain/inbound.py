@@ -1,0 +1,221 @@
+"""Inbound messages and calls: route them (domain.routing), run the route through a transport
+(webhooks.http over the network), and keep a record of each.
+
+Running a route is Twilio's conversation with the user's webhooks: the primary URL; when it
+cannot be retrieved or its TwiML cannot be executed, the fallback URL at once with ``ErrorCode``
+and ``ErrorUrl``; HTTP redirects and TwiML ``<Redirect>`` followed (at most 10 each); for a call,
+the status callback when it ends. Every request made is kept as a delivery, in order.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import MutableMapping, Sequence
+from dataclasses import dataclass, field
+from types import SimpleNamespace
+from typing import Any, Protocol
+from urllib.parse import urljoin
+
+import orjson
+
+from numberpool.domain import errors, routing
+from numberpool.domain.accounts import Account
+from numberpool.domain.clock import now
+from numberpool.domain.routing import Route, Webhook
+from numberpool.domain.sids import is_sid, new_sid
+from numberpool.store import inbound as q
+from numberpool.store.db import Database
+from numberpool.store.errors import DatabaseFailure, busy
+from numberpool.store.inbound import EventFilter, RoutingState
+from numberpool.store.paging import PageRequest
+from numberpool.webhooks import params as wire
+from numberpool.webhooks import twiml
+from numberpool.webhooks.http import Exchange
+from numberpool.webhooks.params import Params
+
+MAX_REDIRECTS = 10
+RESPONSE_KEPT = 64 * 1024  # of each answer, the record keeps this much
+LOCK_WAIT = 15.0
+TWIML_TYPES = ("text/xml", "application/xml", "text/html")
+TOO_MANY_REDIRECTS = 11215
+TWIML_UNPARSABLE = 12100
+TWIML_WRONG_TYPE = 12300
+KINDS = {"message": "SM", "call": "CA"}
+Replies = list[dict[str, Any]]
+
+
+class Transport(Protocol):
+    """What sends one signed webhook request: ``webhooks.http.HttpTransport``, or an in-process app."""
+
+    async def send(self, url: str, method: str, params: Params, auth_token: str,
+                   cookies: MutableMapping[str, str]) -> Exchange: ...
+
+    async def close(self) -> None: ...
+
+
+@dataclass
+class Conversation:
+    """The requests one event made, and what its TwiML said."""
+
+    token: str
+    deliveries: list[dict[str, Any]] = field(default_factory=list)
+    replies: list[twiml.Reply] = field(default_factory=list)
+    cookies: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class MessageIn:
+    to: str
+    from_: str
+    body: str = ""
+    media_urls: Sequence[str] = ()
+
+
+@dataclass(frozen=True)
+class CallIn:
+    to: str
+    from_: str
+    duration: int = 0
+
+
+class Inbound:
+    def __init__(self, db: Database, transport: Transport) -> None:
+        self.db = db
+        self.transport = transport
+
+    async def close(self) -> None:
+        await self.transport.close()
+
+    # -- reading the records ----------------------------------------------------------------
+
+    def fetch(self, caller: Account, kind: str, sid: str) -> Any:
+        row = q.fetch(self.db, kind, sid) if is_sid(sid, KINDS[kind]) else None
+        if row is None or not self._visible(caller, row.account_sid):
+            raise errors.not_found()
+        return row
+
+    def list(self, caller: Account, kind: str, which: EventFilter, req: PageRequest) -> tuple[list[Any], bool]:
+        return q.page(self.db, caller.sid, kind, which, req)
+
+    def _visible(self, caller: Account, account_sid: str) -> bool:
+        if account_sid == caller.sid:
+            return True
+        state_owner = q.owner_of_account(self.db, account_sid)
+        return state_owner == caller.sid
+
+    # -- receiving ----------------------------------------------------------------------------
+
+    def _state(self, caller: Account, to: str) -> RoutingState:
+        state = q.routing_state(self.db, to)
+        if state is None or not (state.owner.sid == caller.sid or state.owner.owner_account_sid == caller.sid):
+            raise errors.not_found(f"phone number {to}")  # another account's number is no number at all
+        return state
+
+    async def message(self, caller: Account, event: MessageIn) -> SimpleNamespace:
+        state = self._state(caller, event.to)
+        route = routing.route_message(state)
+        sid = new_sid("SM")
+        talk = Conversation(state.owner.auth_token)
+        if route.primary is not None:
+            sent = wire.message(sid, state.owner.sid, event.to, event.from_, event.body, event.media_urls,
+                                route.messaging_service_sid)
+            await self._run(talk, route.purpose, route.primary, route.fallback, sent)
+        replies = [{"to": r.to or event.from_, "from": r.from_ or event.to, "body": r.body} for r in talk.replies]
+        return await self._store(sid, "message", state, route, talk, replies, {
+            "to_number": event.to, "from_number": event.from_, "body": event.body,
+            "media_urls": orjson.dumps(list(event.media_urls)).decode(), "call_duration": None})
+
+    async def call(self, caller: Account, event: CallIn) -> SimpleNamespace:
+        state = self._state(caller, event.to)
+        route = routing.route_call(state)
+        sid = new_sid("CA")
+        talk = Conversation(state.owner.auth_token)
+        number = state.number
+        if route.primary is not None:
+            caller_name = "" if number.voice_caller_id_lookup else None
+            sent = wire.call(sid, state.owner.sid, event.to, event.from_, number.api_version, caller_name)
+            await self._run(talk, route.purpose, route.primary, route.fallback, sent)
+            if route.status_callback is not None:
+                await self._request(talk, "status_callback", route.status_callback, wire.completed(sent, event.duration))
+        return await self._store(sid, "call", state, route, talk, [], {
+            "to_number": event.to, "from_number": event.from_, "body": "", "media_urls": "[]",
+            "call_duration": event.duration})
+
+    async def _run(self, talk: Conversation, purpose: str, primary: Webhook, fallback: Webhook | None,
+                   sent: Params) -> None:
+        """The primary webhook and the TwiML it leads to; the fallback when either fails."""
+        failed = await self._execute(talk, purpose, primary, sent)
+        if failed is not None and fallback is not None:
+            await self._execute(talk, "fallback", fallback, wire.failed(sent, *failed))
+
+    async def _execute(self, talk: Conversation, purpose: str, hook: Webhook, sent: Params) -> tuple[int, str] | None:
+        """Request ``hook`` and run its TwiML, following ``<Redirect>``; ``(error code, failed
+        URL)`` when a document could not be retrieved or executed."""
+        for _ in range(MAX_REDIRECTS + 1):
+            exchange, error = await self._retrieve(talk, purpose, hook, sent)
+            if error is not None:
+                return error, exchange.url
+            try:
+                doc = twiml.parse(exchange.body)
+            except twiml.TwimlError:
+                talk.deliveries[-1]["error_code"] = TWIML_UNPARSABLE
+                return TWIML_UNPARSABLE, exchange.url
+            talk.replies += doc.replies
+            if doc.redirect is None:
+                return None
+            hook, purpose = Webhook(urljoin(exchange.url, doc.redirect.url), doc.redirect.method), "redirect"
+        return None  # an eleventh <Redirect> is not followed
+
+    async def _retrieve(self, talk: Conversation, purpose: str, hook: Webhook,
+                        sent: Params) -> tuple[Exchange, int | None]:
+        """One document: the request, and each HTTP redirect after it (up to 10, else 11215)."""
+        for hops in range(MAX_REDIRECTS + 1):
+            exchange = await self._request(talk, purpose, hook, sent)
+            if exchange.error_code is not None:
+                return exchange, exchange.error_code
+            if exchange.status_code is not None and 300 <= exchange.status_code < 400 and exchange.location:
+                if hops == MAX_REDIRECTS:
+                    talk.deliveries[-1]["error_code"] = TOO_MANY_REDIRECTS
+                    return exchange, TOO_MANY_REDIRECTS
+                method = hook.method if exchange.status_code in (307, 308) else "GET"
+                hook, purpose = Webhook(urljoin(exchange.url, exchange.location), method), "redirect"
+                continue
+            media_type = exchange.content_type.split(";", 1)[0].strip().lower()
+            if exchange.body.strip() and media_type not in TWIML_TYPES:
+                talk.deliveries[-1]["error_code"] = TWIML_WRONG_TYPE
+                return exchange, TWIML_WRONG_TYPE
+            return exchange, None
+        raise AssertionError("unreachable")
+
+    async def _request(self, talk: Conversation, purpose: str, hook: Webhook, sent: Params) -> Exchange:
+        exchange = await self.transport.send(hook.url, hook.method, sent, talk.token, talk.cookies)
+        talk.deliveries.append({
+            "purpose": purpose, "url": exchange.url, "method": exchange.method, "params": dict(exchange.params),
+            "signature": exchange.signature, "status_code": exchange.status_code, "error_code": exchange.error_code,
+            "duration_ms": exchange.duration_ms,
+            "response_body": exchange.body[:RESPONSE_KEPT].decode("utf-8", "replace"),
+        })
+        return exchange
+
+    async def _store(self, sid: str, kind: str, state: RoutingState, route: Route, talk: Conversation,
+                     replies: Replies, values: dict[str, Any]) -> SimpleNamespace:
+        """Write the record. The deliveries are made: a busy SQLite is waited for here, on the
+        loop, rather than by re-running the request (which would deliver twice)."""
+        row = {
+            "sid": sid, "kind": kind, "account_sid": state.owner.sid, **values, "route": route.route,
+            "messaging_service_sid": route.messaging_service_sid, "application_sid": route.application_sid,
+            "trunk_sid": route.trunk_sid, "proxy_service_sid": route.proxy_service_sid, "sip_url": route.sip_url,
+            "deliveries": orjson.dumps(talk.deliveries).decode(), "replies": orjson.dumps(replies).decode(),
+            "date_created": now(),
+        }
+        delay, deadline = 0.001, time.monotonic() + LOCK_WAIT
+        while True:
+            try:
+                q.insert(self.db, row)
+                return SimpleNamespace(**row)
+            except DatabaseFailure as exc:
+                if not busy(exc) or time.monotonic() > deadline:
+                    raise
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, 0.05)

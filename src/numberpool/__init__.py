@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from twilio.rest import Client
 
-__all__ = ["client"]
+__all__ = ["client", "place_call", "send_message"]
 __version__ = "0.1.0"
 
 
@@ -23,3 +24,25 @@ def client(base_url: str, account_sid: str, auth_token: str, **kwargs: Any) -> C
     from numberpool.testing import redirected_client
 
     return redirected_client(base_url, account_sid, auth_token, **kwargs)
+
+
+def send_message(client: Client, *, to: str, from_: str, body: str = "", media_urls: Iterable[str] = ()) -> dict[str, Any]:
+    """Simulate a message from ``from_`` arriving at ``to`` on the server ``client`` (from :func:`client`) points at.
+
+    Returns the server's record (``sid``, ``route``, ``deliveries``, ``replies``, ...); see
+    :func:`numberpool.inbound_client.send_message`.
+    """
+    from numberpool import inbound_client
+
+    return inbound_client.send_message(client, to=to, from_=from_, body=body, media_urls=media_urls)
+
+
+def place_call(client: Client, *, to: str, from_: str, duration: int = 0) -> dict[str, Any]:
+    """Simulate a call from ``from_`` arriving at ``to`` on the server ``client`` (from :func:`client`) points at.
+
+    Returns the server's record (``sid``, ``route``, ``deliveries``, ...); see
+    :func:`numberpool.inbound_client.place_call`.
+    """
+    from numberpool import inbound_client
+
+    return inbound_client.place_call(client, to=to, from_=from_, duration=duration)

@@ -3,12 +3,15 @@
 Every failure the user can fix (a bad option, a port in use, a database that cannot be used)
 is one line on stderr, ``numberpool...: <what is wrong>``, and a non-zero exit code: 2 for
 usage and start-up errors, 3 for a database written by a newer numberpool (``db upgrade``).
+``sms`` and ``call`` (inbound traffic sent to a running server) exit 1 when the server refuses
+the event or cannot be reached.
 """
 
 from __future__ import annotations
 
 import argparse
 import ipaddress
+import math
 import os
 import sys
 from collections.abc import Callable, Iterator
@@ -33,6 +36,10 @@ _LIMIT_FLAGS = {
     "proxy_reserved_limit": "NUMBERPOOL_PROXY_RESERVED_LIMIT",
 }
 FORWARDED_ENV = "NUMBERPOOL_FORWARDED_ALLOW_IPS"
+WEBHOOK_TIMEOUT_ENV = "NUMBERPOOL_WEBHOOK_TIMEOUT"
+DEFAULT_WEBHOOK_TIMEOUT = 15.0
+DEFAULT_SERVER_URL = "http://127.0.0.1:8080"
+DEFAULT_CLIENT_TIMEOUT = 120.0
 _DRIVERS = {"sqlite", "sqlite+pysqlite", "postgresql", "postgres", "postgresql+psycopg"}
 _SQLITE_SUFFIXES = (".db", ".sqlite", ".sqlite3")
 DB_HELP = (
@@ -105,6 +112,27 @@ def port_number(value: str) -> int:
     if number > 65535:
         raise argparse.ArgumentTypeError(f"{value!r} is not a port number (1-65535)")
     return number
+
+
+def positive_seconds(value: str) -> float:
+    """A duration in seconds: a finite number greater than 0."""
+    try:
+        number = float(value)
+    except ValueError:
+        number = math.nan
+    if not (math.isfinite(number) and number > 0):
+        raise argparse.ArgumentTypeError(f"{value!r} is not a number of seconds greater than 0")
+    return number
+
+
+def server_url(value: str) -> str:
+    """``--url``: the base URL of a running numberpool server, as ``numberpool.client`` takes it."""
+    from numberpool.testing import normalize_base_url
+
+    try:
+        return normalize_base_url(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not an http(s)://HOST:PORT URL of a numberpool server") from None
 
 
 def host_address(value: str) -> str:
@@ -205,9 +233,22 @@ def _forwarded_setting(flag: str | None) -> str | None:
         raise Failure(f"{FORWARDED_ENV}: {exc}") from None
 
 
+def _webhook_timeout_setting(flag: float | None) -> float:
+    """The flag, else the environment's value (validated alike), else 15 seconds."""
+    if flag is not None:
+        return flag
+    if not os.environ.get(WEBHOOK_TIMEOUT_ENV):
+        return DEFAULT_WEBHOOK_TIMEOUT
+    try:
+        return positive_seconds(os.environ[WEBHOOK_TIMEOUT_ENV])
+    except argparse.ArgumentTypeError as exc:
+        raise Failure(f"{WEBHOOK_TIMEOUT_ENV}: {exc}") from None
+
+
 def serve(args: argparse.Namespace) -> int:
     db_url = args.db or default_db_url()
     forwarded = _forwarded_setting(args.forwarded_allow_ips)
+    webhook_timeout = _webhook_timeout_setting(args.webhook_timeout)
     try:
         sid, token = prepare(db_url)
     except (ValueError, migrate.SchemaTooNew) as exc:
@@ -227,6 +268,7 @@ def serve(args: argparse.Namespace) -> int:
     guard_workers_of_this_process()  # granian's main process is this one
     if forwarded is not None:
         os.environ[FORWARDED_ENV] = forwarded
+    os.environ[WEBHOOK_TIMEOUT_ENV] = repr(webhook_timeout)
     for flag, var in _LIMIT_FLAGS.items():
         value = getattr(args, flag)
         if value is not None:
@@ -274,6 +316,124 @@ def bulk_load(args: argparse.Namespace) -> int:
     return 0
 
 
+def _inbound_client(args: argparse.Namespace) -> Any:
+    """A numberpool client for ``--url`` with the credentials of the environment (one-line error if missing)."""
+    sid, token = os.environ.get("TWILIO_ACCOUNT_SID", ""), os.environ.get("TWILIO_AUTH_TOKEN", "")
+    missing = [name for name, value in (("TWILIO_ACCOUNT_SID", sid), ("TWILIO_AUTH_TOKEN", token)) if not value]
+    if missing:
+        raise Failure(f"set {' and '.join(missing)} in the environment: the credentials of the account to send as"
+                      " (numberpool serve prints the main account's)")
+    from twilio.http.http_client import TwilioHttpClient
+
+    import numberpool
+
+    return numberpool.client(args.url, sid, token, http_client=TwilioHttpClient(timeout=args.timeout))
+
+
+def _send_inbound(args: argparse.Namespace, send: Callable[[Any], dict[str, Any]]) -> int:
+    """Send one inbound event to the server and print its record; server errors are one line, exit 1."""
+    from twilio.base.exceptions import TwilioRestException
+
+    client = _inbound_client(args)
+    try:
+        record = send(client)
+    except TwilioRestException as exc:
+        raise Failure(f"{exc.msg}" + (f" (code {exc.code})" if exc.code is not None else ""), 1) from None
+    except OSError as exc:  # requests' errors are OSErrors: refused, timed out, reset
+        raise Failure(_unreachable(args.url, args.timeout, exc), 1) from None
+    print(format_record(record))
+    return 0
+
+
+def _unreachable(url: str, timeout: float, exc: OSError) -> str:
+    text = str(exc)
+    if "timed out" in text.lower() or "timeout" in type(exc).__name__.lower():
+        return f"no answer from the server at {url} within {timeout:g} s (see --timeout)"
+    for known in ("Connection refused", "Name or service not known", "No route to host", "Connection reset"):
+        if known.lower() in text.lower():
+            return f"cannot reach the server at {url}: {known.lower()} (is numberpool serve running there?)"
+    return f"cannot reach the server at {url}: {type(exc).__name__}"
+
+
+def _one_line(text: object) -> str:
+    """A value from the server on one line of the terminal (its line breaks shown as \\n)."""
+    return "".join(c if c.isprintable() else c.encode("unicode_escape").decode("ascii") for c in str(text))
+
+
+def _hide_password(url: str) -> str:
+    """A webhook URL without the password of its user info, if it has one."""
+    from urllib.parse import urlsplit, urlunsplit
+
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return url
+    if parts.password is None:
+        return url
+    host = parts.netloc.rsplit("@", 1)[1]
+    return urlunsplit(parts._replace(netloc=f"{parts.username}:***@{host}"))
+
+
+def _milliseconds(value: object) -> str:
+    """A duration the server gives in milliseconds (a float), rounded to a whole one."""
+    try:
+        return str(round(float(str(value))))
+    except (ValueError, OverflowError):
+        return _one_line(value)
+
+
+_DECIDED_BY = ("messaging_service_sid", "application_sid", "proxy_service_sid", "trunk_sid", "sip_url")
+
+
+def format_record(record: dict[str, Any]) -> str:
+    """An inbound message or call as lines for a person: its route, each delivery, each reply."""
+    kind = "call" if str(record.get("sid", "")).startswith("CA") else "message"
+    deciding = ", ".join(f"{key} {_one_line(record[key])}" for key in _DECIDED_BY if record.get(key))
+    lines = [f"{kind} {_one_line(record.get('sid'))}: route {_one_line(record.get('route'))}"
+             + (f" ({deciding})" if deciding else "")]
+    deliveries = record.get("deliveries") or []
+    for d in deliveries:
+        status = d.get("status_code")
+        outcome = str(status) if status is not None else "no answer"
+        if d.get("error_code") is not None:
+            outcome += f", error {d['error_code']}"
+        took = f" ({_milliseconds(d['duration_ms'])} ms)" if d.get("duration_ms") is not None else ""
+        lines.append(f"delivery {_one_line(d.get('purpose'))}: {_one_line(d.get('method'))}"
+                     f" {_one_line(_hide_password(str(d.get('url'))))} -> {outcome}{took}")
+    if not deliveries:
+        lines.append("no webhook was called")
+    for reply in record.get("replies") or []:
+        lines.append(f"reply to {_one_line(reply.get('to'))}: {_one_line(reply.get('body'))}")
+    return "\n".join(lines)
+
+
+def sms(args: argparse.Namespace) -> int:
+    from numberpool.inbound_client import send_message
+
+    return _send_inbound(args, lambda c: send_message(c, to=args.to, from_=args.from_, body=args.body,
+                                                      media_urls=args.media))
+
+
+def call(args: argparse.Namespace) -> int:
+    from numberpool.inbound_client import place_call
+
+    return _send_inbound(args, lambda c: place_call(c, to=args.to, from_=args.from_, duration=args.duration))
+
+
+def _inbound_parser(sub: argparse._SubParsersAction, name: str, what: str) -> argparse.ArgumentParser:
+    p = sub.add_parser(name, help=f"simulate an inbound {what} to a number of a running server",
+                       description=f"Simulate an inbound {what} to a number of a running numberpool server: it is"
+                                   " routed as Twilio would, and what happened is printed. The credentials are"
+                                   " TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN of the environment.")
+    p.add_argument("--url", type=server_url, default=DEFAULT_SERVER_URL, metavar="URL",
+                   help=f"the numberpool server (default {DEFAULT_SERVER_URL})")
+    p.add_argument("--to", required=True, metavar="NUMBER", help="the receiving number, E.164 (+1...), one an account of the server owns")
+    p.add_argument("--from", dest="from_", required=True, metavar="NUMBER", help="the sender's (caller's) number, E.164 (+1...)")
+    p.add_argument("--timeout", type=positive_seconds, default=DEFAULT_CLIENT_TIMEOUT, metavar="SECONDS",
+                   help=f"how long to wait for the server, webhooks included (default {DEFAULT_CLIENT_TIMEOUT:g})")
+    return p
+
+
 def _serve_parser(sub: argparse._SubParsersAction) -> None:
     s = sub.add_parser("serve", help="run the server", description="Run the server (granian, ASGI) on one port.")
     s.add_argument("--host", type=host_address, default="127.0.0.1", metavar="ADDRESS",
@@ -290,6 +450,9 @@ def _serve_parser(sub: argparse._SubParsersAction) -> None:
     s.add_argument("--forwarded-allow-ips", type=forwarded_allow_ips, default=None, metavar="IPS",
                    help="comma-separated IPs or CIDRs (or *) of the proxies whose X-Forwarded-* and Forwarded"
                         f" headers are believed (default: none, or ${FORWARDED_ENV})")
+    s.add_argument("--webhook-timeout", type=positive_seconds, default=None, metavar="SECONDS",
+                   help="how long a webhook may take to answer before the request counts as failed, error 11205"
+                        f" (default {DEFAULT_WEBHOOK_TIMEOUT:g}, or ${WEBHOOK_TIMEOUT_ENV})")
     s.set_defaults(func=serve)
 
 
@@ -297,8 +460,17 @@ def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="numberpool", description="A Twilio-compatible phone-number server.")
     parser.add_argument("--version", action="version", version=f"numberpool {__version__}",
                         help="print the version and exit")
-    sub = parser.add_subparsers(dest="command", required=True, metavar="{serve,db,bulk-load}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="{serve,sms,call,db,bulk-load}")
     _serve_parser(sub)
+    m = _inbound_parser(sub, "sms", "message")
+    m.add_argument("--body", default="", metavar="TEXT", help="the text of the message (default empty)")
+    m.add_argument("--media", action="append", default=[], metavar="URL",
+                   help="the URL of a media file sent with the message (MediaUrl); repeat for several")
+    m.set_defaults(func=sms)
+    c = _inbound_parser(sub, "call", "call")
+    c.add_argument("--duration", type=_int_at_least(0, "a number of seconds (0 or more)"), default=0, metavar="N",
+                   help="seconds the call lasts once answered (CallDuration; default 0)")
+    c.set_defaults(func=call)
     d = sub.add_parser("db", help="database maintenance", description="Database maintenance.")
     dsub = d.add_subparsers(dest="db_command", required=True, metavar="{upgrade}")
     up = dsub.add_parser("upgrade", help="migrate the schema to the newest revision (or --revision)",

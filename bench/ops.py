@@ -63,6 +63,8 @@ class Operations:
         self.acc = acc
         self.supply = self._supply(provision_supply)
         self._service: str | None = None
+        self._inbound: Load | None = None
+        self._inbound_forms: list[str] = []
 
     def _post(self, path: str, data: dict[str, str]) -> str:
         r = self.h.post(path, data=data)
@@ -101,3 +103,31 @@ class Operations:
         path = f"/messaging/v1/Services/{mg}/PhoneNumbers"
         lines = [f"POST {path} PhoneNumberSid={pn}" for pn in self.pool] + [f"DELETE {path}/{pn}" for pn in self.pool]
         return Load(f"{self.base}{path}", _lua_cycle(lines, self.workdir / "messaging.txt"))
+
+    def inbound(self, webhook: str, numbers: int = 8) -> Load:
+        """Inbound messages to ``numbers`` numbers of the main account (bought on the first call, each
+        with its SmsUrl on ``webhook``), one after another: with one wrk thread, each of that many
+        connections has a different number in flight."""
+        if self._inbound is None:
+            to = []
+            for _ in range(numbers):
+                r = self.h.post(f"{self.acc}/IncomingPhoneNumbers.json", data={"AreaCode": "415"})
+                r.raise_for_status()
+                pn, e164 = r.json()["sid"], r.json()["phone_number"]
+                self.h.post(f"{self.acc}/IncomingPhoneNumbers/{pn}.json", data={"SmsUrl": webhook}).raise_for_status()
+                to.append(e164)
+            path = "/numberpool/v1/InboundMessages"
+            self._inbound_forms = [f"To=%2B{e[1:]}&From=%2B15005550006&Body=hi" for e in to]
+            lines = [f"POST {path} {form}" for form in self._inbound_forms]
+            self._inbound = Load(f"{self.base}{path}", _lua_cycle(lines, self.workdir / "inbound.txt"))
+            self.warm_inbound(self._inbound.url)
+        return self._inbound
+
+    def warm_inbound(self, url: str) -> None:
+        """Send each inbound request of ``inbound`` once to ``url`` (numberpool's, or a floor app's),
+        each expecting 201: a failing endpoint stops the run here, and what a server does once (its
+        webhook client, its first connections) is not counted in the first round."""
+        for form in self._inbound_forms:
+            r = self.h.post(url, content=form, headers={"Content-Type": "application/x-www-form-urlencoded"})
+            if r.status_code != 201:
+                raise RuntimeError(f"{url} answered {r.status_code}: {r.text[:500]}")

@@ -38,7 +38,12 @@ def markdown(results: dict) -> str:
             "any write costs on this server software and database; and the same app asking phonenumbers for the "
             "country, type and national format of a number it has never seen, from the same supply as `provision` "
             "(bench/bare_provision_app.py), the least that buying such a number costs with the project's library "
-            "for numbers; the last row runs that app on granian's RSGI interface instead of ASGI."
+            "for numbers; the next row runs that app on granian's RSGI interface instead of ASGI. "
+            "`inbound message` posts to numberpool's /numberpool/v1/InboundMessages for 8 numbers in turn, each "
+            "with its SmsUrl on a trivial webhook receiver on loopback (bench/receiver_app.py, empty TwiML), and "
+            "is answered once the webhook has answered; its floor, the last row, is a bare app that reads the same "
+            "form bodies and makes one outbound form POST to the same receiver with a module-level httpx.AsyncClient "
+            "(bench/bare_inbound_app.py). The receiver is a process of its own: its CPU is counted in neither row."
         ),
         "",
     ]
@@ -53,6 +58,12 @@ def markdown(results: dict) -> str:
                 verdict = "baseline"
             lines.append(f"| {op} | {v['ratio_median']:.2f} | {verdict} | {v['cpu_us_median']:.0f} | "
                          f"{v['rps_median']:.0f} | {v['errors']} |")
+        hook = data["rounds"].get("inbound_vs_floor")
+        if hook:
+            lines += ["", (f"Target: inbound message within {hook['target']:g}x of the outbound-POST floor: inbound CPU/event "
+                           f"÷ floor CPU/event = {hook['ratio_median']:.2f} (median of the per-round ratios; quartiles "
+                           f"{hook['quartiles'][0]:.2f}-{hook['quartiles'][1]:.2f}): "
+                           f"<= {hook['target']:g} ({_mark(hook['met'])}).")]
         sc = data["scale"]
         lines += ["", f"At scale: one account with {sc['numbers']:,} numbers (bulk-loaded in {sc['bulk_load_seconds']:.0f} s).",
                   "", "| measure | value | target |", "|---|---|---|"]

@@ -44,6 +44,12 @@ UNCACHED = ("fetch, cache off", "list, cache off")
 FLOOR = "floor: bare POST + 1 SQLite INSERT"
 FLOOR_PN = "floor: bare POST + phonenumbers + 1 SQLite INSERT"
 FLOOR_PN_RSGI = "the same floor on granian's RSGI interface"
+# SQLite: an inbound message (numberpool calls the number's SmsUrl and answers once the webhook has
+# answered), and its floor (bench/bare_inbound_app.py: a bare POST making one outbound POST), both
+# calling the trivial webhook receiver (bench/receiver_app.py), a process of its own.
+INBOUND = "inbound message"
+FLOOR_HOOK = "floor: bare POST + 1 outbound POST (httpx)"
+INBOUND_TARGET = 2.0  # inbound message CPU per event / its floor's, at most
 POST_LUA = """
 wrk.method = "POST"
 wrk.body = "PhoneNumber=%2B14155550123&FriendlyName=floor"
@@ -94,19 +100,28 @@ def rounds(kind: str, args: argparse.Namespace, workdir: Path) -> dict:
     proc, base = servers.numberpool(db_url, env, "--messaging-pool-limit", "1000000")
     bare_proc, bare_base = servers.bare()
     cold = servers.numberpool(db_url, {**env, **NO_CACHE}) if kind == "sqlite" else None
+    hook = servers.receiver() if kind == "sqlite" else None
+    hook_url = hook[1] if hook else ""
     floors = {
         FLOOR: servers.bare("bare_write_app", {"BARE_WRITE_DB": str(workdir / "floor.db")}),
         FLOOR_PN: servers.bare("bare_provision_app", {"BARE_WRITE_DB": str(workdir / "floor_pn.db")}),
         FLOOR_PN_RSGI: servers.bare("bare_provision_app", {"BARE_WRITE_DB": str(workdir / "floor_rsgi.db")}, rsgi=True),
-    } if kind == "sqlite" else {}
-    buyers = 1 + sum(name != FLOOR for name in floors)  # loads that buy numbers by PhoneNumber
-    ops_names = OPS + (UNCACHED if cold else ()) + tuple(floors)
+        FLOOR_HOOK: servers.bare("bare_inbound_app", {"BARE_INBOUND_WEBHOOK": hook_url}),
+    } if hook else {}
+    buyers = 1 + sum(name not in (FLOOR, FLOOR_HOOK) for name in floors)  # loads that buy numbers by PhoneNumber
+    ops_names = OPS + (UNCACHED if cold else ()) + ((INBOUND,) if hook else ()) + tuple(floors)
     per_window = int(args.window * 4000)
     try:
         # Numbers to buy: each provision window, and each window of a phonenumbers floor, takes
         # numbers no window has used, so all of them classify numbers they have never seen.
         ops = Operations(base, sid, token, workdir, per_window * args.rounds * buyers)
         samples: dict[str, list[dict]] = {op: [] for op in ("bare", *ops_names)}
+        if hook:
+            servers_measured = [proc, *(floor_proc for floor_proc, _ in floors.values())]
+            if any(hook[0].pid in measure.tree(server.pid) for server in servers_measured):
+                raise RuntimeError("the webhook receiver is in a measured process tree")
+            inbound = ops.inbound(hook_url)  # buys the numbers and warms numberpool's webhook client up
+            ops.warm_inbound(inbound.url.replace(base, floors[FLOOR_HOOK][1], 1))  # and the floor's
         for r in range(args.rounds):
             loads = {
                 "bare": (bare_proc.pid, bare_base + "/", None),
@@ -120,9 +135,14 @@ def rounds(kind: str, args: argparse.Namespace, workdir: Path) -> dict:
                 cold_proc, cold_base = cold
                 loads["fetch, cache off"] = (cold_proc.pid, ops.fetch.url.replace(base, cold_base, 1), None)
                 loads["list, cache off"] = (cold_proc.pid, ops.list.url.replace(base, cold_base, 1), None)
+            if hook:
+                loads[INBOUND] = (proc.pid, *_load(ops.inbound(hook_url)))
             for i, (name, (floor_proc, floor_base)) in enumerate(floors.items()):
                 if name == FLOOR:
                     loads[name] = (floor_proc.pid, floor_base + "/", POST_LUA)
+                elif name == FLOOR_HOOK:  # the very requests of the inbound row, to the floor app
+                    url, lua = _load(ops.inbound(hook_url))
+                    loads[name] = (floor_proc.pid, url.replace(base, floor_base, 1), lua)
                 else:
                     url, lua = _load(ops.provision(per_window, f"floor-{i}"))
                     loads[name] = (floor_proc.pid, url.replace(base, floor_base, 1), lua)
@@ -140,7 +160,10 @@ def rounds(kind: str, args: argparse.Namespace, workdir: Path) -> dict:
                 "rps_median": statistics.median(s["rps"] for s in samples[name]),
                 "errors": sum(s["errors"] for s in samples[name]),
             }
-        return {"summary": summary, "samples": samples}
+        out = {"summary": summary, "samples": samples}
+        if hook:
+            out["inbound_vs_floor"] = _over(samples[INBOUND], samples[FLOOR_HOOK])
+        return out
     finally:
         servers.stop(bare_proc)
         servers.stop(proc)
@@ -148,7 +171,18 @@ def rounds(kind: str, args: argparse.Namespace, workdir: Path) -> dict:
             servers.stop(cold[0])
         for floor_proc, _ in floors.values():
             servers.stop(floor_proc)
+        if hook:
+            servers.stop(hook[0])
         drop_db(kind, db_url)
+
+
+def _over(op: list[dict], floor: list[dict]) -> dict:
+    """Per round, ``op``'s CPU per request / ``floor``'s: median and quartiles, and the target."""
+    ratios = [o["cpu_us"] / f["cpu_us"] for o, f in zip(op, floor, strict=True)]
+    q = statistics.quantiles(ratios, n=4) if len(ratios) > 1 else ratios * 3
+    median = statistics.median(ratios)
+    return {"ratio_median": median, "quartiles": [q[0], q[2]], "ratios": ratios,
+            "target": INBOUND_TARGET, "met": median <= INBOUND_TARGET}
 
 
 def _load(load) -> tuple[str, str | None]:

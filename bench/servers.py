@@ -1,4 +1,5 @@
-"""Starting the servers under test: numberpool (``numberpool serve``) and the bare app."""
+"""Starting the servers under test: numberpool (``numberpool serve``) and the bare app; and the
+trivial webhook receiver the inbound rows call."""
 
 from __future__ import annotations
 
@@ -60,6 +61,14 @@ def bare(module: str = "bare_app", env: dict[str, str] | None = None, *, rsgi: b
     )
     _wait(proc, port)
     return proc, f"http://127.0.0.1:{port}"
+
+
+def receiver() -> tuple[subprocess.Popen, str]:
+    """The trivial webhook receiver (bench/receiver_app.py), served like the bare apps, and its URL.
+    It is a child of this process in a session of its own, so never in a measured server's process
+    tree (measure.tree): what it spends answering webhooks is counted in no row."""
+    proc, base = bare("receiver_app")
+    return proc, base + "/sms"
 
 
 def stop(proc: subprocess.Popen) -> None:

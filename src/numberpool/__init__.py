@@ -8,7 +8,9 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from twilio.rest import Client
 
-__all__ = ["client", "place_call", "send_message"]
+    from numberpool.inprocess import Mock
+
+__all__ = ["client", "mock", "place_call", "send_message"]
 __version__ = "0.1.0"
 
 
@@ -46,3 +48,11 @@ def place_call(client: Client, *, to: str, from_: str, duration: int = 0) -> dic
     from numberpool import inbound_client
 
     return inbound_client.place_call(client, to=to, from_=from_, duration=duration)
+
+
+def mock(account_sid: str | None = None, auth_token: str | None = None) -> Mock:
+    """A fresh numberpool in this process, serving every ``twilio.rest.Client``: a context manager
+    (``with numberpool.mock() as m``) and a decorator. See :mod:`numberpool.inprocess`."""
+    from numberpool.inprocess import mock as make
+
+    return make(account_sid, auth_token)

@@ -113,6 +113,12 @@ def not_found(what: str | None = None) -> NotFound:
     return NotFound(what)
 
 
+def product_not_served(host: str) -> TwilioError:
+    """20404 for a request to a Twilio product numberpool does not serve (in-process mode)."""
+    return TwilioError(20404, 404, f"numberpool does not serve {host}: only the api, messaging, trunking and proxy "
+                                   "products; nothing was sent to Twilio")
+
+
 def concurrent_change() -> TwilioError:
     return TwilioError(20409, 409, "The request conflicted with concurrent changes; retry it")
 

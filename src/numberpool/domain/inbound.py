@@ -48,6 +48,8 @@ Replies = list[dict[str, Any]]
 class Transport(Protocol):
     """What sends one signed webhook request: ``webhooks.http.HttpTransport``, or an in-process app."""
 
+    timeout: float  # seconds a request may take (error 11205 beyond)
+
     async def send(self, url: str, method: str, params: Params, auth_token: str,
                    cookies: MutableMapping[str, str]) -> Exchange: ...
 

@@ -12,7 +12,7 @@ import binascii
 import logging
 import os
 import time
-from collections.abc import Awaitable, Callable, MutableMapping
+from collections.abc import Awaitable, Callable, MutableMapping, Sequence
 from typing import Any
 from urllib.parse import parse_qsl
 
@@ -36,6 +36,7 @@ log = logging.getLogger("numberpool")
 Scope = MutableMapping[str, Any]
 Receive = Callable[[], Awaitable[MutableMapping[str, Any]]]
 Send = Callable[[MutableMapping[str, Any]], Awaitable[None]]
+ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 V1_PRODUCTS = ("messaging", "trunking", "proxy")
 MAX_BODY = 1 << 20
@@ -75,9 +76,12 @@ def _decode_qs(raw: bytes, what: str) -> list[tuple[str, str]]:
 
 class App:
     def __init__(
-        self, backend: Backend, cache: ResponseCache | None = None, trusted: hosts.TrustedProxies | None = None
+        self, backend: Backend, cache: ResponseCache | None = None, trusted: hosts.TrustedProxies | None = None,
+        console_hosts: Sequence[str] = (),
     ) -> None:
         self.backend = backend
+        self.console_hosts = tuple(console_hosts)  # Host names the console answers besides loopback ones
+        self.console: ASGIApp | None = None
         self.cache = cache
         self.trusted = trusted  # proxies whose X-Forwarded-* / Forwarded headers are believed
         self.routers: dict[str, Router] = {
@@ -155,24 +159,46 @@ class App:
                 if not isinstance(response, Response):  # an async handler
                     response = await response
                 return response
-            except TwilioError as err:
-                return self._error(err.for_path(scope["path"]))
-            except DatabaseFailure as exc:
-                if busy(exc):
-                    now = time.monotonic()
-                    deadline = deadline or now + LOCK_WAIT
-                    if now < deadline:
-                        await asyncio.sleep(delay)
-                        delay = min(delay * 2, 0.05)
-                        continue
-                log.exception("database error")
-                return self._error(errors.database_unavailable())
-            except ConstraintViolation:  # a rule the database keeps, broken by a race the domain did not foresee
-                log.exception("constraint violation")
-                return self._error(errors.concurrent_change())
-            except Exception:
-                log.exception("unhandled error")
-                return self._error(errors.internal_error())
+            except Exception as exc:  # noqa: BLE001 - every failure becomes Twilio's error body
+                answer = self._failure(exc, scope)
+                if answer is not None:
+                    return answer
+                now = time.monotonic()  # SQLite's write lock is another process's: wait and run again
+                deadline = deadline or now + LOCK_WAIT
+                if now >= deadline:
+                    log.error("database busy for %.0f s", LOCK_WAIT)
+                    return self._error(errors.database_unavailable())
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, 0.05)
+
+    def handle_now(self, scope: Scope, body: bytes) -> Response | None:
+        """The response when the handler answers without waiting for anything; None when the
+        request needs the event loop (an async handler, or a busy database): then ``handle`` it.
+        The in-process mode serves sync SDK calls through here, with no loop at all."""
+        try:
+            response = self._dispatch(scope, body)
+        except Exception as exc:  # noqa: BLE001 - as in handle
+            return self._failure(exc, scope)
+        if isinstance(response, Response):
+            return response
+        if hasattr(response, "close"):
+            response.close()  # an async handler's coroutine, not started: nothing ran, nothing to undo
+        return None
+
+    def _failure(self, exc: Exception, scope: Scope) -> Response | None:
+        """The error response for a failed request; None for a busy SQLite (run the request again)."""
+        if isinstance(exc, TwilioError):
+            return self._error(exc.for_path(scope["path"]))
+        if isinstance(exc, DatabaseFailure):
+            if busy(exc):
+                return None
+            log.error("database error", exc_info=exc)
+            return self._error(errors.database_unavailable())
+        if isinstance(exc, ConstraintViolation):  # a rule the database keeps, broken by a race the domain did not foresee
+            log.error("constraint violation", exc_info=exc)
+            return self._error(errors.concurrent_change())
+        log.error("unhandled error", exc_info=exc)
+        return self._error(errors.internal_error())
 
     @staticmethod
     def _error(err: TwilioError) -> Response:
@@ -269,7 +295,7 @@ def _basic(header: bytes) -> tuple[str, str]:
 
 def create_app(
     db_url: str, limits: PoolLimits | None = None, *, response_cache: bool = True, trusted: hosts.TrustedProxies | None = None,
-    webhook_timeout: float = 15.0,
+    webhook_timeout: float = 15.0, console_hosts: Sequence[str] = (),
 ) -> App:
     """The application; ``response_cache`` reuses GET answers while an SQLite database is unchanged;
     ``webhook_timeout`` bounds each webhook request (seconds, error 11205 beyond it).
@@ -278,7 +304,7 @@ def create_app(
     db = Database(db_url, wait_for_lock=False)
     backend = Backend.open(db, limits, HttpTransport(webhook_timeout))
     watch = db.change_watch() if response_cache else None
-    return App(backend, ResponseCache(watch) if watch is not None else None, trusted)
+    return App(backend, ResponseCache(watch) if watch is not None else None, trusted, console_hosts)
 
 
 def create_app_from_env() -> App:
@@ -291,5 +317,6 @@ def create_app_from_env() -> App:
     cache = os.environ.get("NUMBERPOOL_RESPONSE_CACHE", "1") != "0"
     trusted = hosts.TrustedProxies.parse(os.environ.get("NUMBERPOOL_FORWARDED_ALLOW_IPS", ""))
     timeout = float(os.environ.get("NUMBERPOOL_WEBHOOK_TIMEOUT", "15"))
+    console_hosts = [h for h in os.environ.get("NUMBERPOOL_CONSOLE_HOSTS", "").split(",") if h.strip()]
     return create_app(os.environ["NUMBERPOOL_DB"], PoolLimits.from_env(), response_cache=cache, trusted=trusted,
-                      webhook_timeout=timeout)
+                      webhook_timeout=timeout, console_hosts=console_hosts)

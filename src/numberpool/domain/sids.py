@@ -9,14 +9,28 @@ from __future__ import annotations
 
 import os
 import re
+import threading
 import time
 
 _SID = re.compile(r"^[A-Z]{2}[0-9a-fA-F]{32}$")
 
 
+_last = [0, 0]  # the millisecond and the random part of this process's latest SID
+_lock = threading.Lock()
+
+
 def new_sid(prefix: str) -> str:
+    """Two SIDs made by one process in the same millisecond still sort in the order they were
+    made (the second's random part is the first's plus one, as monotonic ULIDs do), so a list
+    ordered by SID is in creation order however fast the records come."""
     millis = time.time_ns() // 1_000_000
-    return f"{prefix}{millis:012x}{os.urandom(10).hex()}"
+    with _lock:
+        if millis <= _last[0]:
+            millis, rand = _last[0], _last[1] + 1
+        else:
+            rand = int.from_bytes(os.urandom(10), "big") >> 1  # room to count up in the millisecond
+        _last[0], _last[1] = millis, rand
+    return f"{prefix}{millis:012x}{rand:020x}"
 
 
 def is_sid(value: str, prefix: str) -> bool:

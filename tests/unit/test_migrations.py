@@ -68,3 +68,18 @@ def test_main_account_from_environment_is_created_then_rekeyed(db):
     assert first.sid == second.sid == sid and second.auth_token == "two"
     generated = Accounts(db).ensure_main(None, None)
     assert generated.sid == sid  # the stored main account is reused
+
+
+def test_head_constant_is_alembics_head_and_a_current_schema_skips_alembic(db):
+    assert migrate.HEAD == migrate.head()  # a new migration must move HEAD too
+    assert migrate.current(db) is None
+    migrate.upgrade(db)
+    assert migrate.current(db) == migrate.HEAD
+    import subprocess
+    import sys
+
+    code = ("import sys; from numberpool.store import migrate; from numberpool.store.db import Database; "
+            f"db = Database({db.url!r}); print(migrate.upgrade(db)); print('alembic' in sys.modules)")
+    if db.is_sqlite:
+        out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
+        assert out[-1] == "False"  # served without importing Alembic

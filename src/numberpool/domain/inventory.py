@@ -21,7 +21,6 @@ from typing import NamedTuple
 
 import phonenumbers
 from phonenumbers import PhoneNumberType as T
-from phonenumbers import geocoder
 
 from numberpool.domain import errors
 from numberpool.domain.inventory_data import (
@@ -129,6 +128,8 @@ def _describe(n: phonenumbers.PhoneNumber, iso: str, pn_type: int | None = None)
 
     ``pn_type`` is phonenumbers' type of ``n`` when the caller knows it: this is
     ``geocoder.description_for_number`` without its second classification of the number."""
+    from phonenumbers import geocoder  # its data takes a while to import: on the first place asked, not at start-up
+
     if pn_type is None:
         pn_type = phonenumbers.number_type(n)
     if pn_type == T.UNKNOWN:

@@ -17,11 +17,13 @@ from collections.abc import MutableMapping
 from dataclasses import dataclass
 from http.cookiejar import CookieJar, DefaultCookiePolicy
 from http.cookies import CookieError, SimpleCookie
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
-import httpx
-
 from numberpool.webhooks.params import Params
+
+if TYPE_CHECKING:
+    import httpx
 from numberpool.webhooks.sign import signature, with_query, without_fragment
 
 CONNECT_TIMEOUT = 10.0
@@ -77,6 +79,8 @@ class HttpTransport:
         return client
 
     def _make_client(self, transport: httpx.AsyncBaseTransport | None = None) -> httpx.AsyncClient:
+        import httpx  # on the first webhook, not at start-up
+
         return httpx.AsyncClient(
             follow_redirects=False, trust_env=False, cookies=_NO_COOKIES, transport=transport,
             timeout=httpx.Timeout(self.timeout, connect=min(CONNECT_TIMEOUT, self.timeout)),
@@ -96,6 +100,8 @@ class HttpTransport:
                    "User-Agent": USER_AGENT, "Accept": "*/*"}
         if cookies:
             headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in cookies.items())
+        import httpx
+
         started = time.perf_counter()
         try:
             host = urlsplit(url).hostname or ""

@@ -15,7 +15,6 @@ from collections.abc import Sequence
 from functools import lru_cache
 
 import phonenumbers
-from phonenumbers import geocoder
 
 Params = list[tuple[str, str]]
 
@@ -48,6 +47,8 @@ def location(number: str) -> tuple[str, str, str, str]:
         parsed = phonenumbers.parse(number, None)
     except phonenumbers.NumberParseException:
         return "", "", "", ""
+    from phonenumbers import geocoder  # its data takes a while to import: not at start-up
+
     country = phonenumbers.region_code_for_number(parsed) or phonenumbers.region_code_for_country_code(parsed.country_code or 0)
     country = "" if country in ("ZZ", "001") else country
     place = geocoder.description_for_number(parsed, "en")

@@ -30,9 +30,9 @@ import secrets
 import shutil
 import tempfile
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
 from pathlib import Path
-from typing import Any, Self, TypeVar
+from typing import TYPE_CHECKING, Any, Self, TypeVar
 from urllib.parse import urlencode, urlsplit
 
 from twilio.http.async_http_client import AsyncTwilioHttpClient
@@ -46,9 +46,13 @@ from numberpool.http.request import Response as AppResponse
 from numberpool.http.wire import error_body
 from numberpool.webhooks.inprocess import InProcessTransport
 
+if TYPE_CHECKING:
+    import httpx
+
 __all__ = ["Mock", "mock"]
 
 F = TypeVar("F", bound=Callable[..., Any])
+T = TypeVar("T")
 _PRODUCTS = ("api", "messaging", "trunking", "proxy")
 _FORM = b"application/x-www-form-urlencoded"
 _JSON = b"application/json"
@@ -93,6 +97,11 @@ class Mock:
     def auth_token(self) -> str:
         self._started()
         return self._main[1]
+
+    @property
+    def db_url(self) -> str:
+        """The private SQLite database's URL (for a test that looks at the tables themselves)."""
+        return self._started().backend.db.url
 
     def client(self, **kwargs: Any) -> Client:
         """A ``twilio.rest.Client`` with the main account's credentials (served in-process)."""
@@ -174,15 +183,30 @@ class Mock:
         now = self._started().handle_now(*scope_body)  # most requests: answered with no event loop
         if now is not None:
             return _twilio_response(now)
-        coro = self._handle(*scope_body)
+        return self._run(self._handle(*scope_body))
+
+    def _run(self, coro: Coroutine[Any, Any, T]) -> T:
+        """``coro``'s result, from sync code: on this mock's loop, or on its own thread's loop when
+        the caller is sync code inside a running loop (a sync client in an async test)."""
         try:
             asyncio.get_running_loop()
         except RuntimeError:  # the common case: a sync test, no loop running in this thread
             if self._loop is None:
                 self._loop = asyncio.new_event_loop()
             return self._loop.run_until_complete(coro)
-        # a sync client called inside async code: finish on this mock's own thread and loop
         return asyncio.run_coroutine_threadsafe(coro, self._background_loop()).result()
+
+    def http(self, **kwargs: Any) -> httpx.Client:
+        """An ``httpx.Client`` whose every request is served by this mock's whole ASGI app (any
+        host; ``base_url`` defaults to ``https://api.twilio.com``), with the main account's
+        credentials unless ``auth`` is given: raw HTTP for what no SDK sends."""
+        import httpx
+
+        from numberpool.webhooks.inprocess import SyncASGITransport
+
+        kwargs.setdefault("base_url", "https://api.twilio.com")
+        kwargs.setdefault("auth", (self.account_sid, self.auth_token))
+        return httpx.Client(transport=SyncASGITransport(self._started(), self._run), **kwargs)
 
     async def _handle(self, scope: dict[str, Any], body: bytes) -> TwilioResponse:
         return _twilio_response(await self._started().handle(scope, body))

@@ -203,16 +203,3 @@ def test_delete_service_keeps_numbers(sub_client):
     assert sub_client.incoming_phone_numbers(n.sid).fetch().sid == n.sid
     other = sub_client.messaging.v1.services.create(friendly_name="next")
     assert sub_client.messaging.v1.services(other.sid).phone_numbers.create(phone_number_sid=n.sid).sid == n.sid
-
-
-def test_host_based_routing(server, subaccount, sub_client):
-    m = sub_client.messaging.v1.services.create(friendly_name="by-host")
-    p = sub_client.proxy.v1.services.create(unique_name="by-host")
-    port = server.base_url.rsplit(":", 1)[1]
-    with server.http(subaccount.sid, subaccount.auth_token) as h:
-        via_host = h.get("/v1/Services", headers={"Host": f"messaging.example.test:{port}"}).json()
-        assert [x["sid"] for x in via_host["services"]] == [m.sid]
-        assert via_host["services"][0]["url"] == f"http://messaging.example.test:{port}/v1/Services/{m.sid}"
-        proxied = h.get("/v1/Services", headers={"Host": "proxy.twilio.com"}).json()
-        assert [x["sid"] for x in proxied["services"]] == [p.sid]
-        assert h.get("/v1/Services", headers={"Host": "api.example.test"}).status_code == 404

@@ -78,7 +78,8 @@ def test_add_number_is_the_ipn_trunk_sid(server, sub_client, subaccount):
     assert tp.url == f"{server.base_url}/trunking/v1/Trunks/{t.sid}/PhoneNumbers/{n.sid}"
     ipn_url = f"{server.base_url}/2010-04-01/Accounts/{subaccount.sid}/IncomingPhoneNumbers/{n.sid}.json"
     assert tp.links["phone_number"] == ipn_url
-    followed = httpx.get(ipn_url, auth=(subaccount.sid, subaccount.auth_token)).json()
+    with server.http(subaccount.sid, subaccount.auth_token) as h:
+        followed = h.get(ipn_url).json()
     assert followed["trunk_sid"] == t.sid and followed["voice_application_sid"] == ""
     assert sub_client.trunking.v1.trunks(t.sid).phone_numbers(n.sid).fetch().trunk_sid == t.sid
     assert [x.sid for x in sub_client.trunking.v1.trunks(t.sid).phone_numbers.list()] == [n.sid]

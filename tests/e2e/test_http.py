@@ -159,3 +159,16 @@ def test_nul_characters_are_refused(http, server):
     assert_error(r, 400, 20001)
     r = http.get(f"/2010-04-01/Accounts/{server.account_sid}/IncomingPhoneNumbers.json", params={"FriendlyName": "\x00"})
     assert_error(r, 400, 20001)
+
+
+def test_host_based_routing(server, subaccount, sub_client):
+    m = sub_client.messaging.v1.services.create(friendly_name="by-host")
+    p = sub_client.proxy.v1.services.create(unique_name="by-host")
+    port = server.base_url.rsplit(":", 1)[1]
+    with server.http(subaccount.sid, subaccount.auth_token) as h:
+        via_host = h.get("/v1/Services", headers={"Host": f"messaging.example.test:{port}"}).json()
+        assert [x["sid"] for x in via_host["services"]] == [m.sid]
+        assert via_host["services"][0]["url"] == f"http://messaging.example.test:{port}/v1/Services/{m.sid}"
+        proxied = h.get("/v1/Services", headers={"Host": "proxy.twilio.com"}).json()
+        assert [x["sid"] for x in proxied["services"]] == [p.sid]
+        assert h.get("/v1/Services", headers={"Host": "api.example.test"}).status_code == 404

@@ -5,7 +5,9 @@ httpx's ASGI or WSGI transport. Every URL, whatever its host, reaches that one a
 from __future__ import annotations
 
 import inspect
+from collections.abc import Callable, Coroutine, MutableMapping
 from typing import Any
+from urllib.parse import unquote
 
 import httpx
 
@@ -42,3 +44,45 @@ class InProcessTransport(HttpTransport):
     def _make_client(self, transport: httpx.AsyncBaseTransport | None = None) -> httpx.AsyncClient:
         inner = httpx.ASGITransport(app=self.app) if self._asgi else _AsyncWSGI(self.app)
         return super()._make_client(inner)
+
+
+class SyncASGITransport(httpx.BaseTransport):
+    """httpx's sync interface to an ASGI app in this process (httpx's own ASGITransport is async
+    only): each request runs the app through ``run``, which drives a coroutine to its end."""
+
+    def __init__(self, app: Any, run: Callable[[Coroutine[Any, Any, Any]], Any]) -> None:
+        self.app = app
+        self.run = run
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        body = request.read()
+        raw_path, _, query = request.url.raw_path.partition(b"?")
+        scope = {
+            "type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": request.method,
+            "scheme": request.url.scheme, "path": unquote(raw_path.decode("latin-1")), "raw_path": raw_path,
+            "query_string": query, "headers": [(k.lower(), v) for k, v in request.headers.raw],
+            "client": ("127.0.0.1", 0), "server": (request.url.host, request.url.port or 443),
+        }
+        status, headers, content = self.run(self._call(scope, body))
+        return httpx.Response(status, headers=headers, content=content, request=request)
+
+    async def _call(self, scope: dict[str, Any], body: bytes) -> tuple[int, list[tuple[bytes, bytes]], bytes]:
+        sent = False
+        started: dict[str, Any] = {}
+        chunks: list[bytes] = []
+
+        async def receive() -> dict[str, Any]:
+            nonlocal sent
+            if sent:
+                return {"type": "http.disconnect"}
+            sent = True
+            return {"type": "http.request", "body": body, "more_body": False}
+
+        async def send(message: MutableMapping[str, Any]) -> None:
+            if message["type"] == "http.response.start":
+                started.update(message)
+            elif message["type"] == "http.response.body":
+                chunks.append(message.get("body", b""))
+
+        await self.app(scope, receive, send)
+        return started["status"], list(started.get("headers", [])), b"".join(chunks)

@@ -1,0 +1,52 @@
+"""Tests of the API as a client sees it, with no server process for SQLite: there ``server`` is an
+in-process numberpool (numberpool.mock(): the same App, routing, rules and store code as a
+server, without HTTP or a subprocess), reached at ``https://api.twilio.com`` through the SDK
+(numberpool.client, so the v1 products sit under their path prefixes) and ``http()`` (an httpx
+client into the same ASGI app). On PostgreSQL, which the in-process mode does not use, ``server``
+stays a real server process, so every test here still runs on both databases."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+import pytest
+
+import numberpool
+from numberpool.inprocess import Mock
+from tests.conftest import Server, fresh_database, start_server, stop_server
+
+BASE_URL = "https://api.twilio.com"
+
+
+@dataclass(frozen=True)
+class InProcessServer:
+    """What tests use of a Server, served by a mock in this process."""
+
+    mock: Mock
+    base_url: str
+    account_sid: str
+    auth_token: str
+    db_url: str
+
+    def client(self, sid: str | None = None, token: str | None = None) -> Any:
+        return numberpool.client(self.base_url, sid or self.account_sid, token or self.auth_token)
+
+    def http(self, sid: str | None = None, token: str | None = None) -> httpx.Client:
+        return self.mock.http(base_url=self.base_url, auth=(sid or self.account_sid, token or self.auth_token), timeout=30)
+
+
+@pytest.fixture(scope="session")
+def server(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server | InProcessServer]:
+    sid, token = "AC" + secrets.token_hex(16), secrets.token_hex(16)
+    if backend == "sqlite":
+        with numberpool.mock(sid, token) as m:
+            yield InProcessServer(m, BASE_URL, sid, token, m.db_url)
+        return
+    with fresh_database(backend, tmp_path_factory) as db_url:
+        proc, base_url = start_server(db_url, {"TWILIO_ACCOUNT_SID": sid, "TWILIO_AUTH_TOKEN": token})
+        yield Server(base_url, sid, token, db_url)
+        stop_server(proc)

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import mock_vs_moto
+import startup
+
 TARGETS = {  # operation -> minimum median ratio (bare CPU per request / numberpool CPU per request)
     "fetch": 0.6,
     "list": 0.35,
@@ -77,6 +80,18 @@ def markdown(results: dict) -> str:
             f"| largest single process peak RSS, MB | {sc['peak_rss_mb_max_process']:.0f} | |",
             "",
         ]
+    if "inprocess" in results:
+        lines += ["## In-process (numberpool.mock())", "",
+                  ("CPU time per operation, median over interleaved rounds, beside moto's mock_aws() measured in the "
+                  "same run (bench/mock_vs_moto.py): a fresh mock entered and left, and one fetch through the SDK "
+                  "(numberpool: an IncomingPhoneNumber with twilio-python; moto: S3 HeadBucket with boto3)."), "",
+                  mock_vs_moto.markdown(results["inprocess"]), ""]
+    if "startup" in results:
+        lines += ["## Start-up", "",
+                  ("Wall-clock from launching the server to its first answered request, interleaved starts "
+                  "(bench/startup.py): numberpool serve on an existing SQLite database with an authenticated "
+                  "account fetch, moto_server with a signed S3 ListBuckets, and a bare granian app."), "",
+                  startup.markdown(results["startup"]), ""]
     return "\n".join(lines) + "\n"
 
 

@@ -31,8 +31,10 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 import measure
+import mock_vs_moto
 import report
 import servers
+import startup
 from ops import Operations
 
 OPS = ("fetch", "list", "provision", "messaging add/remove", "proxy fetch")
@@ -275,6 +277,12 @@ def main() -> int:
             results["databases"][kind] = {"rounds": rounds(kind, args, workdir)}
             results["databases"][kind]["scale"] = scale(kind, args, workdir)
             _write(results, args.out)  # after each database: a later failure loses nothing measured
+    print("bench: in-process figures (numberpool.mock() and moto's mock_aws())", flush=True)
+    rounds_, fresh, fetches = (3, 10, 200) if args.quick else (7, 30, 2000)
+    results["inprocess"] = mock_vs_moto.measure(rounds_, fresh, fetches)
+    print("bench: start-up (numberpool serve, moto_server, a bare granian app)", flush=True)
+    results["startup"] = startup.measure(3 if args.quick else 10)
+    _write(results, args.out)
     print(report.markdown(results))
     return 0
 

@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from types import SimpleNamespace
@@ -71,7 +72,7 @@ def _routing_statement() -> Select:
     return select(*columns).select_from(joined).where(n.c.phone_number == bindparam("e164"))
 
 
-_ROUTING = _routing_statement()
+_routing = functools.cache(_routing_statement)  # built on the first event, not at start-up
 _FIELDS = {name: [(f"{name}__{c.name}", c.name) for c in table.columns] for name, table in _PARTS.items()}
 
 
@@ -83,7 +84,7 @@ def _part(row: Any, name: str) -> SimpleNamespace | None:
 def routing_state(db: Database, e164: str) -> RoutingState | None:
     """Everything the routing of traffic to ``e164`` depends on, as one moment saw it; None when
     no account owns the number."""
-    rows = db.reader.all(db.prepared(_ROUTING), e164=e164)
+    rows = db.reader.all(db.prepared(_routing()), e164=e164)
     if not rows:
         return None
     first = rows[0]

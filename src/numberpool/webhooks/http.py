@@ -15,7 +15,7 @@ import time
 import uuid
 from collections.abc import MutableMapping
 from dataclasses import dataclass
-from http.cookiejar import CookieJar, DefaultCookiePolicy
+from functools import cache
 from http.cookies import CookieError, SimpleCookie
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
@@ -23,6 +23,8 @@ from urllib.parse import urlsplit
 from numberpool.webhooks.params import Params
 
 if TYPE_CHECKING:
+    from http.cookiejar import CookieJar
+
     import httpx
 from numberpool.webhooks.sign import signature, with_query, without_fragment
 
@@ -52,9 +54,14 @@ class Exchange:
     location: str | None = None  # a redirect's Location header
 
 
-# The client keeps no cookies of its own: they would cross from one event (and account) to the
-# next. Each event's cookies are kept by the caller (``cookies``) and sent back within the event.
-_NO_COOKIES = CookieJar(DefaultCookiePolicy(allowed_domains=[]))  # a jar, not httpx.Cookies: that would copy it
+@cache
+def _no_cookies() -> CookieJar:
+    """The client keeps no cookies of its own: they would cross from one event (and account) to
+    the next. Each event's cookies are kept by the caller (``cookies``) and sent back within the
+    event. A jar, not httpx.Cookies: that would copy it and lose the policy."""
+    from http.cookiejar import CookieJar, DefaultCookiePolicy
+
+    return CookieJar(DefaultCookiePolicy(allowed_domains=[]))
 
 
 def _unresolvable(exc: BaseException) -> bool:
@@ -82,7 +89,7 @@ class HttpTransport:
         import httpx  # on the first webhook, not at start-up
 
         return httpx.AsyncClient(
-            follow_redirects=False, trust_env=False, cookies=_NO_COOKIES, transport=transport,
+            follow_redirects=False, trust_env=False, cookies=_no_cookies(), transport=transport,
             timeout=httpx.Timeout(self.timeout, connect=min(CONNECT_TIMEOUT, self.timeout)),
             limits=httpx.Limits(max_connections=1000, max_keepalive_connections=100),
         )

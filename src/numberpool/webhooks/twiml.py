@@ -7,7 +7,6 @@ next document (verbs after it never run). Anything else is recorded by name only
 
 from __future__ import annotations
 
-import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 
 
@@ -39,6 +38,8 @@ def parse(body: bytes) -> Document:
     """The verbs of ``body`` up to the first ``<Redirect>``; an empty body is an empty document."""
     if not body.strip():
         return Document()
+    import xml.etree.ElementTree as ET  # on the first answer, not at start-up
+
     try:
         root = ET.fromstring(body)
     except ET.ParseError as exc:

@@ -36,7 +36,7 @@ def _wait(proc: subprocess.Popen, port: int) -> None:
 def numberpool(db_url: str, env: dict[str, str], *extra: str) -> tuple[subprocess.Popen, str]:
     port = free_port()
     proc = subprocess.Popen(
-        [sys.executable, "-m", "numberpool.cli", "serve", "--port", str(port), "--db", db_url, *extra],
+        [sys.executable, "-m", "numberpool.cli", "serve", "--port", str(port), "--db", db_url, "--no-access-log", *extra],
         env={**os.environ, **env}, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
     )
     _wait(proc, port)

@@ -66,7 +66,7 @@ def measure(starts: int) -> dict[str, dict[str, float]]:
         def numberpool_start() -> float:
             port = servers.free_port()
             return _time_start(
-                [sys.executable, "-m", "numberpool.cli", "serve", "--port", str(port), "--db", db],
+                [sys.executable, "-m", "numberpool.cli", "serve", "--port", str(port), "--db", db, "--no-access-log"],
                 env, lambda h, base: h.get(f"{base}/2010-04-01/Accounts/{sid}.json", headers=auth).status_code == 200,
                 port)
 

@@ -9,7 +9,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 
@@ -40,11 +40,14 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_server(db_url: str, env: dict[str, str], workers: int = 1) -> tuple[subprocess.Popen, str]:
+def start_server(db_url: str, env: dict[str, str], workers: int = 1, *, extra: Sequence[str] = (),
+                 access_log: bool = False) -> tuple[subprocess.Popen, str]:
+    """``extra``: more options for ``serve``. The access log is off unless asked for: its lines would
+    fill the pipe nobody reads while the server runs, and the server would stop at the next one."""
     port = free_port()
     proc = subprocess.Popen(
         [sys.executable, "-m", "numberpool.cli", "serve", "--host", "127.0.0.1", "--port", str(port),
-         "--db", db_url, "--workers", str(workers)],
+         "--db", db_url, "--workers", str(workers), *extra, *([] if access_log else ["--no-access-log"])],
         env={**os.environ, **env}, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
         start_new_session=True,  # its own process group: stopping it stops its workers too
     )

@@ -37,6 +37,7 @@ _LIMIT_FLAGS = {
 }
 FORWARDED_ENV = "NUMBERPOOL_FORWARDED_ALLOW_IPS"
 WEBHOOK_TIMEOUT_ENV = "NUMBERPOOL_WEBHOOK_TIMEOUT"
+ACCESS_LOG_ENV = "NUMBERPOOL_ACCESS_LOG"  # "0": no access log (the workers read it)
 DEFAULT_WEBHOOK_TIMEOUT = 15.0
 DEFAULT_SERVER_URL = "http://127.0.0.1:8080"
 DEFAULT_CLIENT_TIMEOUT = 120.0
@@ -245,6 +246,18 @@ def _webhook_timeout_setting(flag: float | None) -> float:
         raise Failure(f"{WEBHOOK_TIMEOUT_ENV}: {exc}") from None
 
 
+def _seed(db_url: str, path: str, main_sid: str, args: argparse.Namespace) -> None:
+    """``--seed``: the state document loaded as the main account, or one line on why it was not."""
+    from numberpool import seed
+
+    limits = seed.limits_with(args.messaging_pool_limit, args.proxy_pool_limit, args.proxy_reserved_limit)
+    try:
+        with _database_errors(db_url):
+            seed.load(db_url, path, main_sid, limits)
+    except seed.SeedRefused as exc:
+        raise Failure(str(exc)) from None
+
+
 def serve(args: argparse.Namespace) -> int:
     db_url = args.db or default_db_url()
     forwarded = _forwarded_setting(args.forwarded_allow_ips)
@@ -253,6 +266,8 @@ def serve(args: argparse.Namespace) -> int:
         sid, token = prepare(db_url)
     except (ValueError, migrate.SchemaTooNew) as exc:
         raise Failure(str(exc)) from None
+    if args.seed is not None:
+        _seed(db_url, args.seed, sid, args)
     try:
         check_port_free(args.host, args.port)  # last before granian binds: see check_port_free on the race
     except PortUnavailable as exc:
@@ -269,6 +284,7 @@ def serve(args: argparse.Namespace) -> int:
     if forwarded is not None:
         os.environ[FORWARDED_ENV] = forwarded
     os.environ[WEBHOOK_TIMEOUT_ENV] = repr(webhook_timeout)
+    os.environ[ACCESS_LOG_ENV] = "0" if args.access_log is False or os.environ.get(ACCESS_LOG_ENV) == "0" else "1"
     for flag, var in _LIMIT_FLAGS.items():
         value = getattr(args, flag)
         if value is not None:
@@ -453,6 +469,12 @@ def _serve_parser(sub: argparse._SubParsersAction) -> None:
     s.add_argument("--webhook-timeout", type=positive_seconds, default=None, metavar="SECONDS",
                    help="how long a webhook may take to answer before the request counts as failed, error 11205"
                         f" (default {DEFAULT_WEBHOOK_TIMEOUT:g}, or ${WEBHOOK_TIMEOUT_ENV})")
+    s.add_argument("--seed", default=None, metavar="FILE",
+                   help="a state document (JSON, as GET /numberpool/v1/State answers it) to load as the main account"
+                        " before serving; one that cannot be loaded is refused and nothing of it is written")
+    s.add_argument("--no-access-log", dest="access_log", action="store_false", default=None,
+                   help="write no line per request on standard output (the access log is on by default;"
+                        f" also ${ACCESS_LOG_ENV}=0)")
     s.set_defaults(func=serve)
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import secrets
 
-import httpx
 import pytest
 from twilio.base.exceptions import TwilioRestException
 

@@ -12,11 +12,11 @@ README = Path(__file__).resolve().parents[2] / "README.md"
 
 
 def test_the_readme_pytest_example_passes(tmp_path):
-    block = re.search(r"<!-- pytest-example -->\s*```python\n(.*?)```\s*<!-- /pytest-example -->", README.read_text(), re.S)
+    block = re.search(r"<!-- pytest-example -->\s*```python\n(.*?)```\s*<!-- /pytest-example -->", README.read_text(), re.DOTALL)
     assert block is not None, "README.md has no pytest example between its markers"
     (tmp_path / "test_example.py").write_text(block.group(1))
     env = {k: v for k, v in os.environ.items() if not k.startswith(("TWILIO_", "PYTEST_"))}
     done = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(tmp_path)],
-                          cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120)
+                          cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120, check=False)
     assert done.returncode == 0, done.stdout + done.stderr
     assert "1 passed" in done.stdout

@@ -19,7 +19,7 @@ from numberpool.domain.sids import is_sid, new_sid, new_token
 from numberpool.store import accounts as q
 from numberpool.store import numbers as numbers_q
 from numberpool.store.changes import ChangeWatch
-from numberpool.store.db import Database, Row, present
+from numberpool.store.db import Connection, Database, Row, present
 from numberpool.store.paging import PageRequest
 
 STATUSES = ("active", "suspended", "closed")
@@ -147,33 +147,32 @@ class Accounts:
         if caller.owner_account_sid != caller.sid:
             raise errors.subaccount_cannot_create_subaccounts()
         name = friendly_name or "SubAccount Created at " + time.strftime("%Y-%m-%d %I:%M %p", time.gmtime())
-        sid = new_sid("AC")
         with self.db.write() as conn:
-            q.insert(conn, _new_account(sid, caller.sid, name, new_token(), is_main=False))
-            return Account.from_row(present(q.get(conn, sid)))
+            return self.create_in(conn, caller, new_sid("AC"), name, new_token())
+
+    @staticmethod
+    def create_in(conn: Connection, caller: Account, sid: str, friendly_name: str, token: str) -> Account:
+        """A subaccount of ``caller`` with this SID and token, in the caller's transaction."""
+        if caller.owner_account_sid != caller.sid:
+            raise errors.subaccount_cannot_create_subaccounts()
+        q.insert(conn, _new_account(sid, caller.sid, friendly_name, token, is_main=False))
+        return Account.from_row(present(q.get(conn, sid)))
 
     def update(self, caller: Account, target: Account, *, friendly_name: str | None, status: str | None) -> Account:
-        values: dict[str, object] = {}
-        if friendly_name is not None:
-            values["friendly_name"] = friendly_name
-        if status is not None:
-            values["status"] = status
-        if status is not None and status != target.status:
-            if target.sid == caller.sid:
-                raise errors.own_status_change()
-            if target.status == "closed":
-                raise invalid_parameter("Status", "a closed account cannot be reopened")
+        values = _changes(caller, target, friendly_name, status)
         if not values:
             return target
-        if "friendly_name" in values and values["friendly_name"] == "":
-            raise invalid_parameter("FriendlyName", "must not be empty")
-        values["date_updated"] = now()
         with self.db.write() as conn:
-            q.update(conn, target.sid, values)
-            if status == "closed" and target.status != "closed":
-                # Twilio releases a closed account's numbers.
-                numbers_q.delete_for_account(conn, target.sid)
+            _write(conn, target, values)
             return Account.from_row(present(q.get(conn, target.sid)))
+
+    @staticmethod
+    def update_in(conn: Connection, caller: Account, target: Account, *, friendly_name: str | None,
+                  status: str | None) -> None:
+        """``update``, in the caller's transaction."""
+        values = _changes(caller, target, friendly_name, status)
+        if values:
+            _write(conn, target, values)
 
     def list(
         self, caller: Account, req: PageRequest, *, friendly_name: str | None, status: str | None
@@ -181,6 +180,33 @@ class Accounts:
         """The caller's own account and its subaccounts."""
         rows, more = q.list_visible(self.db, caller.sid, friendly_name, status, req)
         return [Account.from_row(r) for r in rows], more
+
+
+def _changes(caller: Account, target: Account, friendly_name: str | None, status: str | None) -> dict[str, object]:
+    """The columns an update writes, after its rules: none, or the changes and ``date_updated``."""
+    values: dict[str, object] = {}
+    if friendly_name is not None:
+        values["friendly_name"] = friendly_name
+    if status is not None:
+        values["status"] = status
+    if status is not None and status != target.status:
+        if target.sid == caller.sid:
+            raise errors.own_status_change()
+        if target.status == "closed":
+            raise invalid_parameter("Status", "a closed account cannot be reopened")
+    if not values:
+        return values
+    if "friendly_name" in values and values["friendly_name"] == "":
+        raise invalid_parameter("FriendlyName", "must not be empty")
+    values["date_updated"] = now()
+    return values
+
+
+def _write(conn: Connection, target: Account, values: dict[str, object]) -> None:
+    q.update(conn, target.sid, values)
+    if values.get("status") == "closed" and target.status != "closed":
+        # Twilio releases a closed account's numbers.
+        numbers_q.delete_for_account(conn, target.sid)
 
 
 def _new_account(sid: str, owner: str, name: str, token: str, *, is_main: bool) -> dict[str, object]:

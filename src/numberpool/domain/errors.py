@@ -75,6 +75,15 @@ def form_body_required() -> TwilioError:
     return TwilioError(20001, 400, "The request body must be application/x-www-form-urlencoded")
 
 
+def json_body_required() -> TwilioError:
+    return TwilioError(20001, 400, "The request body must be a state document, sent as application/json")
+
+
+def invalid_state_document(detail: str) -> TwilioError:
+    """20001: a state document (POST /numberpool/v1/State, ``serve --seed``) that cannot be read as one."""
+    return TwilioError(20001, 400, f"Invalid state document: {detail}")
+
+
 def body_too_large() -> TwilioError:
     return TwilioError(20001, 413, "The request body is too large")
 
@@ -106,6 +115,16 @@ def subaccount_cannot_create_subaccounts() -> TwilioError:
 
 def own_status_change() -> TwilioError:
     return TwilioError(20403, 403, "An account cannot change its own Status; its parent account can")
+
+
+def reset_requires_main_account() -> TwilioError:
+    return TwilioError(20403, 403, "Only the main account may reset the server; these credentials are not the main "
+                                   "account's")
+
+
+def state_account_not_visible(sid: str) -> TwilioError:
+    return TwilioError(20403, 403, f"Account {sid} is neither the caller's account nor one of its subaccounts: a state "
+                                   "document may hold only those")
 
 
 def not_found(what: str | None = None) -> NotFound:

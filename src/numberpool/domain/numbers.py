@@ -104,7 +104,7 @@ class Numbers:
             # inserts unless the number is owned. Not inserted (owned, by this account or another,
             # or refused by another key) or a trunk or application to check: the transaction below
             # decides.
-            stored = await q.insert_if_free(self.free_inserts, _new_row(account, facts, values))
+            stored = await q.insert_if_free(self.free_inserts, new_row(account.sid, facts, values))
             if stored is not None:
                 return stored
         # Another client may take the number between our read and insert: tx.write decides again.
@@ -112,7 +112,7 @@ class Numbers:
 
     def _provision_in(self, conn: Connection, account: Account, facts: inventory.NumberFacts, values: dict[str, Any]) -> Row:
         _lock_active(conn, account)
-        _check_references(conn, account.sid, values)
+        check_references(conn, account.sid, values)
         existing = q.get_by_number(conn, facts.phone_number)
         if existing is not None:
             if existing.account_sid != account.sid:
@@ -120,7 +120,7 @@ class Numbers:
             # Buying a number you already own acts as an update (WIRE.md).
             self._apply(conn, existing, values)
             return present(q.get(conn, existing.sid))
-        row = _new_row(account, facts, values)
+        row = new_row(account.sid, facts, values)
         q.insert(conn, row)
         return present(q.get(conn, row["sid"]))
 
@@ -144,7 +144,7 @@ class Numbers:
                 # and its applications, which belong to the old account
                 values.setdefault("voice_application_sid", None)
                 values.setdefault("sms_application_sid", None)
-            _check_references(conn, owner, values)
+            check_references(conn, owner, values)
             self._apply(conn, row, values)
             return present(q.get(conn, sid))
 
@@ -176,11 +176,12 @@ class Numbers:
         q.update(conn, row.sid, changes)
 
 
-def _new_row(account: Account, facts: inventory.NumberFacts, values: dict[str, Any]) -> dict[str, Any]:
+def new_row(account_sid: str, facts: inventory.NumberFacts, values: dict[str, Any], sid: str | None = None) -> dict[str, Any]:
+    """A number of ``account_sid`` as buying it stores it (``sid``: the SID to give it, else a new one)."""
     ts = now()
     row: dict[str, Any] = {
         **DEFAULTS,
-        "sid": new_sid("PN"), "account_sid": account.sid, "phone_number": facts.phone_number,
+        "sid": sid or new_sid("PN"), "account_sid": account_sid, "phone_number": facts.phone_number,
         "friendly_name": facts.friendly_name, "iso_country": facts.iso_country, "number_type": facts.number_type,
         "origin": "twilio", "beta": facts.beta, "status": "in-use",
         "address_requirements": facts.address_requirements,
@@ -206,7 +207,7 @@ _CHECKED_IN_TRANSACTION = ("trunk_sid", "voice_application_sid", "sms_applicatio
 _APPLICATION_PARAMS = {"voice_application_sid": "VoiceApplicationSid", "sms_application_sid": "SmsApplicationSid"}
 
 
-def _check_references(conn: Connection, account_sid: str, values: dict[str, Any]) -> None:
+def check_references(conn: Connection, account_sid: str, values: dict[str, Any]) -> None:
     """The trunk and applications the number is given must be the account's (21245, 21420)."""
     if values.get("trunk_sid"):
         _check_trunk(conn, account_sid, values["trunk_sid"])

@@ -42,15 +42,20 @@ class OriginationUrls:
         return row
 
     def create(self, account: Account, trunk_sid: str, values: dict[str, Any]) -> Row:
-        ts = now()
-        sid = new_sid(PREFIX)
         with self.db.write() as conn:
-            self._owned_trunk(conn, account, trunk_sid)
-            q.origination_url.insert(conn, {
-                **values, "sid": sid, "account_sid": account.sid, "trunk_sid": trunk_sid,
-                "date_created": ts, "date_updated": ts,
-            })
-            return present(q.origination_url.get(conn, sid))
+            return self.create_in(conn, account, trunk_sid, values)
+
+    def create_in(self, conn: Connection, account: Account, trunk_sid: str, values: dict[str, Any], *,
+                  sid: str | None = None) -> Row:
+        """``create`` in the caller's transaction; ``sid``: the SID to give it, else a new one."""
+        ts = now()
+        sid = sid or new_sid(PREFIX)
+        self._owned_trunk(conn, account, trunk_sid)
+        q.origination_url.insert(conn, {
+            **values, "sid": sid, "account_sid": account.sid, "trunk_sid": trunk_sid,
+            "date_created": ts, "date_updated": ts,
+        })
+        return present(q.origination_url.get(conn, sid))
 
     def fetch(self, account: Account, trunk_sid: str, sid: str) -> Row:
         self.trunks.fetch(account, trunk_sid)
@@ -65,10 +70,14 @@ class OriginationUrls:
 
     def update(self, account: Account, trunk_sid: str, sid: str, values: dict[str, Any]) -> Row:
         with self.db.write() as conn:
-            self._locked(conn, account, trunk_sid, sid)
-            if values:
-                q.origination_url.update(conn, sid, {**values, "date_updated": now()})
-            return present(q.origination_url.get(conn, sid))
+            return self.update_in(conn, account, trunk_sid, sid, values)
+
+    def update_in(self, conn: Connection, account: Account, trunk_sid: str, sid: str, values: dict[str, Any]) -> Row:
+        """``update`` in the caller's transaction."""
+        self._locked(conn, account, trunk_sid, sid)
+        if values:
+            q.origination_url.update(conn, sid, {**values, "date_updated": now()})
+        return present(q.origination_url.get(conn, sid))
 
     def delete(self, account: Account, trunk_sid: str, sid: str) -> None:
         with self.db.write() as conn:

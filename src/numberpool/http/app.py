@@ -16,16 +16,19 @@ from collections.abc import Awaitable, Callable, MutableMapping, Sequence
 from typing import Any
 from urllib.parse import parse_qsl
 
+from numberpool import __version__
 from numberpool.domain import errors
 from numberpool.domain.backend import Backend
 from numberpool.domain.errors import TwilioError
 from numberpool.domain.pools.base import PoolLimits
 from numberpool.http import hosts
+from numberpool.http.access_log import CALLER as _CALLER
+from numberpool.http.access_log import write as _log_access
 from numberpool.http.cache import ResponseCache
 from numberpool.http.hosts import FORWARDED_HEADERS
 from numberpool.http.request import Request, Response
 from numberpool.http.router import Router
-from numberpool.http.wire import error_body
+from numberpool.http.wire import dumps, error_body
 from numberpool.products import api2010, emulator, messaging, proxy, trunking
 from numberpool.store.db import Database
 from numberpool.store.errors import ConstraintViolation, DatabaseFailure, busy
@@ -43,6 +46,10 @@ MAX_BODY = 1 << 20
 LOCK_WAIT = 15.0  # seconds a write may wait for another process's SQLite write lock before a 503
 _JSON = [(b"content-type", b"application/json; charset=utf-8")]
 _AUTH_CHALLENGE = (b"www-authenticate", b'Basic realm="Twilio API"')
+HEALTH_PATH = "/numberpool/health"
+HEALTH_TIMEOUT = 2.0  # seconds the database has to answer a health check before it counts as unreachable
+STATE_PATH = "/numberpool/v1/State"
+MAX_STATE_BODY = 32 << 20  # a state document may be larger than any form
 
 
 def _product(path: str, host: str) -> tuple[str, str, str] | None:
@@ -77,9 +84,12 @@ def _decode_qs(raw: bytes, what: str) -> list[tuple[str, str]]:
 class App:
     def __init__(
         self, backend: Backend, cache: ResponseCache | None = None, trusted: hosts.TrustedProxies | None = None,
-        console_hosts: Sequence[str] = (),
+        console_hosts: Sequence[str] = (), *, access_log: bool = False,
     ) -> None:
         self.backend = backend
+        # A line per request on standard output, or nothing at all: the logging wrapper is in the
+        # request's path only when the log is on.
+        self._serve_http = self._logged_http if access_log else self._http
         self.console_hosts = tuple(console_hosts)  # Host names the console answers besides loopback ones
         self.console: ASGIApp | None = None
         self.cache = cache
@@ -95,7 +105,7 @@ class App:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         kind = scope["type"]
         if kind == "http":
-            await self._http(scope, receive, send)
+            await self._serve_http(scope, receive, send)
         elif kind == "lifespan":
             while True:
                 message = await receive()
@@ -108,13 +118,17 @@ class App:
                     return
 
     async def _http(self, scope: Scope, receive: Receive, send: Send) -> None:
+        path: str = scope["path"]
+        if path == HEALTH_PATH:  # before the cache: its answer is about now
+            await _send(send, await self._health(scope["method"]))
+            return
         cache = self.cache
         if cache is not None and scope["method"] == "GET" and not _has_body(scope["headers"]):
             await self._cached_get(cache, scope, send)
             return
         body = b""
         if scope["method"] == "POST" or _has_body(scope["headers"]):
-            body = await _read_body(receive)
+            body = await _read_body(receive, MAX_STATE_BODY if path == STATE_PATH else MAX_BODY)
             if body is _DISCONNECTED:
                 return  # the client is gone: nobody to answer
         if body is None:
@@ -122,6 +136,36 @@ class App:
         else:
             response = await self.handle(scope, body)
         await _send(send, response)
+
+    async def _logged_http(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """``_http``, then the request's line in the access log."""
+        started = time.perf_counter()
+        status = 0
+
+        async def sending(message: MutableMapping[str, Any]) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            await send(message)
+
+        try:
+            await self._http(scope, receive, sending)
+        finally:
+            _log_access(scope, status, started)
+
+    async def _health(self, method: str) -> Response:
+        """``GET /numberpool/health``, without credentials: 200 while the database answers within
+        HEALTH_TIMEOUT seconds, else 503 (the check waits in a thread: the worker goes on serving)."""
+        if method != "GET":
+            return self._error(errors.method_not_allowed(method, HEALTH_PATH))
+        db = self.backend.db
+        try:
+            up = await asyncio.wait_for(asyncio.to_thread(db.reachable), HEALTH_TIMEOUT)
+        except TimeoutError:
+            up = False
+        status, answer = (200, "ok") if up else (503, "unavailable")
+        body = {"status": answer, "version": __version__, "database": "sqlite" if db.is_sqlite else "postgresql"}
+        return Response(status, dumps(body))
 
     def _trusted_client(self, scope: Scope) -> bool:
         client = scope.get("client")
@@ -232,16 +276,24 @@ class App:
             raise errors.not_found()
         methods, args = matched
         caller = self.backend.accounts.authenticate(*_basic(authorization))
+        scope[_CALLER] = caller.sid
         handler = methods.get(scope["method"])
         if handler is None:
             raise errors.method_not_allowed(scope["method"], path)
         query = dict(_decode_qs(scope.get("query_string", b""), "query string"))
         pairs: list[tuple[str, str]] = []
+        raw = b""  # the body itself, for the handlers that take JSON (router.json_body)
         if body:
-            if not content_type.split(b";", 1)[0].strip().lower() == b"application/x-www-form-urlencoded":
+            kind = content_type.split(b";", 1)[0].strip().lower()
+            if kind == b"application/x-www-form-urlencoded":
+                pairs = _decode_qs(body, "request body")
+            elif getattr(handler, "json_body", False):
+                if kind != b"application/json":
+                    raise errors.json_body_required()
+                raw = body
+            else:
                 raise errors.form_body_required()
-            pairs = _decode_qs(body, "request body")
-        req = Request(query, dict(pairs), origin + prefix, origin, caller, pairs)
+        req = Request(query, dict(pairs), origin + prefix, origin, caller, pairs, raw)
         return handler(req, *args)
 
 
@@ -266,15 +318,15 @@ def _has_body(headers: list[tuple[bytes, bytes]]) -> bool:
 _DISCONNECTED = object()
 
 
-async def _read_body(receive: Receive) -> Any:
-    """The whole body; None when it is larger than MAX_BODY; _DISCONNECTED if the client left."""
+async def _read_body(receive: Receive, limit: int = MAX_BODY) -> Any:
+    """The whole body; None when it is larger than ``limit`` bytes; _DISCONNECTED if the client left."""
     body = b""
     while True:
         message = await receive()
         if message["type"] == "http.disconnect":
             return _DISCONNECTED
         body += message.get("body", b"")
-        if len(body) > MAX_BODY:
+        if len(body) > limit:
             return None
         if not message.get("more_body", False):
             return body
@@ -295,16 +347,18 @@ def _basic(header: bytes) -> tuple[str, str]:
 
 def create_app(
     db_url: str, limits: PoolLimits | None = None, *, response_cache: bool = True, trusted: hosts.TrustedProxies | None = None,
-    webhook_timeout: float = 15.0, console_hosts: Sequence[str] = (),
+    webhook_timeout: float = 15.0, console_hosts: Sequence[str] = (), access_log: bool = False,
 ) -> App:
     """The application; ``response_cache`` reuses GET answers while an SQLite database is unchanged;
-    ``webhook_timeout`` bounds each webhook request (seconds, error 11205 beyond it).
+    ``webhook_timeout`` bounds each webhook request (seconds, error 11205 beyond it); ``access_log``
+    writes a line per request on standard output.
 
     Its database never waits for SQLite's write lock on the event loop: ``App.handle`` does."""
     db = Database(db_url, wait_for_lock=False)
     backend = Backend.open(db, limits, HttpTransport(webhook_timeout))
     watch = db.change_watch() if response_cache else None
-    return App(backend, ResponseCache(watch) if watch is not None else None, trusted, console_hosts)
+    return App(backend, ResponseCache(watch) if watch is not None else None, trusted, console_hosts,
+               access_log=access_log)
 
 
 def create_app_from_env() -> App:
@@ -318,5 +372,6 @@ def create_app_from_env() -> App:
     trusted = hosts.TrustedProxies.parse(os.environ.get("NUMBERPOOL_FORWARDED_ALLOW_IPS", ""))
     timeout = float(os.environ.get("NUMBERPOOL_WEBHOOK_TIMEOUT", "15"))
     console_hosts = [h for h in os.environ.get("NUMBERPOOL_CONSOLE_HOSTS", "").split(",") if h.strip()]
+    access_log = os.environ.get("NUMBERPOOL_ACCESS_LOG", "1") != "0"
     return create_app(os.environ["NUMBERPOOL_DB"], PoolLimits.from_env(), response_cache=cache, trusted=trusted,
-                      webhook_timeout=timeout, console_hosts=console_hosts)
+                      webhook_timeout=timeout, console_hosts=console_hosts, access_log=access_log)

@@ -15,6 +15,7 @@ class Request:
     origin: str  # scheme://host: where the 2010-04-01 API of this server is
     caller: Account  # whose credentials the request carries
     form_pairs: list[tuple[str, str]] = field(default_factory=list)  # the body in order, repeats kept
+    body: bytes = b""  # an application/json body, for a handler marked ``router.json_body`` (else empty)
 
     def form_list(self, name: str) -> list[str]:
         """Every value of a repeatable form parameter (``MediaUrl``), in the order sent."""

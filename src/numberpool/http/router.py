@@ -16,13 +16,20 @@ from __future__ import annotations
 import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from numberpool.http.request import Response
 
 Handler = Callable[..., Response | Awaitable[Response]]  # async only where a handler must wait (a grouped insert)
 
 _PARAM = re.compile(r"\{(\w+)\}")
+H = TypeVar("H", bound=Callable[..., Any])
+
+
+def json_body(handler: H) -> H:
+    """Mark a handler that takes an ``application/json`` body (``Request.body``) instead of a form."""
+    handler.json_body = True  # type: ignore[attr-defined]
+    return handler
 
 
 class Path:

@@ -7,12 +7,15 @@ lock; the file runs in WAL mode so readers never wait for a writer.
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
+from urllib.parse import quote
 
 from sqlalchemy import Connection, Insert, Row, Select, create_engine, event
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import SQLAlchemyError
 
 from numberpool.store import deadline
 from numberpool.store.changes import ChangeWatch
@@ -120,6 +123,28 @@ class Database:
                 conn = conn.execution_options(**{_IMMEDIATE: True})
             with conn.begin():
                 yield conn
+
+    def reachable(self) -> bool:
+        """Whether the database answers now. PostgreSQL: ``SELECT 1`` on a pooled connection
+        (checked first, so a lost server fails it, within the time limits of ``store.deadline``).
+        SQLite: a new connection to the file, which must exist, and a read of its schema: the
+        pool's open connections would go on reading a file that was removed or replaced. (SQLite
+        keeps its file locks across the close: it holds the descriptor while other connections of
+        the process lock the file.)"""
+        path = self.engine.url.database or ""
+        try:
+            if self.is_sqlite and path not in ("", ":memory:") and not path.startswith("file:"):
+                probe = sqlite3.connect(f"file:{quote(path)}?mode=rw", uri=True, timeout=1, check_same_thread=False)
+                try:
+                    probe.execute("SELECT count(*) FROM sqlite_master").fetchone()
+                finally:
+                    probe.close()
+            else:
+                with self.engine.connect() as conn:
+                    conn.exec_driver_sql("SELECT 1")
+        except (sqlite3.Error, SQLAlchemyError, OSError):
+            return False
+        return True
 
     def dispose(self) -> None:
         self.reader.close()

@@ -75,17 +75,21 @@ class Resources:
         return row
 
     def create(self, account: Account, values: dict[str, Any]) -> Row:
-        ts = now()
-        sid = new_sid(self.spec.prefix)
-        row = {**self.spec.defaults, **values, "sid": sid, "account_sid": account.sid, "date_created": ts, "date_updated": ts}
         try:
             with self.db.write() as conn:
-                if self.spec.check is not None:
-                    self.spec.check(conn, account, row, None)
-                self.spec.crud.insert(conn, row)
-                return present(self.spec.crud.get(conn, sid))
+                return self.create_in(conn, account, values)
         except ConstraintViolation as exc:
-            raise self._conflict(exc, row) from None
+            raise self._conflict(exc, {**self.spec.defaults, **values}) from None
+
+    def create_in(self, conn: Connection, account: Account, values: dict[str, Any], *, sid: str | None = None) -> Row:
+        """``create`` in the caller's transaction; ``sid``: the SID to give it, else a new one."""
+        ts = now()
+        sid = sid or new_sid(self.spec.prefix)
+        row = {**self.spec.defaults, **values, "sid": sid, "account_sid": account.sid, "date_created": ts, "date_updated": ts}
+        if self.spec.check is not None:
+            self.spec.check(conn, account, row, None)
+        self.spec.crud.insert(conn, row)
+        return present(self.spec.crud.get(conn, sid))
 
     def fetch(self, account: Account, sid: str) -> Row:
         """Outside any transaction; 20404 unless it exists and belongs to ``account``."""
@@ -97,14 +101,18 @@ class Resources:
     def update(self, account: Account, sid: str, values: dict[str, Any]) -> Row:
         try:
             with self.db.write() as conn:
-                self.get_owned(conn, account, sid, lock=True)
-                if values:
-                    if self.spec.check is not None:
-                        self.spec.check(conn, account, values, sid)
-                    self.spec.crud.update(conn, sid, {**values, "date_updated": now()})
-                return present(self.spec.crud.get(conn, sid))
+                return self.update_in(conn, account, sid, values)
         except ConstraintViolation as exc:
             raise self._conflict(exc, values) from None
+
+    def update_in(self, conn: Connection, account: Account, sid: str, values: dict[str, Any]) -> Row:
+        """``update`` in the caller's transaction."""
+        self.get_owned(conn, account, sid, lock=True)
+        if values:
+            if self.spec.check is not None:
+                self.spec.check(conn, account, values, sid)
+            self.spec.crud.update(conn, sid, {**values, "date_updated": now()})
+        return present(self.spec.crud.get(conn, sid))
 
     def delete(self, account: Account, sid: str) -> None:
         with self.db.write() as conn:

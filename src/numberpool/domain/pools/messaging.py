@@ -37,22 +37,23 @@ class MessagingServices(MembershipPool):
         self.limit = limit
 
     def add(self, account: Account, service_sid: str, pn_sid: str) -> Row:
-        def work(conn: Connection) -> Row:
-            self.parents.get_owned(conn, account, service_sid, lock=True)
-            number = owned_number(conn, account, pn_sid)
-            if number is None:
-                raise errors.not_a_number_of_this_account(pn_sid)
-            if not (number.cap_sms or number.cap_mms):
-                raise errors.messaging_number_without_sms(number.phone_number)
-            member = self.members.of_number(conn, pn_sid)
-            if member is not None:
-                if member.service_sid == service_sid:
-                    raise errors.messaging_number_in_this_service()
-                raise errors.messaging_number_in_other_service(number.phone_number)
-            if self.members.count(conn, service_sid) >= self.limit:
-                raise errors.messaging_pool_full(self.limit)
-            ts = now()
-            self.members.add(conn, {"phone_number_sid": pn_sid, "service_sid": service_sid, "date_created": ts, "date_updated": ts})
-            return present(self.members.get(conn, service_sid, pn_sid))
+        return tx.write(self.db, lambda conn: self.add_in(conn, account, service_sid, pn_sid))
 
-        return tx.write(self.db, work)
+    def add_in(self, conn: Connection, account: Account, service_sid: str, pn_sid: str) -> Row:
+        """``add`` in the caller's transaction."""
+        self.parents.get_owned(conn, account, service_sid, lock=True)
+        number = owned_number(conn, account, pn_sid)
+        if number is None:
+            raise errors.not_a_number_of_this_account(pn_sid)
+        if not (number.cap_sms or number.cap_mms):
+            raise errors.messaging_number_without_sms(number.phone_number)
+        member = self.members.of_number(conn, pn_sid)
+        if member is not None:
+            if member.service_sid == service_sid:
+                raise errors.messaging_number_in_this_service()
+            raise errors.messaging_number_in_other_service(number.phone_number)
+        if self.members.count(conn, service_sid) >= self.limit:
+            raise errors.messaging_pool_full(self.limit)
+        ts = now()
+        self.members.add(conn, {"phone_number_sid": pn_sid, "service_sid": service_sid, "date_created": ts, "date_updated": ts})
+        return present(self.members.get(conn, service_sid, pn_sid))

@@ -46,42 +46,48 @@ class ProxyServices(MembershipPool):
 
     def add(self, account: Account, service_sid: str, *, pn_sid: str | None, e164: str | None, reserved: bool) -> Row:
         """Add the account's number named by SID or by E.164 number (exactly one of them)."""
+        return tx.write(self.db, lambda conn: self.add_in(conn, account, service_sid, pn_sid=pn_sid, e164=e164,
+                                                          reserved=reserved))
 
-        def work(conn: Connection) -> Row:
-            self.parents.get_owned(conn, account, service_sid, lock=True)
-            if pn_sid:
-                number = owned_number(conn, account, pn_sid)
-            else:
-                found = numbers_q.get_by_number(conn, e164 or "")
-                number = owned_number(conn, account, found.sid) if found is not None else None
-            if number is None:
-                raise errors.not_found(pn_sid or e164)
-            member = self.members.of_number(conn, number.sid)
-            if member is not None:
-                if member.service_sid == service_sid:
-                    raise errors.proxy_number_in_this_service()
-                raise errors.proxy_number_in_other_service(number.phone_number)
-            if q.messaging_members.of_number(conn, number.sid) is not None:
-                raise errors.proxy_number_in_messaging_service()
-            self._check_room(conn, service_sid, reserved)
-            ts = now()
-            self.members.add(conn, {"phone_number_sid": number.sid, "service_sid": service_sid, "is_reserved": reserved,
-                                    "in_use": 0, "date_created": ts, "date_updated": ts})
-            return present(self.members.get(conn, service_sid, number.sid))
-
-        return tx.write(self.db, work)
+    def add_in(self, conn: Connection, account: Account, service_sid: str, *, pn_sid: str | None, e164: str | None,
+               reserved: bool) -> Row:
+        """``add`` in the caller's transaction."""
+        self.parents.get_owned(conn, account, service_sid, lock=True)
+        if pn_sid:
+            number = owned_number(conn, account, pn_sid)
+        else:
+            found = numbers_q.get_by_number(conn, e164 or "")
+            number = owned_number(conn, account, found.sid) if found is not None else None
+        if number is None:
+            raise errors.not_found(pn_sid or e164)
+        member = self.members.of_number(conn, number.sid)
+        if member is not None:
+            if member.service_sid == service_sid:
+                raise errors.proxy_number_in_this_service()
+            raise errors.proxy_number_in_other_service(number.phone_number)
+        if q.messaging_members.of_number(conn, number.sid) is not None:
+            raise errors.proxy_number_in_messaging_service()
+        self._check_room(conn, service_sid, reserved)
+        ts = now()
+        self.members.add(conn, {"phone_number_sid": number.sid, "service_sid": service_sid, "is_reserved": reserved,
+                                "in_use": 0, "date_created": ts, "date_updated": ts})
+        return present(self.members.get(conn, service_sid, number.sid))
 
     def update(self, account: Account, service_sid: str, pn_sid: str, *, reserved: bool | None) -> Row:
         with self.db.write() as conn:
-            self.parents.get_owned(conn, account, service_sid, lock=True)
+            return self.update_in(conn, account, service_sid, pn_sid, reserved=reserved)
+
+    def update_in(self, conn: Connection, account: Account, service_sid: str, pn_sid: str, *, reserved: bool | None) -> Row:
+        """``update`` in the caller's transaction."""
+        self.parents.get_owned(conn, account, service_sid, lock=True)
+        row = self.members.get(conn, service_sid, pn_sid)
+        if row is None:
+            raise errors.not_found()
+        if reserved is not None and reserved != row.is_reserved:
+            self._check_room(conn, service_sid, reserved)
+            self.members.update(conn, service_sid, pn_sid, {"is_reserved": reserved, "date_updated": now()})
             row = self.members.get(conn, service_sid, pn_sid)
-            if row is None:
-                raise errors.not_found()
-            if reserved is not None and reserved != row.is_reserved:
-                self._check_room(conn, service_sid, reserved)
-                self.members.update(conn, service_sid, pn_sid, {"is_reserved": reserved, "date_updated": now()})
-                row = self.members.get(conn, service_sid, pn_sid)
-            return present(row)
+        return present(row)
 
     def _check_room(self, conn: Connection, service_sid: str, reserved: bool) -> None:
         limit = self.limits.proxy_reserved if reserved else self.limits.proxy_unreserved

@@ -1,0 +1,41 @@
+"""Controlling the server through numberpool's own API: its state as a document, and a reset.
+
+- ``GET /numberpool/v1/State``: the caller's account and its subaccounts, with everything they
+  hold, as a state document (``document``).
+- ``POST /numberpool/v1/State`` (``application/json``): load a document, all or nothing; the
+  answer is the caller's state afterwards.
+- ``POST /numberpool/v1/Reset``: the main account only; everything else is deleted (204).
+"""
+
+from __future__ import annotations
+
+from numberpool.domain.backend import Backend
+from numberpool.domain.errors import json_body_required
+from numberpool.domain.state import Control
+from numberpool.http.request import Request, Response
+from numberpool.http.router import Path, Router, json_body
+from numberpool.http.wire import dumps
+from numberpool.products.emulator import document
+
+STATE, RESET = Path("/v1/State"), Path("/v1/Reset")
+
+
+def register(r: Router, backend: Backend) -> None:
+    control = Control(backend)
+
+    def fetch_state(req: Request) -> Response:
+        return Response(200, dumps(document.render(control.dump(req.caller))))
+
+    @json_body
+    def create_state(req: Request) -> Response:
+        if not req.body:
+            raise json_body_required()
+        control.load(req.caller, document.parse(req.body))
+        return fetch_state(req)
+
+    def create_reset(req: Request) -> Response:
+        control.reset(req.caller)
+        return Response(204)
+
+    r.add(STATE, GET=("FetchState", fetch_state), POST=("CreateState", create_state))
+    r.add(RESET, POST=("CreateReset", create_reset))

@@ -1,0 +1,134 @@
+"""The whole state at once: what an account and its subaccounts hold, read in one transaction; the
+server emptied but for one account; and the lookups a state document's load needs.
+
+A load or a reset is one write transaction that no other writer may interleave with: on PostgreSQL
+:func:`lock_writers` takes every table the state covers in EXCLUSIVE mode (plain reads go on;
+writers wait for the commit), so counts and uniqueness read during the load stay true until it
+commits. SQLite's ``BEGIN IMMEDIATE`` serialises writers already.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Connection, Select, Table, delete, or_, select
+
+from numberpool.store.db import Database
+from numberpool.store.deadline import unbounded
+from numberpool.store.schema import (
+    accounts,
+    applications,
+    inbound_events,
+    incoming_numbers,
+    messaging_numbers,
+    messaging_services,
+    origination_urls,
+    proxy_numbers,
+    proxy_services,
+    trunks,
+)
+
+# Children before parents: the order rows must be deleted in (foreign keys, and migration 0004's
+# trigger that refuses deleting a trunk numbers still name), and the order tables are locked in.
+_CHILDREN_FIRST: tuple[Table, ...] = (
+    inbound_events, messaging_numbers, proxy_numbers, origination_urls, incoming_numbers,
+    trunks, messaging_services, proxy_services, applications, accounts,
+)
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """Rows, each list in SID order (memberships by service, then number)."""
+
+    accounts: Sequence[Any]
+    applications: Sequence[Any]
+    numbers: Sequence[Any]
+    messaging_services: Sequence[Any]
+    messaging_members: Sequence[Any]
+    trunks: Sequence[Any]
+    origination_urls: Sequence[Any]
+    proxy_services: Sequence[Any]
+    proxy_members: Sequence[Any]
+
+
+def _visible(caller_sid: str) -> Select:
+    """The SIDs of the caller's account and its subaccounts."""
+    return select(accounts.c.sid).where(or_(accounts.c.sid == caller_sid, accounts.c.owner_account_sid == caller_sid))
+
+
+def _rows(conn: Connection, table: Table, caller_sid: str) -> Sequence[Any]:
+    stmt = select(table).where(table.c.account_sid.in_(_visible(caller_sid))).order_by(table.c.sid)
+    return conn.execute(stmt).all()
+
+
+def _members(conn: Connection, members: Table, services: Table, caller_sid: str) -> Sequence[Any]:
+    stmt = (
+        select(members)
+        .join(services, services.c.sid == members.c.service_sid)
+        .where(services.c.account_sid.in_(_visible(caller_sid)))
+        .order_by(members.c.service_sid, members.c.phone_number_sid)
+    )
+    return conn.execute(stmt).all()
+
+
+def snapshot(db: Database, caller_sid: str) -> Snapshot:
+    """Everything of the caller's account and its subaccounts, as of one moment (PostgreSQL reads
+    it in one REPEATABLE READ transaction; an SQLite read transaction is one snapshot already)."""
+    with db.engine.connect() as conn:
+        if conn.dialect.name == "postgresql":
+            conn = conn.execution_options(isolation_level="REPEATABLE READ")
+        with conn.begin():
+            return _snapshot(conn, caller_sid)
+
+
+def _snapshot(conn: Connection, caller_sid: str) -> Snapshot:
+    return Snapshot(
+        accounts=conn.execute(select(accounts).where(accounts.c.sid.in_(_visible(caller_sid))).order_by(accounts.c.sid)).all(),
+        applications=_rows(conn, applications, caller_sid),
+        numbers=_rows(conn, incoming_numbers, caller_sid),
+        messaging_services=_rows(conn, messaging_services, caller_sid),
+        messaging_members=_members(conn, messaging_numbers, messaging_services, caller_sid),
+        trunks=_rows(conn, trunks, caller_sid),
+        origination_urls=_rows(conn, origination_urls, caller_sid),
+        proxy_services=_rows(conn, proxy_services, caller_sid),
+        proxy_members=_members(conn, proxy_numbers, proxy_services, caller_sid),
+    )
+
+
+def lock_writers(conn: Connection) -> None:
+    """PostgreSQL: no other writer until this transaction ends (plain reads go on); see the module doc."""
+    if conn.dialect.name == "postgresql":
+        names = ", ".join(table.name for table in _CHILDREN_FIRST)
+        conn.exec_driver_sql(f"LOCK TABLE {names} IN EXCLUSIVE MODE")
+
+
+def delete_all_but(conn: Connection, account_sid: str) -> None:
+    """Every row of every table, children first, except the account ``account_sid`` itself. Without
+    the statement deadline (a million numbers take longer to delete than a request may take)."""
+    with unbounded(conn):
+        lock_writers(conn)
+        for table in _CHILDREN_FIRST:
+            stmt = delete(table)
+            if table is accounts:
+                stmt = stmt.where(accounts.c.sid != account_sid)
+            conn.execute(stmt)
+
+
+# -- what a load looks up ---------------------------------------------------------------------
+
+def member_sids(conn: Connection, members: Table, service_sid: str) -> list[str]:
+    """The numbers of one Messaging or Proxy Service (``messaging_numbers`` / ``proxy_numbers``)."""
+    stmt = select(members.c.phone_number_sid).where(members.c.service_sid == service_sid)
+    return [r[0] for r in conn.execute(stmt)]
+
+
+def origination_url_sids(conn: Connection, trunk_sid: str) -> list[str]:
+    return [r[0] for r in conn.execute(select(origination_urls.c.sid).where(origination_urls.c.trunk_sid == trunk_sid))]
+
+
+def proxy_unique_name_holder(conn: Connection, account_sid: str, unique_name: str) -> str | None:
+    """The SID of the account's Proxy Service named ``unique_name``, if any."""
+    c = proxy_services.c
+    return conn.execute(select(c.sid).where(c.account_sid == account_sid, c.unique_name == unique_name)).scalar()

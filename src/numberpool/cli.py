@@ -38,6 +38,7 @@ _LIMIT_FLAGS = {
 FORWARDED_ENV = "NUMBERPOOL_FORWARDED_ALLOW_IPS"
 WEBHOOK_TIMEOUT_ENV = "NUMBERPOOL_WEBHOOK_TIMEOUT"
 ACCESS_LOG_ENV = "NUMBERPOOL_ACCESS_LOG"  # "0": no access log (the workers read it)
+CONSOLE_HOSTS_ENV = "NUMBERPOOL_CONSOLE_HOSTS"
 DEFAULT_WEBHOOK_TIMEOUT = 15.0
 DEFAULT_SERVER_URL = "http://127.0.0.1:8080"
 DEFAULT_CLIENT_TIMEOUT = 120.0
@@ -155,6 +156,18 @@ def forwarded_allow_ips(value: str) -> str:
     except ValueError as exc:
         raise argparse.ArgumentTypeError(f"{exc} (give IP addresses or CIDRs separated by commas, or *)") from None
     return ",".join(item.strip() for item in value.split(",") if item.strip())
+
+
+def console_hosts(value: str) -> str:
+    """``--console-hosts``: host names (``name`` for any port, ``name:port`` for one) the console
+    answers besides the loopback ones."""
+    from numberpool.http.hosts import valid_host
+
+    items = [item.strip() for item in value.split(",") if item.strip()]
+    for item in items:
+        if not valid_host(item):
+            raise argparse.ArgumentTypeError(f"{item!r} is not a host name (such as console.example or [::1]:8080)")
+    return ",".join(items)
 
 
 @contextmanager
@@ -285,6 +298,8 @@ def serve(args: argparse.Namespace) -> int:
         os.environ[FORWARDED_ENV] = forwarded
     os.environ[WEBHOOK_TIMEOUT_ENV] = repr(webhook_timeout)
     os.environ[ACCESS_LOG_ENV] = "0" if args.access_log is False or os.environ.get(ACCESS_LOG_ENV) == "0" else "1"
+    if args.console_hosts is not None:
+        os.environ[CONSOLE_HOSTS_ENV] = args.console_hosts
     for flag, var in _LIMIT_FLAGS.items():
         value = getattr(args, flag)
         if value is not None:
@@ -475,6 +490,9 @@ def _serve_parser(sub: argparse._SubParsersAction) -> None:
     s.add_argument("--no-access-log", dest="access_log", action="store_false", default=None,
                    help="write no line per request on standard output (the access log is on by default;"
                         f" also ${ACCESS_LOG_ENV}=0)")
+    s.add_argument("--console-hosts", type=console_hosts, default=None, metavar="HOSTS",
+                   help="comma-separated host names the /console pages answer besides 127.0.0.1, localhost and [::1]"
+                        f" (default: none, or ${CONSOLE_HOSTS_ENV})")
     s.set_defaults(func=serve)
 
 

@@ -119,6 +119,9 @@ class App:
 
     async def _http(self, scope: Scope, receive: Receive, send: Send) -> None:
         path: str = scope["path"]
+        if path.startswith("/console") and (len(path) == 8 or path[8] == "/"):
+            await self._console()(scope, receive, send)
+            return
         if path == HEALTH_PATH:  # before the cache: its answer is about now
             await _send(send, await self._health(scope["method"]))
             return
@@ -166,6 +169,14 @@ class App:
         status, answer = (200, "ok") if up else (503, "unavailable")
         body = {"status": answer, "version": __version__, "database": "sqlite" if db.is_sqlite else "postgresql"}
         return Response(status, dumps(body))
+
+    def _console(self) -> ASGIApp:
+        """The console's pages (numberpool.console), imported on first use: start-up stays short."""
+        if self.console is None:
+            from numberpool.console.app import Console
+
+            self.console = Console(self.backend, self.console_hosts)
+        return self.console
 
     def _trusted_client(self, scope: Scope) -> bool:
         client = scope.get("client")

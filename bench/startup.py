@@ -3,8 +3,9 @@
     python bench/startup.py [--starts 10]
 
 Interleaves ``--starts`` starts each of numberpool serve (an existing SQLite database, the main
-account from the environment), moto_server (its first authenticated S3 ListBuckets), and a bare
-granian app (numberpool's own server settings: bench/bare_app.py). Each start is timed from the
+account from the environment), moto_server (its first authenticated S3 ListBuckets), a bare
+granian app (numberpool's own server settings: bench/bare_app.py), and the same app started after
+``import sqlalchemy``, the floor of any server that uses SQLAlchemy. Each start is timed from the
 launch to the first 200 answer to a request polled every 5 ms (a refused connection is retried),
 wall-clock; median and quartiles.
 """
@@ -78,14 +79,19 @@ def measure(starts: int) -> dict[str, dict[str, float]]:
             return _time_start([moto, "-H", "127.0.0.1", "-p", str(port)], {},
                                lambda h, base: h.get(f"{base}/", headers=aws).status_code == 200, port)
 
-        def bare_start() -> float:
+        def bare_start(first: str = "") -> float:
             port = servers.free_port()
-            code = f"from numberpool.cli import run_granian; run_granian('bare_app:app', '127.0.0.1', {port}, 1, factory=False)"
+            # granian itself, as numberpool.cli.run_granian sets it up, without importing numberpool
+            code = (first + "from granian import Granian; from granian.constants import Interfaces; "
+                    f"Granian('bare_app:app', address='127.0.0.1', port={port}, interface=Interfaces.ASGI, workers=1, "
+                    "log_access=False, workers_kill_timeout=5).serve()")
             return _time_start([sys.executable, "-c", code],
                                {"PYTHONPATH": os.pathsep.join(filter(None, [str(HERE), os.environ.get("PYTHONPATH")]))},
                                lambda h, base: h.get(f"{base}/").status_code == 200, port)
 
-        kinds = {"numberpool serve": numberpool_start, "moto_server": moto_start, "bare granian app": bare_start}
+        kinds = {"numberpool serve": numberpool_start, "moto_server": moto_start, "bare granian app": bare_start,
+                 # the floor of any server that reads its database with SQLAlchemy, as the standards ask
+                 "bare granian app after import sqlalchemy": lambda: bare_start("import sqlalchemy; ")}
         for start in kinds.values():  # once each first: the OS's file cache, Python's bytecode caches
             start()
         times: dict[str, list[float]] = {name: [] for name in kinds}

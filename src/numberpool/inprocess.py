@@ -123,7 +123,7 @@ class Mock:
         self._dir = tempfile.mkdtemp(prefix="numberpool-mock-")
         db_path = Path(self._dir) / "numberpool.db"
         shutil.copyfile(_template(), db_path)
-        app = create_app(f"sqlite:///{db_path}", response_cache=False)
+        app = create_app(f"sqlite:///{db_path}")  # with the response cache, as the server
         main = app.backend.accounts.ensure_main(sid, token)
         self._main = (main.sid, main.auth_token)
         self.app = app

@@ -24,7 +24,7 @@ from numberpool.domain.pools.base import PoolLimits
 from numberpool.http import hosts
 from numberpool.http.access_log import CALLER as _CALLER
 from numberpool.http.access_log import write as _log_access
-from numberpool.http.cache import ResponseCache
+from numberpool.http.cache import Key, ResponseCache
 from numberpool.http.hosts import FORWARDED_HEADERS
 from numberpool.http.request import Request, Response
 from numberpool.http.router import Router
@@ -183,6 +183,16 @@ class App:
         return self.trusted is not None and self.trusted.trusts(client[0] if client else None)
 
     async def _cached_get(self, cache: ResponseCache, scope: Scope, send: Send) -> None:
+        key = self._cache_key(scope)
+        stamp = cache.current()
+        response = cache.get(key) if stamp is not None else None
+        if response is None:
+            response = await self.handle(scope, b"")
+            if stamp is not None:
+                cache.put(stamp, key, response)
+        await _send(send, response)
+
+    def _cache_key(self, scope: Scope) -> Key:
         host = authorization = forwarded = b""
         for name, value in scope["headers"]:
             if name == b"host":
@@ -193,14 +203,7 @@ class App:
                 forwarded += name + b"=" + value + b"\n"  # part of the key: the answer's URLs depend on it
         if forwarded:
             host += b"\n" + forwarded + (b"trusted" if self._trusted_client(scope) else b"")
-        key = (scope["path"], scope.get("query_string", b""), authorization, host, scope.get("scheme", "http"))
-        stamp = cache.current()
-        response = cache.get(key) if stamp is not None else None
-        if response is None:
-            response = await self.handle(scope, b"")
-            if stamp is not None:
-                cache.put(stamp, key, response)
-        await _send(send, response)
+        return (scope["path"], scope.get("query_string", b""), authorization, host, scope.get("scheme", "http"))
 
     async def handle(self, scope: Scope, body: bytes) -> Response:
         """The response to one request; a request that found SQLite's write lock taken by another
@@ -229,7 +232,22 @@ class App:
     def handle_now(self, scope: Scope, body: bytes) -> Response | None:
         """The response when the handler answers without waiting for anything; None when the
         request needs the event loop (an async handler, or a busy database): then ``handle`` it.
-        The in-process mode serves sync SDK calls through here, with no loop at all."""
+        The in-process mode serves sync SDK calls through here, with no loop at all, and a GET
+        through the response cache as the server does."""
+        cache = self.cache
+        if cache is not None and scope["method"] == "GET" and not body:
+            key = self._cache_key(scope)
+            stamp = cache.current()
+            cached = cache.get(key) if stamp is not None else None
+            if cached is not None:
+                return cached
+            response_now = self._respond_now(scope, body)
+            if response_now is not None and stamp is not None:
+                cache.put(stamp, key, response_now)
+            return response_now
+        return self._respond_now(scope, body)
+
+    def _respond_now(self, scope: Scope, body: bytes) -> Response | None:
         try:
             response = self._dispatch(scope, body)
         except Exception as exc:  # noqa: BLE001 - as in handle

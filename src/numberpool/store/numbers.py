@@ -7,9 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, Row, Select, bindparam, select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy import Connection, Insert, Row, Select, bindparam, select
 
 from numberpool.store.db import Database
 from numberpool.store.group import GroupInsert
@@ -78,8 +76,16 @@ StoredRow: Any = namedtuple("StoredRow", _COLUMNS)  # type: ignore[misc]
 
 def free_inserts(db: Database) -> GroupInsert:
     """Inserts of numbers nobody owns, grouped per turn of the event loop (store.group)."""
-    insert = (sqlite_insert if db.engine.dialect.name == "sqlite" else pg_insert)(t)
-    return GroupInsert(db, insert.on_conflict_do_nothing(index_elements=[t.c.phone_number]), t.c.sid, "insert-if-free")
+    stmt: Insert
+    if db.engine.dialect.name == "sqlite":  # each dialect's module is imported only where it serves
+        from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+        stmt = sqlite_insert(t).on_conflict_do_nothing(index_elements=[t.c.phone_number])
+    else:
+        from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+        stmt = pg_insert(t).on_conflict_do_nothing(index_elements=[t.c.phone_number])
+    return GroupInsert(db, stmt, t.c.sid, "insert-if-free")
 
 
 async def insert_if_free(group: GroupInsert, values: dict[str, Any]) -> Any:

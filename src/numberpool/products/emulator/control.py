@@ -9,32 +9,45 @@
 
 from __future__ import annotations
 
+from functools import cache
+from typing import TYPE_CHECKING
+
 from numberpool.domain.backend import Backend
 from numberpool.domain.errors import json_body_required
-from numberpool.domain.state import Control
 from numberpool.http.request import Request, Response
 from numberpool.http.router import Path, Router, json_body
 from numberpool.http.wire import dumps
-from numberpool.products.emulator import document
+
+if TYPE_CHECKING:
+    from numberpool.domain.state import Control
 
 STATE, RESET = Path("/v1/State"), Path("/v1/Reset")
 
 
 def register(r: Router, backend: Backend) -> None:
-    control = Control(backend)
+    @cache
+    def control() -> Control:
+        """The state machinery, imported on the first State or Reset request: start-up stays short."""
+        from numberpool.domain.state import Control
+
+        return Control(backend)
 
     def fetch_state(req: Request) -> Response:
-        return Response(200, dumps(document.render(control.dump(req.caller))))
+        from numberpool.products.emulator import document
+
+        return Response(200, dumps(document.render(control().dump(req.caller))))
 
     @json_body
     def create_state(req: Request) -> Response:
+        from numberpool.products.emulator import document
+
         if not req.body:
             raise json_body_required()
-        control.load(req.caller, document.parse(req.body))
+        control().load(req.caller, document.parse(req.body))
         return fetch_state(req)
 
     def create_reset(req: Request) -> Response:
-        control.reset(req.caller)
+        control().reset(req.caller)
         return Response(204)
 
     r.add(STATE, GET=("FetchState", fetch_state), POST=("CreateState", create_state))

@@ -7,24 +7,27 @@ from urllib.parse import SplitResult, urlsplit
 
 from twilio.rest import Client
 
-_PRODUCT_PREFIX = {
-    "api.twilio.com": "",
-    "messaging.twilio.com": "/messaging",
-    "trunking.twilio.com": "/trunking",
-    "proxy.twilio.com": "/proxy",
-}
+_PRODUCT_PREFIX = {"api": "", "messaging": "/messaging", "trunking": "/trunking", "proxy": "/proxy"}
 
 
 class RedirectedClient(Client):
-    """``get_hostname`` is the one hook every request passes through, sync and async."""
+    """``get_hostname`` is the one hook every request passes through, sync and async.
+
+    Every ``*.twilio.com`` host goes to the numberpool server, whatever region or edge it names
+    (``api.ie1.twilio.com``, ``messaging.dublin.us1.twilio.com``); a Twilio product numberpool
+    does not serve raises ValueError: nothing is ever sent to Twilio with these credentials."""
 
     numberpool_base_url: str = ""
 
     def get_hostname(self, uri: str) -> str:
         parts = urlsplit(uri)
-        prefix = _PRODUCT_PREFIX.get(parts.netloc.lower())
-        if prefix is None:  # already one of ours (an absolute next_page_url), or foreign
-            return uri
+        host = (parts.hostname or "").lower().rstrip(".")
+        if not (host == "twilio.com" or host.endswith(".twilio.com")):
+            return uri  # already one of ours (an absolute next_page_url)
+        product = host.split(".", 1)[0]
+        prefix = _PRODUCT_PREFIX.get(product)
+        if prefix is None:
+            raise ValueError(f"numberpool does not serve {host}; nothing was sent to Twilio")
         rest = parts.path + (f"?{parts.query}" if parts.query else "")
         return f"{self.numberpool_base_url}{prefix}{rest}"
 

@@ -139,6 +139,8 @@ def test_api_v2010(case, world):
         params["Sid"] = world.sid if case.method == "GET" else world.post("/2010-04-01/Accounts.json", {"FriendlyName": "spec"})
     elif "Sid" in params:
         params["Sid"] = world.number()
+    if "ResourceSid" in params:  # a number's AssignedAddOns
+        params["ResourceSid"] = world.number()
     if "CountryCode" in params:
         params["CountryCode"] = next(world.countries)
     _call(case, world)

@@ -132,6 +132,12 @@ def not_found(what: str | None = None) -> NotFound:
     return NotFound(what)
 
 
+def add_on_not_installed(installed_add_on_sid: str) -> TwilioError:
+    """20404: numberpool has no Twilio Marketplace, so no add-on is ever installed to assign."""
+    return TwilioError(20404, 404, f"InstalledAddOnSid {shown(installed_add_on_sid)} was not found: numberpool has no "
+                                   "Marketplace add-ons to install or assign")
+
+
 def product_not_served(host: str) -> TwilioError:
     """20404 for a request to a Twilio product numberpool does not serve (in-process mode)."""
     return TwilioError(20404, 404, f"numberpool does not serve {host}: only the api, messaging, trunking and proxy "

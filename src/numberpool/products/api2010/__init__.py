@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from numberpool.domain.backend import Backend
 from numberpool.http.router import Router
-from numberpool.products.api2010 import accounts, applications, available, incoming
+from numberpool.products.api2010 import accounts, add_ons, applications, available, incoming
 
 
 def router(backend: Backend) -> Router:
     r = Router()
     accounts.register(r, backend)
     incoming.register(r, backend)
+    add_ons.register(r, backend)
     available.register(r, backend)
     applications.register(r, backend)
     return r

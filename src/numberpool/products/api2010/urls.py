@@ -11,7 +11,10 @@ INCOMING_PHONE_NUMBERS_OF_TYPE = {
     t: Path(f"/2010-04-01/Accounts/{{AccountSid}}/IncomingPhoneNumbers/{t}.json") for t in ("Local", "Mobile", "TollFree")
 }
 INCOMING_PHONE_NUMBER = Path("/2010-04-01/Accounts/{AccountSid}/IncomingPhoneNumbers/{Sid}.json")
-ASSIGNED_ADD_ONS = Path("/2010-04-01/Accounts/{AccountSid}/IncomingPhoneNumbers/{ResourceSid}/AssignedAddOns.json")
+_ADD_ONS = "/2010-04-01/Accounts/{AccountSid}/IncomingPhoneNumbers/{ResourceSid}/AssignedAddOns"
+ASSIGNED_ADD_ONS, ASSIGNED_ADD_ON = Path(f"{_ADD_ONS}.json"), Path(f"{_ADD_ONS}/{{Sid}}.json")
+ADD_ON_EXTENSIONS = Path(f"{_ADD_ONS}/{{AssignedAddOnSid}}/Extensions.json")
+ADD_ON_EXTENSION = Path(f"{_ADD_ONS}/{{AssignedAddOnSid}}/Extensions/{{Sid}}.json")
 
 APPLICATIONS = Path("/2010-04-01/Accounts/{AccountSid}/Applications.json")
 APPLICATION = Path("/2010-04-01/Accounts/{AccountSid}/Applications/{Sid}.json")

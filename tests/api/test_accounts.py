@@ -22,13 +22,14 @@ def test_main_account_fetch_has_spec_fields(server, client):
     assert a.uri == f"/2010-04-01/Accounts/{server.account_sid}.json"
     assert a.subresource_uris["incoming_phone_numbers"] == f"/2010-04-01/Accounts/{a.sid}/IncomingPhoneNumbers.json"
     assert a.subresource_uris["available_phone_numbers"] == f"/2010-04-01/Accounts/{a.sid}/AvailablePhoneNumbers.json"
-    assert len(a.subresource_uris) == 20
+    # only what numberpool serves: Twilio's calls, messages, queues, ... would answer 404
+    assert set(a.subresource_uris) == {"applications", "incoming_phone_numbers", "available_phone_numbers"}
 
 
 def test_subresource_uris_lead_to_real_paths(server, http):
     body = http.get(f"/2010-04-01/Accounts/{server.account_sid}.json").json()
-    for key in ("incoming_phone_numbers", "available_phone_numbers"):
-        r = http.get(body["subresource_uris"][key])
+    for key, uri in body["subresource_uris"].items():
+        r = http.get(uri)
         assert r.status_code == 200, (key, r.text)
 
 

@@ -172,3 +172,19 @@ def test_host_based_routing(server, subaccount, sub_client):
         proxied = h.get("/v1/Services", headers={"Host": "proxy.twilio.com"}).json()
         assert [x["sid"] for x in proxied["services"]] == [p.sid]
         assert h.get("/v1/Services", headers={"Host": "api.example.test"}).status_code == 404
+
+
+def test_a_link_to_the_2010_api_points_at_the_api_host_of_the_domain(server, subaccount, sub_client):
+    """As seed 002 shows links.phone_number on api.twilio.com when asked on trunking.twilio.com."""
+    t = sub_client.trunking.v1.trunks.create(friendly_name="links")
+    n = sub_client.incoming_phone_numbers.create(area_code="415", trunk_sid=t.sid)
+    port = server.base_url.rsplit(":", 1)[1]
+    ipn = f"/2010-04-01/Accounts/{subaccount.sid}/IncomingPhoneNumbers/{n.sid}.json"
+    with server.http(subaccount.sid, subaccount.auth_token) as h:
+        by_host = h.get(f"/v1/Trunks/{t.sid}/PhoneNumbers/{n.sid}", headers={"Host": f"trunking.example.test:{port}"}).json()
+        assert by_host["links"]["phone_number"] == f"http://api.example.test:{port}{ipn}"
+        assert by_host["url"] == f"http://trunking.example.test:{port}/v1/Trunks/{t.sid}/PhoneNumbers/{n.sid}"
+        by_prefix = h.get(f"/trunking/v1/Trunks/{t.sid}/PhoneNumbers/{n.sid}").json()
+        assert by_prefix["links"]["phone_number"] == f"{server.base_url}{ipn}"  # path prefixes: the same host
+        one_label = h.get(f"/v1/Trunks/{t.sid}/PhoneNumbers/{n.sid}", headers={"Host": f"trunking:{port}"}).json()
+        assert one_label["links"]["phone_number"] == f"http://trunking:{port}{ipn}"  # no domain to put api. before

@@ -322,7 +322,12 @@ class App:
                 raw = body
             else:
                 raise errors.form_body_required()
-        req = Request(query, dict(pairs), origin + prefix, origin, caller, pairs, raw)
+        api_origin = origin
+        if product in V1_PRODUCTS and not prefix:  # routed by Host label: the 2010-04-01 API is on api.<domain>
+            scheme, _, host_port = origin.partition("://")
+            domain = host_port.partition(".")[2]
+            api_origin = f"{scheme}://api.{domain}" if domain else origin
+        req = Request(query, dict(pairs), origin + prefix, api_origin, caller, pairs, raw)
         return handler(req, *args)
 
 

@@ -12,7 +12,7 @@ class Request:
     query: dict[str, str]
     form: dict[str, str]
     base_url: str  # scheme://host plus any product prefix: absolute URLs lead back here
-    origin: str  # scheme://host: where the 2010-04-01 API of this server is
+    origin: str  # scheme://host of the 2010-04-01 API: this host, or api.<domain> when Host names a v1 product
     caller: Account  # whose credentials the request carries
     form_pairs: list[tuple[str, str]] = field(default_factory=list)  # the body in order, repeats kept
     body: bytes = b""  # an application/json body, for a handler marked ``router.json_body`` (else empty)

@@ -4,7 +4,6 @@ from numberpool.http.router import Path
 
 ACCOUNTS = Path("/2010-04-01/Accounts.json")
 ACCOUNT = Path("/2010-04-01/Accounts/{Sid}.json")
-ACCOUNT_BASE = Path("/2010-04-01/Accounts/{Sid}")  # an account's sub-resources hang below it
 
 INCOMING_PHONE_NUMBERS = Path("/2010-04-01/Accounts/{AccountSid}/IncomingPhoneNumbers.json")
 INCOMING_PHONE_NUMBERS_OF_TYPE = {

@@ -10,12 +10,9 @@ from numberpool.products.messaging.urls import PHONE_NUMBER, SERVICE
 from numberpool.products.v1 import columns, member_json
 from numberpool.store.db import Row
 
-SERVICE_LINKS = {
-    "phone_numbers": "PhoneNumbers", "short_codes": "ShortCodes", "alpha_senders": "AlphaSenders",
-    "messages": "Messages", "us_app_to_person": "Compliance/Usa2p",
-    "us_app_to_person_usecases": "Compliance/Usa2p/Usecases", "channel_senders": "ChannelSenders",
-    "destination_alpha_senders": "DestinationAlphaSenders",
-}
+# Of the links Twilio gives a Service (short_codes, alpha_senders, messages, us_app_to_person, ...),
+# the ones numberpool serves: a link that would answer 404 is left out.
+SERVICE_LINKS = {"phone_numbers": "PhoneNumbers"}
 
 
 def service_json(req: Request, s: Row) -> dict[str, Any]:

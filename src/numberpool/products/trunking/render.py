@@ -12,10 +12,9 @@ from numberpool.products.trunking.urls import ORIGINATION_URL, PHONE_NUMBER, TRU
 from numberpool.products.v1 import columns
 from numberpool.store.db import Row
 
-TRUNK_LINKS = {
-    "origination_urls": "OriginationUrls", "credential_lists": "CredentialLists",
-    "ip_access_control_lists": "IpAccessControlLists", "phone_numbers": "PhoneNumbers", "recordings": "Recording",
-}
+# Of the links Twilio gives a Trunk (credential_lists, ip_access_control_lists, recordings, ...),
+# the ones numberpool serves: a link that would answer 404 is left out.
+TRUNK_LINKS = {"origination_urls": "OriginationUrls", "phone_numbers": "PhoneNumbers"}
 
 
 def trunk_json(req: Request, t: Row) -> dict[str, Any]:

@@ -41,6 +41,7 @@ from twilio.http.response import Response as TwilioResponse
 from twilio.rest import Client
 
 from numberpool.domain import errors
+from numberpool.domain.sids import is_sid
 from numberpool.http.app import App, create_app
 from numberpool.http.request import Response as AppResponse
 from numberpool.http.wire import error_body
@@ -59,8 +60,10 @@ _JSON = b"application/json"
 
 
 @functools.cache
-def _template() -> Path:
-    """A migrated, empty SQLite database, made once per process: a fresh mock copies it."""
+def _template(account_sid: str, auth_token: str) -> Path:
+    """A migrated database holding only this main account, made once per process and account: a
+    fresh mock copies the file (a fraction of a millisecond) instead of migrating and writing."""
+    from numberpool.domain.accounts import Accounts
     from numberpool.store import migrate
     from numberpool.store.db import Database
 
@@ -68,9 +71,22 @@ def _template() -> Path:
     db = Database(f"sqlite:///{path}")
     try:
         migrate.upgrade(db)
+        Accounts(db).ensure_main(account_sid, auth_token)
     finally:
         db.dispose()  # the last connection checkpoints the WAL into the file
     return path
+
+
+@functools.cache
+def _generated_account() -> tuple[str, str]:
+    """The main account of the mocks that are given none: one per process, made at the first
+    (each mock is fresh all the same: its own copy of a database holding only that account)."""
+    return "AC" + secrets.token_hex(16), secrets.token_hex(16)
+
+
+@functools.cache
+def _generated_token(account_sid: str) -> str:
+    return secrets.token_hex(16)
 
 
 class Mock:
@@ -118,15 +134,20 @@ class Mock:
     def __enter__(self) -> Self:
         if self.app is not None:
             raise RuntimeError("this mock is already active")
-        sid = self._sid or os.environ.get("TWILIO_ACCOUNT_SID") or "AC" + secrets.token_hex(16)
-        token = self._token or (os.environ.get("TWILIO_AUTH_TOKEN") if not self._sid else None) or secrets.token_hex(16)
+        sid, token = self._sid, self._token
+        if not sid:
+            sid, token = os.environ.get("TWILIO_ACCOUNT_SID"), os.environ.get("TWILIO_AUTH_TOKEN")
+        if not sid:
+            sid, token = _generated_account()
+        if not token:
+            token = _generated_token(sid)
+        if not is_sid(sid, "AC"):
+            raise ValueError(f"the main account's SID must match ^AC[0-9a-fA-F]{{32}}$, not {sid!r}")
         self._dir = tempfile.mkdtemp(prefix="numberpool-mock-")
         db_path = Path(self._dir) / "numberpool.db"
-        shutil.copyfile(_template(), db_path)
-        app = create_app(f"sqlite:///{db_path}")  # with the response cache, as the server
-        main = app.backend.accounts.ensure_main(sid, token)
-        self._main = (main.sid, main.auth_token)
-        self.app = app
+        shutil.copyfile(_template(sid, token), db_path)
+        self.app = create_app(f"sqlite:///{db_path}")  # with the response cache, as the server
+        self._main = (sid, token)
         _install()
         _ACTIVE.append(self)
         return self
@@ -229,7 +250,7 @@ def _twilio_response(response: AppResponse) -> TwilioResponse:
 def mock(account_sid: str | None = None, auth_token: str | None = None) -> Mock:
     """A fresh in-process numberpool (see the module's documentation). The main account is
     ``account_sid``/``auth_token``, else ``TWILIO_ACCOUNT_SID``/``TWILIO_AUTH_TOKEN`` from the
-    environment, else a generated one."""
+    environment, else one generated once per process."""
     return Mock(account_sid, auth_token)
 
 

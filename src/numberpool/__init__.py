@@ -14,18 +14,21 @@ __all__ = ["client", "mock", "place_call", "send_message"]
 __version__ = "0.1.0"
 
 
-def client(base_url: str, account_sid: str, auth_token: str, **kwargs: Any) -> Client:
+def client(base_url: str, username: str, password: str, **kwargs: Any) -> Client:
     """A ``twilio.rest.Client`` whose every request goes to ``base_url`` instead of twilio.com.
 
-    ``https://api.twilio.com/X`` becomes ``{base_url}/X`` and
-    ``https://messaging.twilio.com/X`` becomes ``{base_url}/messaging/X`` (likewise
-    trunking and proxy), for first requests and followed next-page URLs alike,
-    sync and async. ``base_url`` may omit the scheme (``127.0.0.1:8080`` means
-    ``http://127.0.0.1:8080``); anything that is not an http(s) URL raises ValueError.
+    ``username``/``password`` are what ``twilio.rest.Client`` takes: an account SID and its auth
+    token, or an API key's SID and secret with ``account_sid=`` the key's account.
+    ``https://api.twilio.com/X`` becomes ``{base_url}/X`` and ``https://messaging.twilio.com/X``
+    becomes ``{base_url}/messaging/X`` (likewise trunking and proxy, and every region and edge
+    form of these hosts), for first requests and followed next-page URLs alike, sync and async;
+    a Twilio product numberpool does not serve raises ValueError before anything is sent.
+    ``base_url`` may omit the scheme (``127.0.0.1:8080`` means ``http://127.0.0.1:8080``);
+    anything that is not an http(s) URL raises ValueError.
     """
     from numberpool.testing import redirected_client
 
-    return redirected_client(base_url, account_sid, auth_token, **kwargs)
+    return redirected_client(base_url, username, password, **kwargs)
 
 
 def send_message(client: Client, *, to: str, from_: str, body: str = "", media_urls: Iterable[str] = ()) -> dict[str, Any]:

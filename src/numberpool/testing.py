@@ -52,8 +52,8 @@ def normalize_base_url(base_url: str) -> str:
     return text.rstrip("/")
 
 
-def redirected_client(base_url: str, account_sid: str, auth_token: str, **kwargs: Any) -> Client:
+def redirected_client(base_url: str, username: str, password: str, **kwargs: Any) -> Client:
     base = normalize_base_url(base_url)
-    c = RedirectedClient(account_sid, auth_token, **kwargs)
+    c = RedirectedClient(username, password, **kwargs)
     c.numberpool_base_url = base
     return c

@@ -7,22 +7,30 @@ as one that does not exist, so SIDs leak nothing.
 
 from __future__ import annotations
 
+import hashlib
 import hmac
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from numberpool.domain import errors
 from numberpool.domain.clock import now
 from numberpool.domain.errors import invalid_parameter, not_found
 from numberpool.domain.sids import is_sid, new_sid, new_token
 from numberpool.store import accounts as q
+from numberpool.store import keys as keys_store
 from numberpool.store import numbers as numbers_q
 from numberpool.store.changes import ChangeWatch
 from numberpool.store.db import Connection, Database, Row, present
 from numberpool.store.paging import PageRequest
 
 STATUSES = ("active", "suspended", "closed")
+
+
+def secret_digest(secret: str) -> str:
+    """How an API key's secret is stored: its SHA-256, hex. The secret is 32 random characters, so
+    a plain digest is as hard to reverse as the secret is to guess (no password stretching needed)."""
+    return hashlib.sha256(secret.encode()).hexdigest()
 
 
 @dataclass(frozen=True)
@@ -36,6 +44,7 @@ class Account:
     is_main: bool
     date_created: int
     date_updated: int
+    key_sid: str | None = None  # the API key the request authenticated with, if not the account's token
 
     @classmethod
     def from_row(cls, row: Row) -> Account:
@@ -61,11 +70,15 @@ class Accounts:
         # commits no process can observe for free) every request reads its account.
         self._watch: ChangeWatch | None | bool = False  # False: not looked for yet
         self._auth_cache: dict[str, Account] = {}
+        self._key_cache: dict[str, tuple[Account, str]] = {}  # key SID -> (its account, the secret's digest)
         self._auth_stamp: bytes | None = None
 
     def authenticate(self, sid: str, token: str) -> Account:
-        """The caller for HTTP Basic ``sid:token``; 20003 unless it matches, 20005 unless active."""
+        """The caller for HTTP Basic ``sid:token``, an account's SID and auth token or an API key's
+        SID and secret; 20003 unless it matches, 20005 unless the account is active."""
         stamp = self._stamp()
+        if sid.startswith("SK"):
+            return self._by_key(sid, token, stamp)
         account = self._auth_cache.get(sid) if stamp is not None else None
         if account is None:
             if not is_sid(sid, "AC"):
@@ -84,6 +97,26 @@ class Accounts:
             raise errors.account_not_active(account.sid, account.status)
         return account
 
+    def _by_key(self, key_sid: str, secret: str, stamp: bytes | None) -> Account:
+        found = self._key_cache.get(key_sid) if stamp is not None else None
+        if found is None:
+            if not is_sid(key_sid, "SK"):
+                raise errors.authentication_failed()
+            row = keys_store.fetch_with_account(self.db, key_sid)
+            if row is None:  # no such key, or deleted: revoked from the next request on, in every process
+                raise errors.authentication_failed()
+            found = (replace(Account.from_row(row), key_sid=key_sid), row.secret_hash)
+            if stamp is not None:
+                if len(self._key_cache) > 10_000:
+                    self._key_cache.clear()
+                self._key_cache[key_sid] = found
+        account, digest = found
+        if not hmac.compare_digest(digest.encode(), secret_digest(secret).encode()):
+            raise errors.authentication_failed()
+        if not account.active:
+            raise errors.account_not_active(account.sid, account.status)
+        return account
+
     def _stamp(self) -> bytes | None:
         """The database's change stamp now (None: do not cache); a new stamp empties the cache."""
         watch = self._watch
@@ -94,6 +127,7 @@ class Accounts:
         stamp = watch.stamp()
         if stamp != self._auth_stamp:
             self._auth_cache.clear()
+            self._key_cache.clear()
             self._auth_stamp = stamp
         return stamp
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from numberpool.domain.accounts import Accounts
 from numberpool.domain.applications import Applications
 from numberpool.domain.inbound import Inbound, Transport
+from numberpool.domain.keys import Keys
 from numberpool.domain.numbers import Numbers
 from numberpool.domain.origination_urls import OriginationUrls
 from numberpool.domain.pools.base import PoolLimits
@@ -27,6 +28,7 @@ class Backend:
     applications: Applications
     origination_urls: OriginationUrls
     inbound: Inbound
+    keys: Keys
 
     @classmethod
     def open(cls, db: Database, limits: PoolLimits | None = None, transport: Transport | None = None) -> Backend:
@@ -39,4 +41,4 @@ class Backend:
         trunks = Trunks(db)
         return cls(db, accounts, Numbers(db, accounts), MessagingServices(db, limits.messaging), trunks,
                    ProxyServices(db, limits), Applications(db), OriginationUrls(db, trunks.parents),
-                   Inbound(db, transport))
+                   Inbound(db, transport), Keys(db))

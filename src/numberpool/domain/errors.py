@@ -127,6 +127,14 @@ def state_account_not_visible(sid: str) -> TwilioError:
                                    "document may hold only those")
 
 
+def key_not_allowed(key_sid: str) -> TwilioError:
+    """70051 "Authorization Failed" (docs/api/errors/70051): a Standard API key may not manage
+    accounts or API keys; Twilio's Key resource page: "Access to all Twilio API resources, except
+    for API key and Account resources"."""
+    return TwilioError(70051, 403, f"Authorization Failed: API key {key_sid} is a Standard key, which may not manage "
+                                   "accounts or API keys; use the account's auth token")
+
+
 def not_found(what: str | None = None) -> NotFound:
     """20404, for the requested path; ``what`` names another resource the request referred to."""
     return NotFound(what)

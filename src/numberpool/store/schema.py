@@ -263,3 +263,18 @@ inbound_events = Table(
     Column("date_created", BigInteger, nullable=False),
     Index("ix_inbound_events_account", "account_sid", "kind", "sid"),
 )
+
+# --- API keys (2010-04-01 Keys) -----------------------------------------------------------------
+# A key's secret is shown once, when it is made, and stored only as a SHA-256 digest.
+
+api_keys = Table(
+    "api_keys",
+    metadata,
+    Column("sid", String(34), primary_key=True),
+    Column("account_sid", String(34), ForeignKey("accounts.sid"), nullable=False),
+    Column("friendly_name", String(64)),
+    Column("secret_hash", String(64), nullable=False),
+    Column("date_created", BigInteger, nullable=False),
+    Column("date_updated", BigInteger, nullable=False),
+    Index("ix_api_keys_account", "account_sid", "sid"),
+)

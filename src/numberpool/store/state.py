@@ -19,6 +19,7 @@ from numberpool.store.db import Database
 from numberpool.store.deadline import unbounded
 from numberpool.store.schema import (
     accounts,
+    api_keys,
     applications,
     inbound_events,
     incoming_numbers,
@@ -34,7 +35,7 @@ from numberpool.store.schema import (
 # trigger that refuses deleting a trunk numbers still name), and the order tables are locked in.
 _CHILDREN_FIRST: tuple[Table, ...] = (
     inbound_events, messaging_numbers, proxy_numbers, origination_urls, incoming_numbers,
-    trunks, messaging_services, proxy_services, applications, accounts,
+    trunks, messaging_services, proxy_services, applications, api_keys, accounts,
 )
 
 

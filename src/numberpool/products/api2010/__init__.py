@@ -1,10 +1,10 @@
-"""api.twilio.com 2010-04-01: Accounts, IncomingPhoneNumbers, AvailablePhoneNumbers, Applications."""
+"""api.twilio.com 2010-04-01: Accounts, IncomingPhoneNumbers, AvailablePhoneNumbers, Applications, Keys."""
 
 from __future__ import annotations
 
 from numberpool.domain.backend import Backend
 from numberpool.http.router import Router
-from numberpool.products.api2010 import accounts, add_ons, applications, available, incoming
+from numberpool.products.api2010 import accounts, add_ons, applications, available, incoming, keys
 
 
 def router(backend: Backend) -> Router:
@@ -14,4 +14,5 @@ def router(backend: Backend) -> Router:
     add_ons.register(r, backend)
     available.register(r, backend)
     applications.register(r, backend)
+    keys.register(r, backend)
     return r

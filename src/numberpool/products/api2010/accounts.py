@@ -6,6 +6,7 @@ from typing import Any
 
 from numberpool.domain.accounts import Account
 from numberpool.domain.backend import Backend
+from numberpool.domain.keys import refuse_key
 from numberpool.http.request import Request, Response
 from numberpool.http.router import Router
 from numberpool.http.wire import dumps, rfc2822, v2010_page
@@ -19,6 +20,7 @@ SUBRESOURCES = {
     "applications": urls.APPLICATIONS,
     "incoming_phone_numbers": urls.INCOMING_PHONE_NUMBERS,
     "available_phone_numbers": urls.AVAILABLE_COUNTRIES,
+    "keys": urls.KEYS,
 }
 
 
@@ -39,6 +41,7 @@ def account_json(a: Account) -> dict[str, Any]:
 
 def register(r: Router, b: Backend) -> None:
     def list_accounts(req: Request) -> Response:
+        refuse_key(req.caller)
         page = parse_page(req.query, "AC")
         filters = params.ACCOUNT_LIST.parse(req.query)
         items, more = b.accounts.list(req.caller, page, friendly_name=filters.get("friendly_name"),
@@ -51,13 +54,16 @@ def register(r: Router, b: Backend) -> None:
         return Response(200, dumps(body))
 
     def create_account(req: Request) -> Response:
+        refuse_key(req.caller)
         values = params.ACCOUNT_CREATE.parse(req.form)
         return Response(201, dumps(account_json(b.accounts.create_subaccount(req.caller, values.get("friendly_name")))))
 
     def fetch_account(req: Request, sid: str) -> Response:
+        refuse_key(req.caller)
         return Response(200, dumps(account_json(b.accounts.resolve(req.caller, sid))))
 
     def update_account(req: Request, sid: str) -> Response:
+        refuse_key(req.caller)
         target = b.accounts.resolve(req.caller, sid)
         values = params.ACCOUNT_UPDATE.parse(req.form)
         updated = b.accounts.update(req.caller, target, friendly_name=values.get("friendly_name"), status=values.get("status"))

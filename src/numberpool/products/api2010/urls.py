@@ -15,6 +15,9 @@ ASSIGNED_ADD_ONS, ASSIGNED_ADD_ON = Path(f"{_ADD_ONS}.json"), Path(f"{_ADD_ONS}/
 ADD_ON_EXTENSIONS = Path(f"{_ADD_ONS}/{{AssignedAddOnSid}}/Extensions.json")
 ADD_ON_EXTENSION = Path(f"{_ADD_ONS}/{{AssignedAddOnSid}}/Extensions/{{Sid}}.json")
 
+KEYS = Path("/2010-04-01/Accounts/{AccountSid}/Keys.json")
+KEY = Path("/2010-04-01/Accounts/{AccountSid}/Keys/{Sid}.json")
+
 APPLICATIONS = Path("/2010-04-01/Accounts/{AccountSid}/Applications.json")
 APPLICATION = Path("/2010-04-01/Accounts/{AccountSid}/Applications/{Sid}.json")
 

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 from numberpool.domain.backend import Backend
 from numberpool.domain.errors import json_body_required
+from numberpool.domain.keys import refuse_key
 from numberpool.http.request import Request, Response
 from numberpool.http.router import Path, Router, json_body
 from numberpool.http.wire import dumps
@@ -35,18 +36,21 @@ def register(r: Router, backend: Backend) -> None:
     def fetch_state(req: Request) -> Response:
         from numberpool.products.emulator import document
 
+        refuse_key(req.caller)  # the document holds auth tokens
         return Response(200, dumps(document.render(control().dump(req.caller))))
 
     @json_body
     def create_state(req: Request) -> Response:
         from numberpool.products.emulator import document
 
+        refuse_key(req.caller)
         if not req.body:
             raise json_body_required()
         control().load(req.caller, document.parse(req.body))
         return fetch_state(req)
 
     def create_reset(req: Request) -> Response:
+        refuse_key(req.caller)
         control().reset(req.caller)
         return Response(204)
 

@@ -21,12 +21,12 @@ from numberpool.domain import errors
 from numberpool.domain.backend import Backend
 from numberpool.domain.errors import TwilioError
 from numberpool.domain.pools.base import PoolLimits
-from numberpool.http import hosts
+from numberpool.http import hosts, representations
 from numberpool.http.access_log import CALLER as _CALLER
 from numberpool.http.access_log import write as _log_access
 from numberpool.http.cache import Key, ResponseCache
 from numberpool.http.hosts import FORWARDED_HEADERS
-from numberpool.http.request import Request, Response
+from numberpool.http.request import JSON_TYPE, Request, Response
 from numberpool.http.router import Router
 from numberpool.http.wire import dumps, error_body
 from numberpool.products import api2010, emulator, messaging, proxy, trunking
@@ -216,7 +216,7 @@ class App:
                 response = self._dispatch(scope, body)
                 if not isinstance(response, Response):  # an async handler
                     response = await response
-                return response
+                return self._represent(scope, response)
             except Exception as exc:  # noqa: BLE001 - every failure becomes Twilio's error body
                 answer = self._failure(exc, scope)
                 if answer is not None:
@@ -225,7 +225,7 @@ class App:
                 deadline = deadline or now + LOCK_WAIT
                 if now >= deadline:
                     log.error("database busy for %.0f s", LOCK_WAIT)
-                    return self._error(errors.database_unavailable())
+                    return self._error(errors.database_unavailable(), scope)
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, 0.05)
 
@@ -253,7 +253,7 @@ class App:
         except Exception as exc:  # noqa: BLE001 - as in handle
             return self._failure(exc, scope)
         if isinstance(response, Response):
-            return response
+            return self._represent(scope, response)
         if hasattr(response, "close"):
             response.close()  # an async handler's coroutine, not started: nothing ran, nothing to undo
         return None
@@ -261,22 +261,38 @@ class App:
     def _failure(self, exc: Exception, scope: Scope) -> Response | None:
         """The error response for a failed request; None for a busy SQLite (run the request again)."""
         if isinstance(exc, TwilioError):
-            return self._error(exc.for_path(scope["path"]))
+            return self._error(exc.for_path(scope["path"]), scope)
         if isinstance(exc, DatabaseFailure):
             if busy(exc):
                 return None
             log.error("database error", exc_info=exc)
-            return self._error(errors.database_unavailable())
+            return self._error(errors.database_unavailable(), scope)
         if isinstance(exc, ConstraintViolation):  # a rule the database keeps, broken by a race the domain did not foresee
             log.error("constraint violation", exc_info=exc)
-            return self._error(errors.concurrent_change())
+            return self._error(errors.concurrent_change(), scope)
         log.error("unhandled error", exc_info=exc)
-        return self._error(errors.internal_error())
+        return self._error(errors.internal_error(), scope)
 
     @staticmethod
-    def _error(err: TwilioError) -> Response:
+    def _error(err: TwilioError, scope: Scope | None = None) -> Response:
         headers = [_AUTH_CHALLENGE] if err.status == 401 and err.code == 20003 else []
+        if scope is not None and _kind(scope) == representations.XML:
+            return Response(err.status, representations.error_xml(err), headers, representations.CONTENT_TYPES["xml"])
         return Response(err.status, error_body(err), headers)
+
+    @staticmethod
+    def _represent(scope: Scope, response: Response) -> Response:
+        """A 2010-04-01 answer in the representation its path asked for (the handler made JSON)."""
+        kind = scope.get(_REPRESENTATION)
+        if kind is None or not response.body or response.status >= 400:
+            return response
+        if kind == representations.XML:
+            name = _resource_name(scope.get(_OPERATION, ""))
+            extension = ".xml" if scope["path"].endswith(".xml") else ""
+            body = representations.to_xml(response.body, name, extension)
+        else:
+            body = representations.to_csv(response.body)
+        return Response(response.status, body, response.headers, representations.CONTENT_TYPES[kind])
 
     def _dispatch(self, scope: Scope, body: bytes) -> Response | Awaitable[Response]:
         path: str = scope["path"]
@@ -300,6 +316,10 @@ class App:
         if found is None:
             raise errors.not_found()
         product, inner, prefix = found
+        if product == "api":  # .json, .xml, .csv or no extension (XML): routed by the JSON path
+            inner, wanted = representations.routed(inner)
+            if wanted != representations.JSON:
+                scope[_REPRESENTATION] = wanted
         matched = self.routers[product].match(inner)
         if matched is None:
             raise errors.not_found()
@@ -309,6 +329,8 @@ class App:
         handler = methods.get(scope["method"])
         if handler is None:
             raise errors.method_not_allowed(scope["method"], path)
+        if _REPRESENTATION in scope:
+            scope[_OPERATION] = self.routers[product].names.get(handler, "")
         query = dict(_decode_qs(scope.get("query_string", b""), "query string"))
         pairs: list[tuple[str, str]] = []
         raw = b""  # the body itself, for the handlers that take JSON (router.json_body)
@@ -331,10 +353,34 @@ class App:
         return handler(req, *args)
 
 
+_REPRESENTATION = "numberpool.representation"  # scope keys: the XML or CSV a 2010-04-01 path asked for,
+_OPERATION = "numberpool.operation"  # and the operationId that answered it
+_VERBS = ("Fetch", "Create", "Update", "List", "Delete")
+
+
+def _kind(scope: Scope) -> str:
+    """The representation a request's answer takes, errors included: a 2010-04-01 path's, else JSON."""
+    kind = scope.get(_REPRESENTATION)
+    if kind is not None:
+        return str(kind)
+    path: str = scope.get("path", "")
+    return representations.routed(path)[1] if path.startswith("/2010-04-01/") else representations.JSON
+
+
+def _resource_name(operation_id: str) -> str:
+    """``FetchIncomingPhoneNumber`` -> ``incoming_phone_number``: the XML element of one resource."""
+    for verb in _VERBS:
+        if operation_id.startswith(verb):
+            operation_id = operation_id[len(verb):]
+            break
+    operation_id = operation_id.removeprefix("New")  # CreateNewKey answers a Key
+    return "".join("_" + c.lower() if c.isupper() else c for c in operation_id).lstrip("_") or "resource"
+
+
 async def _send(send: Send, response: Response) -> None:
     headers = response.headers
-    if response.body:
-        headers = headers + _JSON
+    if response.body or response.content_type is not JSON_TYPE:  # an empty CSV page is still CSV
+        headers = [*headers, (b"content-type", response.content_type)]
     await send({"type": "http.response.start", "status": response.status, "headers": headers})
     await send({"type": "http.response.body", "body": response.body})
 

@@ -22,8 +22,12 @@ class Request:
         return [value for key, value in self.form_pairs if key == name]
 
 
+JSON_TYPE = b"application/json; charset=utf-8"
+
+
 @dataclass(slots=True)
 class Response:
     status: int
     body: bytes = b""
     headers: list[tuple[bytes, bytes]] = field(default_factory=list)
+    content_type: bytes = JSON_TYPE  # of a non-empty body

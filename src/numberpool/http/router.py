@@ -67,10 +67,12 @@ class Router:
     def __init__(self) -> None:
         self._routes: list[tuple[Path, dict[str, Handler]]] = []
         self.operations: list[Operation] = []
+        self.names: dict[Handler, str] = {}  # handler -> its operationId (the XML names a resource by it)
 
     def add(self, path: Path, **methods: tuple[str, Handler]) -> None:
         """Serve ``path``: each keyword is an HTTP method, each value (operationId, handler)."""
         self._routes.append((path, {method: handler for method, (_, handler) in methods.items()}))
+        self.names.update({handler: op_id for op_id, handler in methods.values()})
         self.operations += [Operation(method, path, op_id, handler) for method, (op_id, handler) in methods.items()]
 
     def match(self, path: str) -> tuple[dict[str, Handler], tuple[Any, ...]] | None:

@@ -48,8 +48,6 @@ def test_wrong_token_for_real_account(server):
         "/",
         "/favicon.ico",
         "/2010-04-01",
-        "/2010-04-01/",
-        "/2010-04-01/Accounts",
         "/2010-04-01/Accounts/{sid}/Nope.json",
         "/2010-04-01/Accounts/{sid}/IncomingPhoneNumbers/PN0/extra.json",
         "/2010-04-01/Accounts/{sid}/AvailablePhoneNumbers/ZZ.json",
@@ -63,6 +61,18 @@ def test_unknown_paths(http, server, path):
     path = path.replace("{sid}", server.account_sid)
     body = assert_error(http.get(path), 404, 20404)
     assert "was not found" in body["message"]
+
+
+def test_a_2010_path_without_extension_answers_xml(http, server):
+    """Twilio's default representation: /2010-04-01/Accounts is the account list, in XML; a path
+    that names nothing is a 404 in XML too."""
+    import xml.etree.ElementTree as ET
+
+    listed = http.get("/2010-04-01/Accounts")
+    assert listed.status_code == 200 and listed.headers["content-type"].startswith("application/xml")
+    assert server.account_sid in [e.text for e in ET.fromstring(listed.content).iter("Sid")]
+    missing = http.get("/2010-04-01/")
+    assert missing.status_code == 404 and ET.fromstring(missing.content).find("RestException/Code").text == "20404"
 
 
 @pytest.mark.parametrize("method", ["PUT", "PATCH"])

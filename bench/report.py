@@ -91,7 +91,9 @@ def markdown(results: dict) -> str:
         lines += ["## Start-up", "",
                   ("Wall-clock from launching the server to its first answered request, interleaved starts "
                   "(bench/startup.py): numberpool serve on an existing SQLite database with an authenticated "
-                  "account fetch, moto_server with a signed S3 ListBuckets, and a bare granian app."), "",
+                  "account fetch, moto_server with a signed S3 ListBuckets, a bare granian app, and the "
+                   "same app started after `import sqlalchemy`: the floor of any server that reads its database "
+                   "with SQLAlchemy."), "",
                   startup.markdown(results["startup"]), ""]
     return "\n".join(lines) + "\n"
 

@@ -29,8 +29,11 @@ def test_the_assigned_add_ons_link_resolves_to_an_empty_list(server, sub_client,
     assert "Marketplace" in err.msg
     _not_found(lambda: add_ons("XE" + "1" * 32).fetch())
     _not_found(lambda: add_ons("XE" + "1" * 32).delete())
-    with server.http(subaccount.sid, subaccount.auth_token) as h:  # the SDK raises a bare TwilioException on a list's 404
-        r = h.get(link.replace(".json", f"/XE{'1' * 32}/Extensions.json"))
+    assert add_ons("XE" + "1" * 32).extensions.list() == []  # an empty collection, as the list above
+    with server.http(subaccount.sid, subaccount.auth_token) as h:
+        ext = h.get(link.replace(".json", f"/XE{'1' * 32}/Extensions.json")).json()
+        assert ext["extensions"] == [] and ext["uri"].startswith(link.replace(".json", f"/XE{'1' * 32}/Extensions.json?"))
+        r = h.get(link.replace(".json", "/nonsense/Extensions.json"))  # the SDK raises a bare TwilioException on a list's 404
         assert (r.status_code, r.json()["code"]) == (404, 20404)
     _not_found(lambda: add_ons("XE" + "1" * 32).extensions("XF" + "2" * 32).fetch())
     with server.http(subaccount.sid, subaccount.auth_token) as h:

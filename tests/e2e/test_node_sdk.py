@@ -9,6 +9,7 @@ once per session. The recipe in tests/node/recipe.js is the README's, character 
 
 from __future__ import annotations
 
+import fcntl
 import os
 import re
 import secrets
@@ -50,17 +51,20 @@ def _output(done: subprocess.CompletedProcess[str]) -> str:
 def node() -> str:
     """The ``node`` executable, with npm's ``twilio`` installed into tests/node/node_modules."""
     node, npm = require_node()
-    done = subprocess.run([npm, "install", "--no-audit", "--no-fund", "--no-package-lock"], cwd=NODE_DIR,
-                          capture_output=True, text=True, timeout=600, check=False)
+    with open(NODE_DIR / ".install-lock", "w") as lock:  # pytest-xdist's workers: one npm install at a time
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        done = subprocess.run([npm, "install", "--no-audit", "--no-fund", "--no-package-lock"], cwd=NODE_DIR,
+                              capture_output=True, text=True, timeout=600, check=False)
     assert done.returncode == 0, "npm install failed in tests/node:\n" + _output(done)
     return node
 
 
 @pytest.fixture(scope="module")
-def node_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+def node_server(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """A server on each database in turn (the session's ``backend``)."""
     sid = "AC" + secrets.token_hex(16)
     token = secrets.token_hex(16)
-    with fresh_database("sqlite", tmp_path_factory) as db_url:
+    with fresh_database(backend, tmp_path_factory) as db_url:
         proc, base_url = start_server(db_url, {"TWILIO_ACCOUNT_SID": sid, "TWILIO_AUTH_TOKEN": token})
         try:
             yield Server(base_url, sid, token, db_url)

@@ -1,12 +1,14 @@
 """An IncomingPhoneNumber's AssignedAddOns and their Extensions: Twilio Marketplace add-ons, which
 numberpool does not have. Every number's ``subresource_uris.assigned_add_ons`` resolves all the
-same: the list is an empty page of the number (404 for a number the caller cannot see), assigning
-one answers that no add-on is installed, and any single add-on or extension is not found."""
+same: the list is an empty page of the number (404 for a number the caller cannot see), as is the
+Extensions list under any well-formed AssignedAddOn SID; assigning one answers that no add-on is
+installed, and any single add-on or extension is not found."""
 
 from __future__ import annotations
 
 from numberpool.domain import errors
 from numberpool.domain.backend import Backend
+from numberpool.domain.sids import is_sid
 from numberpool.http.request import Request, Response
 from numberpool.http.router import Router
 from numberpool.http.wire import dumps, v2010_page
@@ -38,7 +40,11 @@ def register(r: Router, b: Backend) -> None:
 
     def list_extensions(req: Request, account_sid: str, number_sid: str, add_on_sid: str) -> Response:
         number_of(req, account_sid, number_sid)
-        raise errors.not_found()  # no add-on is ever assigned, so none has extensions
+        if not is_sid(add_on_sid, "XE"):
+            raise errors.not_found()
+        page = parse_page(req.query, "XF")  # choice: an empty page, as the AssignedAddOns list's
+        path = urls.ADD_ON_EXTENSIONS.format(AccountSid=account_sid, ResourceSid=number_sid, AssignedAddOnSid=add_on_sid)
+        return Response(200, dumps(v2010_page("extensions", [], path, [], page, None, None, False)))
 
     def one_extension(req: Request, account_sid: str, number_sid: str, add_on_sid: str, sid: str) -> Response:
         number_of(req, account_sid, number_sid)

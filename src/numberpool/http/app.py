@@ -7,14 +7,11 @@ statements, so they run on the event loop without a thread hop.
 from __future__ import annotations
 
 import asyncio
-import base64
-import binascii
 import logging
 import os
 import time
-from collections.abc import Awaitable, Callable, MutableMapping, Sequence
+from collections.abc import Awaitable, MutableMapping, Sequence
 from typing import Any
-from urllib.parse import parse_qsl
 
 from numberpool import __version__
 from numberpool.domain import errors
@@ -24,9 +21,22 @@ from numberpool.domain.pools.base import PoolLimits
 from numberpool.http import hosts, representations
 from numberpool.http.access_log import CALLER as _CALLER
 from numberpool.http.access_log import write as _log_access
+from numberpool.http.asgi import (
+    DISCONNECTED,
+    MAX_BODY,
+    ASGIApp,
+    Receive,
+    Scope,
+    Send,
+    basic_credentials,
+    decode_qs,
+    has_body,
+    read_body,
+    send_response,
+)
 from numberpool.http.cache import Key, ResponseCache
 from numberpool.http.hosts import FORWARDED_HEADERS
-from numberpool.http.request import JSON_TYPE, Request, Response
+from numberpool.http.request import Request, Response
 from numberpool.http.router import Router
 from numberpool.http.wire import dumps, error_body
 from numberpool.products import api2010, emulator, messaging, proxy, trunking
@@ -36,15 +46,9 @@ from numberpool.webhooks.http import HttpTransport
 
 log = logging.getLogger("numberpool")
 
-Scope = MutableMapping[str, Any]
-Receive = Callable[[], Awaitable[MutableMapping[str, Any]]]
-Send = Callable[[MutableMapping[str, Any]], Awaitable[None]]
-ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 V1_PRODUCTS = ("messaging", "trunking", "proxy")
-MAX_BODY = 1 << 20
 LOCK_WAIT = 15.0  # seconds a write may wait for another process's SQLite write lock before a 503
-_JSON = [(b"content-type", b"application/json; charset=utf-8")]
 _AUTH_CHALLENGE = (b"www-authenticate", b'Basic realm="Twilio API"')
 HEALTH_PATH = "/numberpool/health"
 HEALTH_TIMEOUT = 2.0  # seconds the database has to answer a health check before it counts as unreachable
@@ -67,18 +71,6 @@ def _product(path: str, host: str) -> tuple[str, str, str] | None:
         if label in V1_PRODUCTS:
             return label, path, ""
     return None
-
-
-def _decode_qs(raw: bytes, what: str) -> list[tuple[str, str]]:
-    try:
-        text = raw.decode("utf-8")
-        pairs = parse_qsl(text, keep_blank_values=True, errors="strict")
-    except (UnicodeDecodeError, ValueError):
-        raise errors.invalid_form(what, "is not valid UTF-8 form encoding") from None
-    for name, value in pairs:
-        if "\x00" in name or "\x00" in value:  # no database stores NUL in text; refuse it up front
-            raise errors.invalid_form(what, f"contains a NUL character (parameter {name!r})")
-    return pairs
 
 
 class App:
@@ -123,22 +115,22 @@ class App:
             await self._console()(scope, receive, send)
             return
         if path == HEALTH_PATH:  # before the cache: its answer is about now
-            await _send(send, await self._health(scope["method"]))
+            await send_response(send, await self._health(scope["method"]))
             return
         cache = self.cache
-        if cache is not None and scope["method"] == "GET" and not _has_body(scope["headers"]):
+        if cache is not None and scope["method"] == "GET" and not has_body(scope["headers"]):
             await self._cached_get(cache, scope, send)
             return
         body = b""
-        if scope["method"] == "POST" or _has_body(scope["headers"]):
-            body = await _read_body(receive, MAX_STATE_BODY if path == STATE_PATH else MAX_BODY)
-            if body is _DISCONNECTED:
+        if scope["method"] == "POST" or has_body(scope["headers"]):
+            body = await read_body(receive, MAX_STATE_BODY if path == STATE_PATH else MAX_BODY)
+            if body is DISCONNECTED:
                 return  # the client is gone: nobody to answer
         if body is None:
             response = self._error(errors.body_too_large())
         else:
             response = await self.handle(scope, body)
-        await _send(send, response)
+        await send_response(send, response)
 
     async def _logged_http(self, scope: Scope, receive: Receive, send: Send) -> None:
         """``_http``, then the request's line in the access log."""
@@ -190,7 +182,7 @@ class App:
             response = await self.handle(scope, b"")
             if stamp is not None:
                 cache.put(stamp, key, response)
-        await _send(send, response)
+        await send_response(send, response)
 
     def _cache_key(self, scope: Scope) -> Key:
         host = authorization = forwarded = b""
@@ -276,18 +268,18 @@ class App:
     @staticmethod
     def _error(err: TwilioError, scope: Scope | None = None) -> Response:
         headers = [_AUTH_CHALLENGE] if err.status == 401 and err.code == 20003 else []
-        if scope is not None and _kind(scope) == representations.XML:
+        if scope is not None and representations.kind_of(scope) == representations.XML:
             return Response(err.status, representations.error_xml(err), headers, representations.CONTENT_TYPES["xml"])
         return Response(err.status, error_body(err), headers)
 
     @staticmethod
     def _represent(scope: Scope, response: Response) -> Response:
         """A 2010-04-01 answer in the representation its path asked for (the handler made JSON)."""
-        kind = scope.get(_REPRESENTATION)
+        kind = scope.get(representations.REPRESENTATION)
         if kind is None or not response.body or response.status >= 400:
             return response
         if kind == representations.XML:
-            name = _resource_name(scope.get(_OPERATION, ""))
+            name = representations.resource_name(scope.get(representations.OPERATION, ""))
             extension = ".xml" if scope["path"].endswith(".xml") else ""
             body = representations.to_xml(response.body, name, extension)
         else:
@@ -319,25 +311,25 @@ class App:
         if product == "api":  # .json, .xml, .csv or no extension (XML): routed by the JSON path
             inner, wanted = representations.routed(inner)
             if wanted != representations.JSON:
-                scope[_REPRESENTATION] = wanted
+                scope[representations.REPRESENTATION] = wanted
         matched = self.routers[product].match(inner)
         if matched is None:
             raise errors.not_found()
         methods, args = matched
-        caller = self.backend.accounts.authenticate(*_basic(authorization))
+        caller = self.backend.accounts.authenticate(*basic_credentials(authorization))
         scope[_CALLER] = caller.sid
         handler = methods.get(scope["method"])
         if handler is None:
             raise errors.method_not_allowed(scope["method"], path)
-        if _REPRESENTATION in scope:
-            scope[_OPERATION] = self.routers[product].names.get(handler, "")
-        query = dict(_decode_qs(scope.get("query_string", b""), "query string"))
+        if representations.REPRESENTATION in scope:
+            scope[representations.OPERATION] = self.routers[product].names.get(handler, "")
+        query = dict(decode_qs(scope.get("query_string", b""), "query string"))
         pairs: list[tuple[str, str]] = []
         raw = b""  # the body itself, for the handlers that take JSON (router.json_body)
         if body:
             kind = content_type.split(b";", 1)[0].strip().lower()
             if kind == b"application/x-www-form-urlencoded":
-                pairs = _decode_qs(body, "request body")
+                pairs = decode_qs(body, "request body")
             elif getattr(handler, "json_body", False):
                 if kind != b"application/json":
                     raise errors.json_body_required()
@@ -351,78 +343,6 @@ class App:
             api_origin = f"{scheme}://api.{domain}" if domain else origin
         req = Request(query, dict(pairs), origin + prefix, api_origin, caller, pairs, raw)
         return handler(req, *args)
-
-
-_REPRESENTATION = "numberpool.representation"  # scope keys: the XML or CSV a 2010-04-01 path asked for,
-_OPERATION = "numberpool.operation"  # and the operationId that answered it
-_VERBS = ("Fetch", "Create", "Update", "List", "Delete")
-
-
-def _kind(scope: Scope) -> str:
-    """The representation a request's answer takes, errors included: a 2010-04-01 path's, else JSON."""
-    kind = scope.get(_REPRESENTATION)
-    if kind is not None:
-        return str(kind)
-    path: str = scope.get("path", "")
-    return representations.routed(path)[1] if path.startswith("/2010-04-01/") else representations.JSON
-
-
-def _resource_name(operation_id: str) -> str:
-    """``FetchIncomingPhoneNumber`` -> ``incoming_phone_number``: the XML element of one resource."""
-    for verb in _VERBS:
-        if operation_id.startswith(verb):
-            operation_id = operation_id[len(verb):]
-            break
-    operation_id = operation_id.removeprefix("New")  # CreateNewKey answers a Key
-    return "".join("_" + c.lower() if c.isupper() else c for c in operation_id).lstrip("_") or "resource"
-
-
-async def _send(send: Send, response: Response) -> None:
-    headers = response.headers
-    if response.body or response.content_type is not JSON_TYPE:  # an empty CSV page is still CSV
-        headers = [*headers, (b"content-type", response.content_type)]
-    await send({"type": "http.response.start", "status": response.status, "headers": headers})
-    await send({"type": "http.response.body", "body": response.body})
-
-
-def _has_body(headers: list[tuple[bytes, bytes]]) -> bool:
-    """Whether a GET or DELETE carries a body: usually not, and awaiting one costs."""
-    for name, value in headers:
-        if name == b"content-length":
-            return value.strip() not in (b"0", b"")
-        if name == b"transfer-encoding":
-            return True
-    return False
-
-
-_DISCONNECTED = object()
-
-
-async def _read_body(receive: Receive, limit: int = MAX_BODY) -> Any:
-    """The whole body; None when it is larger than ``limit`` bytes; _DISCONNECTED if the client left."""
-    body = b""
-    while True:
-        message = await receive()
-        if message["type"] == "http.disconnect":
-            return _DISCONNECTED
-        body += message.get("body", b"")
-        if len(body) > limit:
-            return None
-        if not message.get("more_body", False):
-            return body
-
-
-def _basic(header: bytes) -> tuple[str, str]:
-    if not header[:6].lower() == b"basic ":
-        raise errors.authentication_failed()
-    try:
-        decoded = base64.b64decode(header[6:].strip(), validate=True).decode("utf-8")
-    except (binascii.Error, UnicodeDecodeError):
-        raise errors.authentication_failed() from None
-    sid, sep, token = decoded.partition(":")
-    if not sep:
-        raise errors.authentication_failed()
-    return sid, token
 
 
 def create_app(

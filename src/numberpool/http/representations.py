@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import MutableMapping
 from typing import Any
 from xml.sax.saxutils import escape, quoteattr
 
@@ -158,3 +159,27 @@ def to_csv(body: bytes) -> bytes:
     writer.writeheader()
     writer.writerows(rows)
     return buffer.getvalue().encode()
+
+
+REPRESENTATION = "numberpool.representation"  # scope keys: the XML or CSV a 2010-04-01 path asked for,
+OPERATION = "numberpool.operation"  # and the operationId that answered it
+_VERBS = ("Fetch", "Create", "Update", "List", "Delete")
+
+
+def kind_of(scope: MutableMapping[str, Any]) -> str:
+    """The representation a request's answer takes, errors included: a 2010-04-01 path's, else JSON."""
+    kind = scope.get(REPRESENTATION)
+    if kind is not None:
+        return str(kind)
+    path: str = scope.get("path", "")
+    return routed(path)[1] if path.startswith("/2010-04-01/") else JSON
+
+
+def resource_name(operation_id: str) -> str:
+    """``FetchIncomingPhoneNumber`` -> ``incoming_phone_number``: the XML element of one resource."""
+    for verb in _VERBS:
+        if operation_id.startswith(verb):
+            operation_id = operation_id[len(verb):]
+            break
+    operation_id = operation_id.removeprefix("New")  # CreateNewKey answers a Key
+    return "".join("_" + c.lower() if c.isupper() else c for c in operation_id).lstrip("_") or "resource"

@@ -24,6 +24,7 @@ from numberpool.domain.accounts import Account
 from numberpool.domain.clock import now
 from numberpool.domain.routing import Route, Webhook
 from numberpool.domain.sids import is_sid, new_sid
+from numberpool.store import accounts as accounts_store
 from numberpool.store import inbound as q
 from numberpool.store.db import Database
 from numberpool.store.errors import DatabaseFailure, busy
@@ -103,14 +104,14 @@ class Inbound:
     def _visible(self, caller: Account, account_sid: str) -> bool:
         if account_sid == caller.sid:
             return True
-        state_owner = q.owner_of_account(self.db, account_sid)
-        return state_owner == caller.sid
+        row = accounts_store.fetch(self.db, account_sid)
+        return row is not None and caller.can_see(Account.from_row(row))
 
     # -- receiving ----------------------------------------------------------------------------
 
     def _state(self, caller: Account, to: str) -> RoutingState:
         state = q.routing_state(self.db, to)
-        if state is None or not (state.owner.sid == caller.sid or state.owner.owner_account_sid == caller.sid):
+        if state is None or not caller.can_see(Account.from_row(state.owner)):
             raise errors.not_found(f"phone number {to}")  # another account's number is no number at all
         return state
 

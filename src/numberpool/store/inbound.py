@@ -142,11 +142,3 @@ def page(db: Database, viewer_sid: str, kind: str, which: EventFilter, req: Page
     with db.read() as conn:
         rows = list(conn.execute(stmt, params))
     return finish_page(rows, req)
-
-
-_OWNER = select(accounts.c.owner_account_sid).where(accounts.c.sid == bindparam("sid"))
-
-
-def owner_of_account(db: Database, sid: str) -> str | None:
-    row = db.one(_OWNER, sid=sid)
-    return row[0] if row is not None else None

@@ -10,9 +10,7 @@ it. Pages are rendered on the server, without JavaScript; every POST is a form w
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable, MutableMapping
 from dataclasses import dataclass, field
-from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
 from numberpool.console import session as sessions
@@ -22,14 +20,12 @@ from numberpool.console.pages import overview_page as render_overview
 from numberpool.console.pages import signin_page
 from numberpool.domain.backend import Backend
 from numberpool.domain.errors import TwilioError
+from numberpool.http.asgi import DISCONNECTED, Receive, Scope, Send, decode_qs, read_body
 from numberpool.products.emulator import params
 from numberpool.store.errors import DatabaseFailure
 
 log = logging.getLogger("numberpool.console")
 
-Scope = MutableMapping[str, Any]
-Receive = Callable[[], Awaitable[MutableMapping[str, Any]]]
-Send = Callable[[MutableMapping[str, Any]], Awaitable[None]]
 
 LOOPBACK = ("127.0.0.1", "localhost", "[::1]")
 MAX_FORM = 64 * 1024
@@ -251,25 +247,18 @@ def _one(form: dict[str, list[str]], name: str) -> str:
 
 async def _read_form(receive: Receive, content_type: str) -> dict[str, list[str]] | None:
     """The form body by name (values in order); None when the client went away."""
-    body = b""
-    while True:
-        message = await receive()
-        if message["type"] == "http.disconnect":
-            return None
-        body += message.get("body", b"")
-        if len(body) > MAX_FORM:
-            raise BadForm(413, "The form is too large.")
-        if not message.get("more_body", False):
-            break
+    body = await read_body(receive, MAX_FORM)
+    if body is DISCONNECTED:
+        return None
+    if body is None:
+        raise BadForm(413, "The form is too large.")
     if body and content_type.split(";", 1)[0].strip().lower() != "application/x-www-form-urlencoded":
         raise BadForm(400, "The console takes HTML forms only (application/x-www-form-urlencoded).")
     try:
-        pairs = parse_qsl(body.decode("utf-8"), keep_blank_values=True, errors="strict")
-    except (UnicodeDecodeError, ValueError):
-        raise BadForm(400, "The form is not valid UTF-8 form encoding.") from None
+        pairs = decode_qs(body, "form")
+    except TwilioError as err:
+        raise BadForm(400, err.message) from None
     form: dict[str, list[str]] = {}
     for name, value in pairs:
-        if "\x00" in value or "\x00" in name:
-            raise BadForm(400, f"The form field {name!r} contains a NUL character.")
         form.setdefault(name, []).append(value)
     return form

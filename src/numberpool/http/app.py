@@ -175,14 +175,17 @@ class App:
         return self.trusted is not None and self.trusted.trusts(client[0] if client else None)
 
     async def _cached_get(self, cache: ResponseCache, scope: Scope, send: Send) -> None:
-        key = self._cache_key(scope)
-        stamp = cache.current()
-        response = cache.get(key) if stamp is not None else None
+        key, stamp, response = self._cached(cache, scope)
         if response is None:
             response = await self.handle(scope, b"")
-            if stamp is not None:
-                cache.put(stamp, key, response)
+            cache.put(stamp, key, response)
         await send_response(send, response)
+
+    def _cached(self, cache: ResponseCache, scope: Scope) -> tuple[Key, bytes | None, Response | None]:
+        """A GET's cache key, the database's stamp now (None: do not cache), and the stored answer."""
+        key = self._cache_key(scope)
+        stamp = cache.current()
+        return key, stamp, cache.get(key) if stamp is not None else None
 
     def _cache_key(self, scope: Scope) -> Key:
         host = authorization = forwarded = b""
@@ -227,17 +230,14 @@ class App:
         The in-process mode serves sync SDK calls through here, with no loop at all, and a GET
         through the response cache as the server does."""
         cache = self.cache
-        if cache is not None and scope["method"] == "GET" and not body:
-            key = self._cache_key(scope)
-            stamp = cache.current()
-            cached = cache.get(key) if stamp is not None else None
-            if cached is not None:
-                return cached
-            response_now = self._respond_now(scope, body)
-            if response_now is not None and stamp is not None:
-                cache.put(stamp, key, response_now)
-            return response_now
-        return self._respond_now(scope, body)
+        if cache is None or scope["method"] != "GET" or body:
+            return self._respond_now(scope, body)
+        key, stamp, response = self._cached(cache, scope)
+        if response is None:
+            response = self._respond_now(scope, body)
+            if response is not None:
+                cache.put(stamp, key, response)
+        return response
 
     def _respond_now(self, scope: Scope, body: bytes) -> Response | None:
         try:

@@ -37,8 +37,8 @@ class ResponseCache:
     def get(self, key: Key) -> Response | None:
         return self._entries.get(key)
 
-    def put(self, stamp: bytes, key: Key, response: Response) -> None:
-        """Keep an answer computed from data at least as new as ``stamp``."""
+    def put(self, stamp: bytes | None, key: Key, response: Response) -> None:
+        """Keep an answer computed from data at least as new as ``stamp`` (None: keep nothing)."""
         size = len(response.body)
         if stamp is None or stamp != self._stamp or response.status != 200 or size > self.max_body:
             return

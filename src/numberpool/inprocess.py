@@ -56,7 +56,6 @@ F = TypeVar("F", bound=Callable[..., Any])
 T = TypeVar("T")
 _PRODUCTS = ("api", "messaging", "trunking", "proxy")
 _FORM = b"application/x-www-form-urlencoded"
-_JSON = b"application/json"
 
 
 @functools.cache

@@ -30,9 +30,6 @@ from typing import Any
 
 from numberpool.store.inbound import RoutingState
 
-MESSAGE_ROUTES = ("messaging_service", "proxy", "sms_application", "number", "dropped", "no_handler")
-CALL_ROUTES = ("trunk", "proxy", "voice_application", "number", "dropped", "no_handler")
-
 
 @dataclass(frozen=True)
 class Webhook:

@@ -12,12 +12,14 @@ import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import NoReturn
 
 import httpx
 import pytest
 from sqlalchemy.engine import make_url
 
 import numberpool
+from tests.tcpproxy import TcpProxy
 
 
 @dataclass(frozen=True)
@@ -84,15 +86,40 @@ def stop_server(proc: subprocess.Popen) -> None:
 POSTGRES_ENV = "NUMBERPOOL_TEST_POSTGRES_URL"
 
 
+def unavailable(message: str) -> NoReturn:
+    """Something a test needs is missing: a failure in CI (which installs everything), a skip on a laptop."""
+    if os.environ.get("CI"):
+        pytest.fail(message)
+    pytest.skip(message)
+
+
 def require_postgres() -> str:
     """The PostgreSQL URL to test against: a failure in CI when missing, a skip on a laptop."""
     url = os.environ.get(POSTGRES_ENV)
     if not url:
-        message = f"{POSTGRES_ENV} is not set: no PostgreSQL to test against (see README, 'Testing on PostgreSQL')"
-        if os.environ.get("CI"):
-            pytest.fail(message)
-        pytest.skip(message)
+        unavailable(f"{POSTGRES_ENV} is not set: no PostgreSQL to test against (see README, 'Testing on PostgreSQL')")
     return url
+
+
+@contextmanager
+def server_behind_proxy(tmp_path_factory: pytest.TempPathFactory, env: dict[str, str] | None = None
+                        ) -> Iterator[tuple[TcpProxy, Server]]:
+    """A server on a new PostgreSQL database reached through a TcpProxy the test can cut, freeze
+    and restore (``env``: more settings for the server)."""
+    upstream = make_url(require_postgres())
+    proxy = TcpProxy(upstream.host or "127.0.0.1", upstream.port or 5432)
+    proxy.start()
+    sid, token = "AC" + secrets.token_hex(16), secrets.token_hex(16)
+    try:
+        with fresh_database("postgres", tmp_path_factory) as db_url:
+            via_proxy = make_url(db_url).set(host="127.0.0.1", port=proxy.port).render_as_string(hide_password=False)
+            proc, base_url = start_server(via_proxy, {"TWILIO_ACCOUNT_SID": sid, "TWILIO_AUTH_TOKEN": token, **(env or {})})
+            try:
+                yield proxy, Server(base_url, sid, token, via_proxy)
+            finally:
+                stop_server(proc)
+    finally:
+        proxy.stop()
 
 
 @pytest.fixture(scope="session", params=["sqlite", "postgres"])
@@ -120,14 +147,15 @@ def fresh_database(backend: str, tmp_path_factory: pytest.TempPathFactory) -> It
         drop_database(admin_url, name)
 
 
+def one_server(backend: str, tmp_path_factory: pytest.TempPathFactory, env: dict[str, str] | None = None) -> Iterator[Server]:
+    """A server process of its own on a new database (``env``: settings for it), for a fixture to yield from."""
+    for servers in _servers(backend, tmp_path_factory, 1, env or {}):
+        yield servers[0]
+
+
 @pytest.fixture(scope="session")
 def server(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    sid = "AC" + secrets.token_hex(16)
-    token = secrets.token_hex(16)
-    with fresh_database(backend, tmp_path_factory) as db_url:
-        proc, base_url = start_server(db_url, {"TWILIO_ACCOUNT_SID": sid, "TWILIO_AUTH_TOKEN": token})
-        yield Server(base_url, sid, token, db_url)
-        stop_server(proc)
+    yield from one_server(backend, tmp_path_factory)
 
 
 @pytest.fixture
@@ -153,7 +181,7 @@ def sub_client(server: Server, subaccount):
 
 
 def _servers(backend: str, tmp_path_factory: pytest.TempPathFactory, count: int, limits: dict[str, str]) -> Iterator[list[Server]]:
-    """``count`` server processes sharing one database, with the given pool limits."""
+    """``count`` server processes sharing one database, with the given pool limits (or other settings)."""
     sid = "AC" + secrets.token_hex(16)
     token = secrets.token_hex(16)
     env = {"TWILIO_ACCOUNT_SID": sid, "TWILIO_AUTH_TOKEN": token, **limits}

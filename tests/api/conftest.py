@@ -17,7 +17,7 @@ import pytest
 
 import numberpool
 from numberpool.inprocess import Mock
-from tests.conftest import Server, fresh_database, start_server, stop_server
+from tests.conftest import Server, one_server
 
 BASE_URL = "https://api.twilio.com"
 
@@ -46,7 +46,4 @@ def server(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[S
         with numberpool.mock(sid, token) as m:
             yield InProcessServer(m, BASE_URL, sid, token, m.db_url)
         return
-    with fresh_database(backend, tmp_path_factory) as db_url:
-        proc, base_url = start_server(db_url, {"TWILIO_ACCOUNT_SID": sid, "TWILIO_AUTH_TOKEN": token})
-        yield Server(base_url, sid, token, db_url)
-        stop_server(proc)
+    yield from one_server(backend, tmp_path_factory)

@@ -496,16 +496,9 @@ def test_bad_inbound_calls_and_media_counts(account):
 @pytest.fixture(scope="module")
 def quick_server(backend, tmp_path_factory):
     """A server whose webhooks time out after 2 s (``NUMBERPOOL_WEBHOOK_TIMEOUT``, as --webhook-timeout sets)."""
-    import secrets
+    from tests.conftest import one_server
 
-    from tests.conftest import Server, fresh_database, start_server, stop_server
-
-    sid, token = "AC" + secrets.token_hex(16), secrets.token_hex(16)
-    with fresh_database(backend, tmp_path_factory) as db_url:
-        proc, base = start_server(db_url, {"TWILIO_ACCOUNT_SID": sid, "TWILIO_AUTH_TOKEN": token,
-                                           "NUMBERPOOL_WEBHOOK_TIMEOUT": "2"})
-        yield Server(base, sid, token, db_url)
-        stop_server(proc)
+    yield from one_server(backend, tmp_path_factory, {"NUMBERPOOL_WEBHOOK_TIMEOUT": "2"})
 
 
 def test_a_webhook_that_outlives_the_timeout_fails_with_11205_and_blocks_nothing_else(quick_server, receiver):

@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-import secrets
 import subprocess
 import sys
 import time
 
 import httpx
 import pytest
-from sqlalchemy.engine import make_url
 
-from tests.conftest import fresh_database, require_postgres, start_server, stop_server
-from tests.tcpproxy import TcpProxy
+from tests.conftest import server_behind_proxy
 
 
 def serve_and_exit(db_url: str) -> subprocess.CompletedProcess:
@@ -39,34 +36,23 @@ def test_unreachable_postgres_at_start_gives_a_clear_message():
 def test_database_lost_while_serving_gives_503_then_recovers(tmp_path_factory):
     """A PostgreSQL scenario (SQLite is a file inside the server's own process): cut the
     network path to the database, expect 20503, restore it, expect the server to recover."""
-    upstream = make_url(require_postgres())
-    proxy = TcpProxy(upstream.host or "127.0.0.1", upstream.port or 5432)
-    proxy.start()
-    sid, token = "AC" + secrets.token_hex(16), secrets.token_hex(16)
-    try:
-        with fresh_database("postgres", tmp_path_factory) as db_url:
-            via_proxy = make_url(db_url).set(host="127.0.0.1", port=proxy.port).render_as_string(hide_password=False)
-            proc, base_url = start_server(via_proxy, {"TWILIO_ACCOUNT_SID": sid, "TWILIO_AUTH_TOKEN": token})
-            try:
-                with httpx.Client(base_url=base_url, auth=(sid, token), timeout=30) as h:
-                    numbers = f"/2010-04-01/Accounts/{sid}/IncomingPhoneNumbers.json"
-                    assert h.post(numbers, data={"AreaCode": "415"}).status_code == 201
-                    proxy.stop()
-                    for _ in range(3):
-                        r = h.get(numbers)
-                        assert r.status_code == 503, r.text
-                        assert r.json()["code"] == 20503 and set(r.json()) == {"code", "message", "more_info", "status"}
-                    proxy.start()
-                    deadline = time.monotonic() + 30
-                    while (r := h.get(numbers)).status_code != 200 and time.monotonic() < deadline:
-                        time.sleep(0.2)
-                    assert r.status_code == 200
-                    assert len(r.json()["incoming_phone_numbers"]) == 1  # nothing was lost
-                    assert h.post(numbers, data={"AreaCode": "415"}).status_code == 201
-            finally:
-                stop_server(proc)
-    finally:
-        proxy.stop()
+    with server_behind_proxy(tmp_path_factory) as (proxy, server):
+        sid, token, base_url = server.account_sid, server.auth_token, server.base_url
+        with httpx.Client(base_url=base_url, auth=(sid, token), timeout=30) as h:
+            numbers = f"/2010-04-01/Accounts/{sid}/IncomingPhoneNumbers.json"
+            assert h.post(numbers, data={"AreaCode": "415"}).status_code == 201
+            proxy.stop()
+            for _ in range(3):
+                r = h.get(numbers)
+                assert r.status_code == 503, r.text
+                assert r.json()["code"] == 20503 and set(r.json()) == {"code", "message", "more_info", "status"}
+            proxy.start()
+            deadline = time.monotonic() + 30
+            while (r := h.get(numbers)).status_code != 200 and time.monotonic() < deadline:
+                time.sleep(0.2)
+            assert r.status_code == 200
+            assert len(r.json()["incoming_phone_numbers"]) == 1  # nothing was lost
+            assert h.post(numbers, data={"AreaCode": "415"}).status_code == 201
 
 
 DEADLINE = 2.0  # the statement deadline the server runs with below (NUMBERPOOL_PG_STATEMENT_DEADLINE)
@@ -79,45 +65,33 @@ def test_database_silent_while_serving_gives_503_within_the_deadline_then_recove
     proxy keeps the connections open and acknowledged but forwards nothing. Requests must not
     hang: each answers 20503 within the deadline, and the server recovers once the path forwards
     again (``resume``: the held connections flow again; ``reset``: they are all reset)."""
-    upstream = make_url(require_postgres())
-    proxy = TcpProxy(upstream.host or "127.0.0.1", upstream.port or 5432)
-    proxy.start()
-    sid, token = "AC" + secrets.token_hex(16), secrets.token_hex(16)
-    env = {"TWILIO_ACCOUNT_SID": sid, "TWILIO_AUTH_TOKEN": token, "NUMBERPOOL_PG_STATEMENT_DEADLINE": str(DEADLINE)}
-    try:
-        with fresh_database("postgres", tmp_path_factory) as db_url:
-            via_proxy = make_url(db_url).set(host="127.0.0.1", port=proxy.port).render_as_string(hide_password=False)
-            proc, base_url = start_server(via_proxy, env)
-            try:
-                # a hang fails the test at this timeout instead of hanging it
-                with httpx.Client(base_url=base_url, auth=(sid, token), timeout=ANSWER_WITHIN * 3) as h:
-                    numbers = f"/2010-04-01/Accounts/{sid}/IncomingPhoneNumbers.json"
-                    bought = h.post(numbers, data={"AreaCode": "415"})
-                    assert bought.status_code == 201
-                    assert h.get(numbers).status_code == 200
-                    proxy.freeze()
-                    for method in ("GET", "POST", "GET"):
-                        started = time.monotonic()
-                        r = h.request(method, numbers, data={"AreaCode": "415"} if method == "POST" else None)
-                        took = time.monotonic() - started
-                        assert r.status_code == 503, r.text
-                        assert r.json()["code"] == 20503
-                        assert took < ANSWER_WITHIN, f"{method} answered after {took:.1f} s"
-                    if thaw == "resume":
-                        proxy.thaw()
-                    else:
-                        proxy.stop()
-                        proxy.start()
-                    deadline = time.monotonic() + 30
-                    while (r := h.get(numbers)).status_code != 200 and time.monotonic() < deadline:
-                        time.sleep(0.2)
-                    assert r.status_code == 200
-                    sids = [n["sid"] for n in r.json()["incoming_phone_numbers"]]
-                    # nothing was lost; a 503 promises nothing either way, so the POST cut off in
-                    # flight may have been carried out once the database heard it
-                    assert bought.json()["sid"] in sids and len(sids) <= 2
-                    assert h.post(numbers, data={"AreaCode": "415"}).status_code == 201
-            finally:
-                stop_server(proc)
-    finally:
-        proxy.stop()
+    with server_behind_proxy(tmp_path_factory, {"NUMBERPOOL_PG_STATEMENT_DEADLINE": str(DEADLINE)}) as (proxy, server):
+        sid, token, base_url = server.account_sid, server.auth_token, server.base_url
+        # a hang fails the test at this timeout instead of hanging it
+        with httpx.Client(base_url=base_url, auth=(sid, token), timeout=ANSWER_WITHIN * 3) as h:
+            numbers = f"/2010-04-01/Accounts/{sid}/IncomingPhoneNumbers.json"
+            bought = h.post(numbers, data={"AreaCode": "415"})
+            assert bought.status_code == 201
+            assert h.get(numbers).status_code == 200
+            proxy.freeze()
+            for method in ("GET", "POST", "GET"):
+                started = time.monotonic()
+                r = h.request(method, numbers, data={"AreaCode": "415"} if method == "POST" else None)
+                took = time.monotonic() - started
+                assert r.status_code == 503, r.text
+                assert r.json()["code"] == 20503
+                assert took < ANSWER_WITHIN, f"{method} answered after {took:.1f} s"
+            if thaw == "resume":
+                proxy.thaw()
+            else:
+                proxy.stop()
+                proxy.start()
+            deadline = time.monotonic() + 30
+            while (r := h.get(numbers)).status_code != 200 and time.monotonic() < deadline:
+                time.sleep(0.2)
+            assert r.status_code == 200
+            sids = [n["sid"] for n in r.json()["incoming_phone_numbers"]]
+            # nothing was lost; a 503 promises nothing either way, so the POST cut off in
+            # flight may have been carried out once the database heard it
+            assert bought.json()["sid"] in sids and len(sids) <= 2
+            assert h.post(numbers, data={"AreaCode": "415"}).status_code == 201

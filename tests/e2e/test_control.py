@@ -24,8 +24,15 @@ import pytest
 from sqlalchemy.engine import make_url
 
 import numberpool
-from tests.conftest import Server, _servers, free_port, fresh_database, require_postgres, start_server, stop_server
-from tests.tcpproxy import TcpProxy
+from tests.conftest import (
+    Server,
+    _servers,
+    free_port,
+    fresh_database,
+    server_behind_proxy,
+    start_server,
+    stop_server,
+)
 
 API = "/2010-04-01/Accounts"
 STATE, RESET, HEALTH = "/numberpool/v1/State", "/numberpool/v1/Reset", "/numberpool/health"
@@ -144,34 +151,23 @@ def test_health_is_503_while_the_sqlite_file_is_gone(tmp_path_factory):
 
 
 def test_health_is_503_within_seconds_while_postgres_is_cut_off(tmp_path_factory):
-    upstream = make_url(require_postgres())
-    proxy = TcpProxy(upstream.host or "127.0.0.1", upstream.port or 5432)
-    proxy.start()
-    sid, token = "AC" + secrets.token_hex(16), secrets.token_hex(16)
-    try:
-        with fresh_database("postgres", tmp_path_factory) as db_url:
-            via_proxy = make_url(db_url).set(host="127.0.0.1", port=proxy.port).render_as_string(hide_password=False)
-            proc, base_url = start_server(via_proxy, {"TWILIO_ACCOUNT_SID": sid, "TWILIO_AUTH_TOKEN": token})
-            try:
-                assert ok(httpx.get(base_url + HEALTH))["database"] == "postgresql"
-                for cut in (proxy.stop, proxy.freeze):
-                    cut()
-                    started = time.monotonic()
-                    r = httpx.get(base_url + HEALTH, timeout=30)
-                    assert time.monotonic() - started < 5
-                    assert r.status_code == 503, r.text
-                    assert r.json() == {"status": "unavailable", "version": numberpool.__version__, "database": "postgresql"}
-                    proxy.stop()
-                    proxy.thaw()
-                    proxy.start()
-                    deadline = time.monotonic() + 30
-                    while (r := httpx.get(base_url + HEALTH, timeout=30)).status_code != 200 and time.monotonic() < deadline:
-                        time.sleep(0.2)
-                    assert r.json()["status"] == "ok"
-            finally:
-                stop_server(proc)
-    finally:
-        proxy.stop()
+    with server_behind_proxy(tmp_path_factory) as (proxy, server):
+        base_url = server.base_url
+        assert ok(httpx.get(base_url + HEALTH))["database"] == "postgresql"
+        for cut in (proxy.stop, proxy.freeze):
+            cut()
+            started = time.monotonic()
+            r = httpx.get(base_url + HEALTH, timeout=30)
+            assert time.monotonic() - started < 5
+            assert r.status_code == 503, r.text
+            assert r.json() == {"status": "unavailable", "version": numberpool.__version__, "database": "postgresql"}
+            proxy.stop()
+            proxy.thaw()
+            proxy.start()
+            deadline = time.monotonic() + 30
+            while (r := httpx.get(base_url + HEALTH, timeout=30)).status_code != 200 and time.monotonic() < deadline:
+                time.sleep(0.2)
+            assert r.json()["status"] == "ok"
 
 
 # -- reset ----------------------------------------------------------------------------------------

@@ -12,7 +12,6 @@ from __future__ import annotations
 import fcntl
 import os
 import re
-import secrets
 import shutil
 import subprocess
 from collections.abc import Iterator
@@ -20,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import Server, fresh_database, start_server, stop_server
+from tests.conftest import Server, one_server, unavailable
 
 ROOT = Path(__file__).resolve().parents[2]
 NODE_DIR = ROOT / "tests" / "node"
@@ -35,10 +34,7 @@ def require_node() -> tuple[str, str]:
     npm = shutil.which("npm")
     missing = [name for name, path in (("node", node), ("npm", npm)) if not path]
     if missing:
-        message = f"no Node.js to run twilio-node with: missing {', '.join(missing)}; {INSTALL}"
-        if os.environ.get("CI"):
-            pytest.fail(message)
-        pytest.skip(message)
+        unavailable(f"no Node.js to run twilio-node with: missing {', '.join(missing)}; {INSTALL}")
     assert node and npm
     return node, npm
 
@@ -61,15 +57,9 @@ def node() -> str:
 
 @pytest.fixture(scope="module")
 def node_server(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    """A server on each database in turn (the session's ``backend``)."""
-    sid = "AC" + secrets.token_hex(16)
-    token = secrets.token_hex(16)
-    with fresh_database(backend, tmp_path_factory) as db_url:
-        proc, base_url = start_server(db_url, {"TWILIO_ACCOUNT_SID": sid, "TWILIO_AUTH_TOKEN": token})
-        try:
-            yield Server(base_url, sid, token, db_url)
-        finally:
-            stop_server(proc)
+    """A server of its own on each database in turn (the session's ``backend``): the suite buys and
+    lists the main account's numbers, which no other test may touch meanwhile."""
+    yield from one_server(backend, tmp_path_factory)
 
 
 def test_twilio_node_reaches_only_numberpool(node: str, node_server: Server) -> None:

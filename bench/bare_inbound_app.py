@@ -12,28 +12,14 @@ from urllib.parse import parse_qsl
 
 import httpx
 import orjson
+from bare_asgi import read_body, respond
 
 _WEBHOOK = os.environ["BARE_INBOUND_WEBHOOK"]
 # trust_env=False: no proxy from the environment; the receiver is reached on loopback, directly.
 _client = httpx.AsyncClient(timeout=15, trust_env=False)
 _next = itertools.count()
 _PID = os.getpid()
-_HEADERS = [(b"content-type", b"application/json; charset=utf-8")]
 _BAD = b'{"code": 11200, "status": 502}'
-
-
-async def read_body(receive) -> bytes:
-    body = b""
-    while True:
-        message = await receive()
-        body += message.get("body", b"")
-        if not message.get("more_body"):
-            return body
-
-
-async def respond(send, status: int, body: bytes) -> None:
-    await send({"type": "http.response.start", "status": status, "headers": _HEADERS})
-    await send({"type": "http.response.body", "body": body})
 
 
 async def app(scope, receive, send):

@@ -13,7 +13,9 @@ from urllib.parse import parse_qsl
 
 import phonenumbers
 from bare_app import BODY
-from bare_write_app import _HEADERS, _PID, _conn, _next, read_body, respond
+from bare_asgi import HEADERS as _HEADERS
+from bare_asgi import read_body, respond
+from bare_write_app import _PID, _conn, _next
 
 _BAD = b'{"code": 21421, "status": 400}'
 

@@ -10,6 +10,7 @@ import os
 import sqlite3
 
 from bare_app import BODY
+from bare_asgi import read_body, respond
 
 _conn = sqlite3.connect(os.environ["BARE_WRITE_DB"], isolation_level=None, check_same_thread=False)
 _conn.execute("PRAGMA journal_mode=WAL")
@@ -17,21 +18,6 @@ _conn.execute("PRAGMA synchronous=NORMAL")
 _conn.execute("CREATE TABLE IF NOT EXISTS numbers (sid TEXT PRIMARY KEY, phone_number TEXT UNIQUE, form TEXT)")
 _next = itertools.count()
 _PID = os.getpid()
-_HEADERS = [(b"content-type", b"application/json; charset=utf-8")]
-
-
-async def read_body(receive) -> bytes:
-    body = b""
-    while True:
-        message = await receive()
-        body += message.get("body", b"")
-        if not message.get("more_body"):
-            return body
-
-
-async def respond(send, status: int, body: bytes) -> None:
-    await send({"type": "http.response.start", "status": status, "headers": _HEADERS})
-    await send({"type": "http.response.body", "body": body})
 
 
 async def app(scope, receive, send):

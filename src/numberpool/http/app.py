@@ -29,6 +29,7 @@ from numberpool.http.asgi import (
     Scope,
     Send,
     basic_credentials,
+    content_length,
     decode_qs,
     has_body,
     read_body,
@@ -123,14 +124,37 @@ class App:
             return
         body = b""
         if scope["method"] == "POST" or has_body(scope["headers"]):
+            refused = self._body_refused(scope, path)
+            if refused is not None:  # answered before a byte of the body is read
+                await send_response(send, refused)
+                return
             body = await read_body(receive, MAX_STATE_BODY if path == STATE_PATH else MAX_BODY)
             if body is DISCONNECTED:
                 return  # the client is gone: nobody to answer
         if body is None:
-            response = self._error(errors.body_too_large())
+            response = self._error(errors.body_too_large(), scope)
         else:
             response = await self.handle(scope, body)
         await send_response(send, response)
+
+    def _body_refused(self, scope: Scope, path: str) -> Response | None:
+        """The answer to a request whose body is not worth reading: more than the path's limit
+        announced (413), or a state document (the one large allowance) from a caller who is not
+        authenticated (401). Nothing is read before either is decided."""
+        limit = MAX_BODY
+        if path == STATE_PATH:
+            authorization = next((v for n, v in scope["headers"] if n == b"authorization"), b"")
+            try:
+                self.backend.accounts.authenticate(*basic_credentials(authorization))
+            except TwilioError as exc:
+                return self._error(exc, scope)
+            except DatabaseFailure:
+                return self._error(errors.database_unavailable(), scope)
+            limit = MAX_STATE_BODY
+        announced = content_length(scope["headers"])
+        if announced is not None and announced > limit:
+            return self._error(errors.body_too_large(), scope)
+        return None
 
     async def _logged_http(self, scope: Scope, receive: Receive, send: Send) -> None:
         """``_http``, then the request's line in the access log."""
@@ -167,7 +191,7 @@ class App:
         if self.console is None:
             from numberpool.console.app import Console
 
-            self.console = Console(self.backend, self.console_hosts)
+            self.console = Console(self.backend, self.console_hosts, self.trusted)
         return self.console
 
     def _trusted_client(self, scope: Scope) -> bool:

@@ -39,6 +39,17 @@ async def send_response(send: Send, response: Response) -> None:
     await send({"type": "http.response.body", "body": response.body})
 
 
+def content_length(headers: list[tuple[bytes, bytes]]) -> int | None:
+    """The length a request announces, or None (chunked, absent or not a number)."""
+    for name, value in headers:
+        if name == b"content-length":
+            try:
+                return int(value)
+            except ValueError:
+                return None
+    return None
+
+
 def has_body(headers: list[tuple[bytes, bytes]]) -> bool:
     """Whether a GET or DELETE carries a body: usually not, and awaiting one costs."""
     for name, value in headers:
@@ -53,17 +64,21 @@ DISCONNECTED = object()
 
 
 async def read_body(receive: Receive, limit: int = MAX_BODY) -> Any:
-    """The whole body; None when it is larger than ``limit`` bytes; DISCONNECTED if the client left."""
-    body = b""
+    """The whole body; None when it is larger than ``limit`` bytes; DISCONNECTED if the client left.
+    The chunks are joined once at the end: the cost grows with the size, not its square."""
+    chunks: list[bytes] = []
+    size = 0
     while True:
         message = await receive()
         if message["type"] == "http.disconnect":
             return DISCONNECTED
-        body += message.get("body", b"")
-        if len(body) > limit:
+        chunk = message.get("body", b"")
+        size += len(chunk)
+        if size > limit:
             return None
+        chunks.append(chunk)
         if not message.get("more_body", False):
-            return body
+            return chunks[0] if len(chunks) == 1 else b"".join(chunks)
 
 
 def basic_credentials(header: bytes) -> tuple[str, str]:

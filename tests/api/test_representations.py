@@ -170,3 +170,75 @@ def test_errors_in_xml_and_the_v1_products_are_json_only(server, subaccount, wor
         assert r.status_code == 404 and r.json()["code"] == 20404
         empty = h.get(f"{a}/Applications.csv", params={"FriendlyName": "none such"})
         assert empty.status_code == 200 and empty.content == b""
+
+
+CONTROL = "a\x01b\x1fc"  # XML 1.0 cannot carry these, not even as character references
+SHOWN = "a\ufffdb\ufffdc"
+_TYPED_CREATES = {"CreateIncomingPhoneNumberLocal", "CreateIncomingPhoneNumberMobile", "CreateIncomingPhoneNumberTollFree"}
+
+
+def _text_parameters() -> list[tuple[str, str, str]]:
+    """``(operationId, path, parameter)`` for every string parameter of every 2010-04-01 write the
+    server answers (the typed-number creates take CreateIncomingPhoneNumber's table)."""
+    from tests.spec.served import served_operations, spec
+
+    served = served_operations()["api"]
+    found = []
+    for path, item in spec("api")["paths"].items():
+        op = item.get("post")
+        if not op or op["operationId"] not in served or op["operationId"] in _TYPED_CREATES:
+            continue
+        form = op.get("requestBody", {}).get("content", {}).get("application/x-www-form-urlencoded", {})
+        for name, schema in form.get("schema", {}).get("properties", {}).items():
+            if schema.get("type") == "string" and not schema.get("enum") and "$ref" not in schema:
+                found.append((op["operationId"], path, name))
+    return found
+
+
+def _elements_with(root: ET.Element, text: str) -> list[str]:
+    return [e.tag for e in root.iter() if e.text is not None and text in e.text]
+
+
+def test_control_characters_never_make_xml_ill_formed(server, subaccount, sub_client):
+    """Every text parameter of every 2010-04-01 write, given control characters: the answer in XML
+    parses (an error quoting the value too), and what was stored reads back in XML as U+FFFD,
+    in JSON as it was sent."""
+    parameters = _text_parameters()
+    assert {op for op, _, _ in parameters} >= {"CreateAccount", "UpdateAccount", "CreateApplication",
+                                               "UpdateIncomingPhoneNumber", "CreateNewKey", "UpdateKey"}
+    app = sub_client.applications.create(friendly_name="app")
+    number = sub_client.incoming_phone_numbers.create(area_code="415")
+    key = sub_client.new_keys.create(friendly_name="key")
+    stored = 0
+    with server.http(subaccount.sid, subaccount.auth_token) as h, server.http() as main:
+        for operation, template, name in parameters:
+            sid = {"UpdateAccount": subaccount.sid, "UpdateApplication": app.sid, "UpdateKey": key.sid,
+                   "UpdateIncomingPhoneNumber": number.sid}.get(operation, "")
+            path = (template.replace("{AccountSid}", subaccount.sid).replace("{ResourceSid}", number.sid)
+                    .replace("{Sid}", sid).removesuffix(".json") + ".xml")
+            value = f"https://example.com/{CONTROL}" if "Url" in name or name == "StatusCallback" else CONTROL
+            data = {name: value}
+            if operation == "CreateIncomingPhoneNumber" and name not in ("AreaCode", "PhoneNumber"):
+                data["AreaCode"] = "415"
+            r = (main if operation == "CreateAccount" else h).post(path, data=data)
+            root = ET.fromstring(r.content)  # raises if ill-formed, error answers included
+            assert root.tag == "TwilioResponse", (operation, name)
+            if r.status_code < 300 and _elements_with(root, SHOWN):
+                stored += 1
+                assert CONTROL not in r.text
+                fetched = h.get(path) if operation.startswith("Update") else None
+                if fetched is not None:
+                    assert _elements_with(ET.fromstring(fetched.content), SHOWN), (operation, name)
+        listed = {p: h.get(f"/2010-04-01/Accounts/{subaccount.sid}/{p}") for p in ("IncomingPhoneNumbers", "Applications", "Keys")}
+        for r in [*listed.values(), main.get("/2010-04-01/Accounts")]:
+            assert r.status_code == 200 and ET.fromstring(r.content).tag == "TwilioResponse"
+        assert _elements_with(ET.fromstring(listed["Applications"].content), SHOWN)
+        assert h.get(f"/2010-04-01/Accounts/{subaccount.sid}/Keys/{key.sid}.json").json()["friendly_name"] == CONTROL
+    assert stored >= 6  # at least the friendly names of accounts, numbers, applications and keys
+
+
+def test_an_error_quoting_a_control_character_parses(server, subaccount):
+    with server.http(subaccount.sid, subaccount.auth_token) as h:
+        r = h.post(f"/2010-04-01/Accounts/{subaccount.sid}/IncomingPhoneNumbers.xml", data={"PhoneNumber": "+1\x01"})
+        assert r.status_code == 400
+        assert ET.fromstring(r.content).find("RestException/Code").text == "21421"

@@ -11,6 +11,9 @@ its fields. The v1 products are JSON only: there ``.xml`` is simply a path that 
   XML pages: the request's own extension, ``.xml`` or none); fields are
   PascalCase elements, null or empty ones self-closed, objects nested; an error is a
   ``<RestException>``.
+- XML 1.0 cannot carry most control characters, not even escaped: each one other than tab, line
+  feed and carriage return (and U+FFFE, U+FFFF, lone surrogates) is written as U+FFFD, so every
+  XML answer parses whatever text was stored. JSON and CSV carry the text as it is.
 - CSV: a header row of the JSON field names in the JSON's order, then a row per instance (a list:
   the instances of that page, no paging; an empty page: no header either). An object is
   flattened into one column per field, named ``object.field`` (``capabilities.voice``); null is
@@ -21,6 +24,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import MutableMapping
 from typing import Any
 from xml.sax.saxutils import escape, quoteattr
@@ -62,10 +66,18 @@ def singular(plural: str) -> str:
     return plural.removesuffix("s")
 
 
+_NOT_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
 def _text(value: Any) -> str:
     if value is True or value is False:
         return "true" if value else "false"
     return str(value)
+
+
+def _xml_text(value: Any) -> str:
+    """``value`` as XML character data (unescaped): what XML 1.0 cannot hold becomes U+FFFD."""
+    return _NOT_XML.sub("\ufffd", _text(value))
 
 
 def _element(name: str, value: Any, out: list[str]) -> None:
@@ -83,7 +95,7 @@ def _element(name: str, value: Any, out: list[str]) -> None:
             _element(singular(name), item, out)
         out.append(f"</{tag}>")
     else:
-        out.append(f"<{tag}>{escape(_text(value))}</{tag}>")
+        out.append(f"<{tag}>{escape(_xml_text(value))}</{tag}>")
 
 
 def _list_key(body: dict[str, Any]) -> str | None:
@@ -117,7 +129,7 @@ def to_xml(body: bytes, instance_name: str, extension: str = ".xml") -> bytes:
 def _paging_value(value: Any, extension: str) -> str:
     if value is None:
         return ""
-    text = _text(value)
+    text = _xml_text(value)
     path, sep, query = text.partition("?")
     return (path.removesuffix(".json") + extension if path.endswith(".json") else path) + sep + query
 

@@ -18,6 +18,7 @@ from urllib.parse import parse_qs, urlsplit
 import httpx
 import pytest
 
+from numberpool.console.session import SESSION_PURPOSE
 from tests.conftest import Server, fresh_database, start_server, stop_server
 from tests.receiver import Receiver, running
 
@@ -162,7 +163,7 @@ def test_a_forged_or_old_cookie_is_refused(server: Server, client):
     sid, issued, mac = good.split(".")
 
     def signed(key: str, body: str) -> str:
-        return body + "." + hmac.new(key.encode(), f"numberpool-console|session|{body}".encode(), hashlib.sha256).hexdigest()
+        return body + "." + hmac.new(key.encode(), f"numberpool-console|{SESSION_PURPOSE}|{body}".encode(), hashlib.sha256).hexdigest()
 
     assert signed(sub.auth_token, f"{sid}.{issued}") == good  # the format the forgeries below vary
     forged = [

@@ -5,6 +5,21 @@ It answers only requests whose ``Host`` names a loopback address (``127.0.0.1``,
 403, so a web page whose host name an attacker points at 127.0.0.1 (DNS rebinding) cannot read
 it. Pages are rendered on the server, without JavaScript; every POST is a form with a CSRF token
 (``session``); errors are a readable message on the page, never a stack trace.
+
+Every POST (sign-in included) must also come from the console's own origin: its ``Origin``
+header, when sent, must be exactly the origin the request reached (``scheme://host:port``, from a
+trusted proxy's ``X-Forwarded-*`` / ``Forwarded`` when ``serve --forwarded-allow-ips`` trusts the
+client, as ``http.hosts`` decides for the API), and without ``Origin`` its ``Sec-Fetch-Site`` must
+be ``same-origin`` (or ``none``: typed by the person). ``same-site`` is refused too: a page on
+another port of the same host is same-site. A POST with neither header is no browser's
+cross-site form (every current browser sends one of them there) and is let through to the CSRF
+token checks. The pages' ``Referrer-Policy: same-origin`` keeps the browser's ``Origin`` real on
+them: under ``no-referrer`` a browser sends ``Origin: null`` with a form, and then (a proxy may
+add that policy) only ``Sec-Fetch-Site: same-origin`` lets the POST through.
+
+Only an account's own SID and auth token sign in: an API key (``SK...``) is refused. The API
+shows a key no subaccounts (70051), and a session made with a key would outlive the key's deletion. The session cookie is ``Secure`` when the console was reached
+over https, directly or through a trusted proxy.
 """
 
 from __future__ import annotations
@@ -20,6 +35,7 @@ from numberpool.console.pages import overview_page as render_overview
 from numberpool.console.pages import signin_page
 from numberpool.domain.backend import Backend
 from numberpool.domain.errors import TwilioError
+from numberpool.http import hosts as origins
 from numberpool.http.asgi import DISCONNECTED, Receive, Scope, Send, decode_qs, read_body
 from numberpool.products.emulator import params
 from numberpool.store.errors import DatabaseFailure
@@ -29,6 +45,9 @@ log = logging.getLogger("numberpool.console")
 
 LOOPBACK = ("127.0.0.1", "localhost", "[::1]")
 MAX_FORM = 64 * 1024
+SAFE_METHODS = ("GET", "HEAD")
+SAME_ORIGIN_FETCH = ("same-origin", "none")  # Sec-Fetch-Site values of a POST that no other site made
+KEY_REFUSED = "An API key cannot sign in to the console: sign in with the account SID and its auth token."
 _HTML = [
     (b"content-type", b"text/html; charset=utf-8"),
     (b"cache-control", b"no-store"),
@@ -36,7 +55,8 @@ _HTML = [
                                   b"frame-ancestors 'none'; base-uri 'none'")),
     (b"x-frame-options", b"DENY"),
     (b"x-content-type-options", b"nosniff"),
-    (b"referrer-policy", b"no-referrer"),
+    # same-origin, not no-referrer: under no-referrer a browser's form POST says "Origin: null"
+    (b"referrer-policy", b"same-origin"),
 ]
 
 
@@ -70,6 +90,35 @@ def _split_host(host: str) -> str:
     return host.split(":", 1)[0]
 
 
+def _normal_origin(value: str) -> str | None:
+    """``scheme://host[:port]`` in one spelling (lower case, no default port), None if it is not
+    an http(s) origin (``null``, a path, anything else)."""
+    scheme, sep, host = value.strip().lower().partition("://")
+    if not sep or scheme not in ("http", "https") or not origins.valid_host(host):
+        return None
+    name = _split_host(host)
+    port = host[len(name):]
+    if port == (":80" if scheme == "http" else ":443"):
+        port = ""
+    return f"{scheme}://{name}{port}"
+
+
+def same_origin(headers: dict[bytes, str], own: str) -> bool:
+    """Whether a POST came from the console's own origin ``own`` (module doc)."""
+    sent = headers.get(b"origin")
+    site = headers.get(b"sec-fetch-site")
+    if sent is not None and sent.strip().lower() == "null" and site is not None:
+        # A browser hides the origin of a page under "Referrer-Policy: no-referrer" (a proxy may add
+        # one): then only its own Sec-Fetch-Site tells, and only same-origin passes.
+        return site.strip().lower() == "same-origin"
+    if sent is not None:
+        mine = _normal_origin(own)
+        return mine is not None and _normal_origin(sent) == mine
+    if site is not None:
+        return site.strip().lower() in SAME_ORIGIN_FETCH
+    return True  # curl or an old client: no browser's cross-site form; the CSRF tokens still apply
+
+
 @dataclass
 class Request:
     scope: Scope
@@ -77,11 +126,12 @@ class Request:
     path: str
     host: str
     cookies: dict[str, str]
+    origin: str  # scheme://host[:port] as the client reached the console (a trusted proxy's view)
     session: sessions.Session | None = None
 
     @property
     def secure(self) -> bool:
-        return self.scope.get("scheme") == "https"
+        return self.origin.startswith("https://")
 
     def query(self) -> dict[str, str]:
         raw = self.scope.get("query_string", b"").decode("latin-1")
@@ -93,8 +143,10 @@ class Request:
 
 
 class Console:
-    def __init__(self, backend: Backend, hosts: tuple[str, ...]) -> None:
+    def __init__(self, backend: Backend, hosts: tuple[str, ...],
+                 trusted: origins.TrustedProxies | None = None) -> None:
         self.backend = backend
+        self.trusted = trusted  # proxies whose X-Forwarded-* / Forwarded headers are believed
         names: set[str] = set(LOOPBACK)
         exact: set[str] = set()
         for raw in hosts:
@@ -116,6 +168,14 @@ class Console:
         await send({"type": "http.response.start", "status": reply.status, "headers": reply.headers})
         await send({"type": "http.response.body", "body": b"" if scope["method"] == "HEAD" else reply.body})
 
+    def _origin(self, scope: Scope, host: str) -> str:
+        """The console's origin as the client reached it; a TwilioError (400) for a bad forwarded host or scheme."""
+        forwarded: dict[bytes, bytes] = {}
+        client = scope.get("client")
+        if self.trusted is not None and self.trusted.trusts(client[0] if client else None):
+            forwarded = {name: value for name, value in scope["headers"] if name in origins.FORWARDED_HEADERS}
+        return origins.origin(scope.get("scheme", "http"), host, forwarded)
+
     async def _answer(self, scope: Scope, receive: Receive) -> Reply | None:
         headers: dict[bytes, str] = {}
         for name, value in scope["headers"]:
@@ -126,7 +186,15 @@ class Console:
             return Reply(403, b"The console answers only loopback host names (127.0.0.1, localhost, [::1]) and those"
                               b" given to numberpool serve --console-hosts.\n",
                          [(b"content-type", b"text/plain; charset=utf-8"), (b"cache-control", b"no-store")])
-        req = Request(scope, scope["method"], scope["path"], host, sessions.read_cookies(headers.get(b"cookie", "")))
+        try:
+            origin = self._origin(scope, host)
+        except TwilioError as err:
+            return self._message(400, err.message)
+        if scope["method"] not in SAFE_METHODS and not same_origin(headers, origin):
+            return self._message(403, "This form was sent from another site, not from the console's own pages: it was"
+                                      " refused. Open the console and use its forms.")
+        req = Request(scope, scope["method"], scope["path"], host, sessions.read_cookies(headers.get(b"cookie", "")),
+                      origin)
         try:
             if req.path == "/console/style.css" and req.method in ("GET", "HEAD"):
                 return Reply(200, STYLE.encode(), [(b"content-type", b"text/css; charset=utf-8"),
@@ -199,8 +267,11 @@ class Console:
     async def _sign_in(self, req: Request, form: dict[str, list[str]]) -> Reply:
         if not sessions.pre_token_ok(req.cookies.get(sessions.PRE_COOKIE, ""), _one(form, "csrf")):
             return self._signin(req, 403, "The sign-in form had expired or came from another page: try again.")
+        sid = _one(form, "AccountSid").strip()
+        if sid[:2].upper() == "SK":  # refused before it is checked: a key's validity is no business of this form
+            return self._signin(req, 403, KEY_REFUSED)
         try:
-            account = self.backend.accounts.authenticate(_one(form, "AccountSid").strip(), _one(form, "AuthToken").strip())
+            account = self.backend.accounts.authenticate(sid, _one(form, "AuthToken").strip())
         except TwilioError as err:
             text = readable(err) if err.code != 20003 else "Wrong account SID or auth token."
             return self._signin(req, err.status, text)

@@ -18,7 +18,7 @@ def signin_page(csrf: str, error: str = "", info: str = "") -> str:
     body = (
         '<section class="card signin"><h2>Sign in</h2>'
         + (notice(error, "error") if error else notice(info) if info else "")
-        + '<p class="muted">With an account SID and its auth token, as the API takes them: '
+        + '<p class="muted">With an account SID and its auth token, as the API takes them (an API key cannot sign in): '
           "<code>numberpool serve</code> prints the main account's.</p>"
         + '<form method="post" action="/console/sign-in" class="fields">' + hidden("csrf", csrf)
         + '<label>Account SID<input type="text" name="AccountSid" autocomplete="username" required '

@@ -3,7 +3,10 @@
 The session cookie is ``SID.ISSUED.MAC``: the account SID, when it was issued (Unix seconds), and
 an HMAC-SHA256 of both keyed by the account's auth token. The token itself never leaves the
 server. Changing the token, closing or suspending the account, or the cookie growing older than
-``SESSION_SECONDS`` ends the session: every request checks it against the stored account.
+``SESSION_SECONDS`` ends the session: every request checks it against the stored account. Only
+the account's own token opens a session, never an API key (a session would outlive the key); the
+MAC's purpose names the cookie's version (``SESSION_PURPOSE``), so cookies issued before keys were
+refused, some maybe to a key, are all invalid.
 
 Every POST form carries a CSRF token. Signed in, it is an HMAC of the session cookie keyed by the
 auth token (so it is tied to that session and to nothing a page on another site can read);
@@ -28,6 +31,7 @@ SESSION_COOKIE = "numberpool_console"
 PRE_COOKIE = "numberpool_console_pre"  # before sign-in: the sign-in form's CSRF value
 SESSION_SECONDS = 12 * 3600
 PATH = "/console"
+SESSION_PURPOSE = "session-v2"  # v2: no session from an API key; every older cookie is refused
 
 
 def _mac(key: str, purpose: str, message: str) -> str:
@@ -49,10 +53,13 @@ class Session:
 
 
 def issue(account: Account, now: float | None = None) -> str:
-    """The session cookie's value for an account that has just proved its credentials."""
+    """The session cookie's value for an account that has just proved its credentials (its own
+    auth token: an API key opens no session)."""
+    if account.key_sid is not None:
+        raise ValueError("an API key opens no console session")
     issued = int(time.time() if now is None else now)
     body = f"{account.sid}.{issued}"
-    return f"{body}.{_mac(account.auth_token, 'session', body)}"
+    return f"{body}.{_mac(account.auth_token, SESSION_PURPOSE, body)}"
 
 
 def verify(db: Database, value: str, now: float | None = None) -> Session | None:
@@ -69,7 +76,7 @@ def verify(db: Database, value: str, now: float | None = None) -> Session | None
     if row is None:
         return None
     account = Account.from_row(row)
-    expected = _mac(account.auth_token, "session", f"{sid}.{issued}")
+    expected = _mac(account.auth_token, SESSION_PURPOSE, f"{sid}.{issued}")
     if not account.active or not hmac.compare_digest(expected.encode(), mac.encode()):
         return None
     return Session(account, value)

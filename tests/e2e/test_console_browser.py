@@ -3,7 +3,8 @@ driven by Selenium, against a server of its own on SQLite and on PostgreSQL.
 
 A person signs in with the form, finds a number with the search box, sees where its SMS goes,
 sends a test SMS with the form and sees the event with its 200 delivery and the webhook's reply;
-the page fits a phone-width window without horizontal scrolling. With
+the page fits a phone-width window without horizontal scrolling. A page on another port of the
+same host cannot sign the browser in to another account (login CSRF: the console checks Origin). With
 NUMBERPOOL_UPDATE_SCREENSHOT=1 the SQLite run saves docs/console.png (1280x800) for the README.
 """
 
@@ -12,7 +13,11 @@ from __future__ import annotations
 import os
 import secrets
 import shutil
+import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
+from http.cookies import SimpleCookie
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -184,3 +189,67 @@ def test_a_person_signs_in_finds_a_number_and_sends_a_test_sms(browser: Any, own
     wait.until(ec.presence_of_element_located((By.NAME, "AuthToken")))
     browser.get(server.base_url + "/console")
     assert browser.find_elements(By.NAME, "AuthToken") and not browser.find_elements(By.ID, "numbers")
+
+
+ATTACK = """<!doctype html><html><body onload="document.forms[0].submit()">
+<form method="post" action="{console}/console/sign-in">
+<input type="hidden" name="csrf" value="{csrf}"><input type="hidden" name="AccountSid" value="{sid}">
+<input type="hidden" name="AuthToken" value="{token}"></form></body></html>"""
+
+
+@contextmanager
+def attacker_page(console: str, sid: str, token: str) -> Iterator[tuple[str, list[str]]]:
+    """A page on another port of 127.0.0.1 that signs the browser in to the attacker's account: the
+    browser sends it the console's pre-session cookie (cookies go by host, not port, and the page
+    sits under /console), so it can fill in the form's token. Yields its URL and the tokens it saw."""
+    stolen: list[str] = []
+
+    class Handler(BaseHTTPRequestHandler):
+        def log_message(self, *args: object) -> None:
+            pass
+
+        def do_GET(self) -> None:
+            jar = SimpleCookie(self.headers.get("cookie", ""))
+            csrf = jar["numberpool_console_pre"].value if "numberpool_console_pre" in jar else ""
+            stolen.append(csrf)
+            body = ATTACK.format(console=console, csrf=csrf, sid=sid, token=token).encode()
+            self.send_response(200)
+            self.send_header("content-type", "text/html; charset=utf-8")
+            self.send_header("content-length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{httpd.server_address[1]}/console/attack", stolen
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+        thread.join()
+
+
+def test_a_page_on_another_port_cannot_sign_the_browser_in(browser: Any, own_server: tuple[str, Server]):
+    """Login CSRF across ports: the console refuses a form posted from another origin of the same host."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    _, server = own_server
+    client = numberpool.client(server.base_url, server.account_sid, server.auth_token)
+    theirs = client.api.v2010.accounts.create(friendly_name="Attacker")
+    wait = WebDriverWait(browser, 30)
+    browser.get(server.base_url + "/console")
+    browser.delete_all_cookies()
+    browser.get(server.base_url + "/console")  # the sign-in page: its pre-session cookie is set
+    assert browser.find_elements(By.NAME, "AuthToken")
+    with attacker_page(server.base_url, theirs.sid, theirs.auth_token) as (url, stolen):
+        browser.get(url)
+        wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, ".notice.error, #numbers"))  # the console answered
+        assert not browser.find_elements(By.ID, "numbers"), "a page on another port signed the browser in"
+        assert browser.current_url == server.base_url + "/console/sign-in"
+        assert stolen and len(stolen[0]) == 32  # the form carried the right token: only its origin was wrong
+    assert "sent from another site" in browser.find_element(By.CSS_SELECTOR, ".notice.error").text
+    browser.get(server.base_url + "/console")
+    assert browser.find_elements(By.NAME, "AuthToken") and not browser.find_elements(By.ID, "numbers")
+    assert theirs.sid not in browser.page_source

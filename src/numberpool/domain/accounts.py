@@ -13,7 +13,7 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
-from numberpool.domain import errors
+from numberpool.domain import errors, tx
 from numberpool.domain.clock import now
 from numberpool.domain.errors import invalid_parameter, not_found
 from numberpool.domain.sids import is_sid, new_sid, new_token
@@ -152,30 +152,18 @@ class Accounts:
         return account
 
     def ensure_main(self, sid: str | None, token: str | None) -> Account:
-        """The main account: from the environment if given (created or re-keyed), else the stored one or a new one."""
-        with self.db.write() as conn:
-            if sid:
-                if not is_sid(sid, "AC") or not token:
-                    raise ValueError("TWILIO_ACCOUNT_SID must match ^AC[0-9a-fA-F]{32}$ and TWILIO_AUTH_TOKEN must be set")
-                row = q.get(conn, sid)
-                if row is None:
-                    q.insert(conn, _new_account(sid, sid, "numberpool main account", token, is_main=True))
-                else:
-                    changes: dict[str, object] = {}
-                    if row.auth_token != token:
-                        changes["auth_token"] = token
-                    if row.owner_account_sid == row.sid and not row.is_main:
-                        changes["is_main"] = True
-                    if changes:
-                        changes["date_updated"] = now()
-                        q.update(conn, sid, changes)
-                return Account.from_row(present(q.get(conn, sid)))
-            row = q.get_main(conn)
-            if row is None:
-                new = new_sid("AC")
-                q.insert(conn, _new_account(new, new, "numberpool main account", new_token(), is_main=True))
-                row = q.get(conn, new)
-            return Account.from_row(present(row))
+        """The main account, of which the database keeps at most one (``uq_accounts_one_main``).
+
+        With ``sid`` (``TWILIO_ACCOUNT_SID``): that account, created if new, its token updated if
+        changed, made the main account; a main account with another SID becomes an ordinary
+        top-level account, keeping its subaccounts and all they hold (which a Reset then leaves
+        alone). A subaccount's SID is refused (ValueError). Without: the main account already in the
+        database, else a new one. One transaction, re-run when a server starting at the same moment
+        committed first (its unique key refused ours): several servers started at once on an empty
+        database end with one main account, which they all adopt."""
+        if sid and (not is_sid(sid, "AC") or not token):
+            raise ValueError("TWILIO_ACCOUNT_SID must match ^AC[0-9a-fA-F]{32}$ and TWILIO_AUTH_TOKEN must be set")
+        return tx.write(self.db, lambda conn: _ensure_main(conn, sid, token or ""))
 
     def create_subaccount(self, caller: Account, friendly_name: str | None) -> Account:
         if caller.owner_account_sid != caller.sid:
@@ -241,6 +229,37 @@ def _write(conn: Connection, target: Account, values: dict[str, object]) -> None
     if values.get("status") == "closed" and target.status != "closed":
         # Twilio releases a closed account's numbers.
         numbers_q.delete_for_account(conn, target.sid)
+
+
+MAIN_NAME = "numberpool main account"
+
+
+def _ensure_main(conn: Connection, sid: str | None, token: str) -> Account:
+    """``Accounts.ensure_main`` inside its transaction."""
+    if not sid:
+        row = q.get_main(conn)
+        if row is None:
+            sid = new_sid("AC")
+            q.insert(conn, _new_account(sid, sid, MAIN_NAME, new_token(), is_main=True))
+            row = q.get(conn, sid)
+        return Account.from_row(present(row))
+    row = q.get(conn, sid)
+    if row is not None and row.owner_account_sid != sid:
+        raise ValueError(f"TWILIO_ACCOUNT_SID {sid} is a subaccount of {row.owner_account_sid} in this database, and a "
+                         "subaccount cannot be the main account: set it to another SID, or unset it")
+    ts = now()
+    q.demote_main(conn, sid, ts)  # before ours is made main: the unique index allows one at any moment
+    if row is None:
+        q.insert(conn, _new_account(sid, sid, MAIN_NAME, token, is_main=True))
+    else:
+        changes: dict[str, object] = {}
+        if row.auth_token != token:
+            changes["auth_token"] = token
+        if not row.is_main:
+            changes["is_main"] = True
+        if changes:
+            q.update(conn, sid, {**changes, "date_updated": ts})
+    return Account.from_row(present(q.get(conn, sid)))
 
 
 def _new_account(sid: str, owner: str, name: str, token: str, *, is_main: bool) -> dict[str, object]:

@@ -33,7 +33,15 @@ def lock_status(conn: Connection, sid: str) -> str | None:
 
 
 def get_main(conn: Connection) -> Row | None:
-    return conn.execute(select(accounts).where(accounts.c.is_main.is_(True)).order_by(accounts.c.sid)).first()
+    """The main account (``uq_accounts_one_main``: there is at most one)."""
+    return conn.execute(select(accounts).where(accounts.c.is_main.is_(True))).first()
+
+
+def demote_main(conn: Connection, keep_sid: str, ts: int) -> None:
+    """The main account, unless it is ``keep_sid``, becomes an ordinary top-level account (its
+    subaccounts and data stay its own): first, so that ``keep_sid`` may then be made main."""
+    a = accounts.c
+    conn.execute(accounts.update().where(a.is_main.is_(True), a.sid != keep_sid).values(is_main=False, date_updated=ts))
 
 
 def insert(conn: Connection, values: dict[str, Any]) -> None:

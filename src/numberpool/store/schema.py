@@ -3,7 +3,7 @@
 Times are integer Unix seconds (UTC): both wire formats (RFC 2822 and ISO 8601)
 are rendered from them without parsing. Invariants that must survive several
 server processes live here as constraints: a phone number is owned once
-(``uq_number_e164``).
+(``uq_number_e164``); there is at most one main account (``uq_accounts_one_main``).
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    text,
 )
 
 metadata = MetaData()
@@ -37,6 +38,10 @@ accounts = Table(
     Column("date_created", BigInteger, nullable=False),
     Column("date_updated", BigInteger, nullable=False),
     Index("ix_accounts_owner", "owner_account_sid", "sid"),
+    # A partial unique index: every row with is_main true has the same key, so only one may exist,
+    # however many servers start at once (migration 0009).
+    Index("uq_accounts_one_main", "is_main", unique=True, sqlite_where=text("is_main"),
+          postgresql_where=text("is_main")),
 )
 
 incoming_numbers = Table(

@@ -8,10 +8,17 @@ Services: a Proxy number may later join a Messaging Service, never the reverse),
 accounts' statuses (a suspended account may hold numbers bought before it was suspended; a closed
 one holds none). Every check is the domain's own code for the API's operation, run on this
 transaction; the first one that fails ends the transaction unwritten.
+
+Ownership is checked first, before anything about a resource is compared or looked up, so that
+the answer to a document says nothing of what other accounts hold: an account the caller may not
+load is 403 (20403), a resource of an account the caller may not see (a sibling subaccount's,
+another top-level account's) is 404 (20404) naming only what the document itself says, as the API
+answers for a resource of another account.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from numberpool.domain import errors, phone
@@ -35,6 +42,12 @@ if TYPE_CHECKING:
     from numberpool.domain.state import AccountDoc, Document, NumberDoc, ResourceDoc, ServiceDoc, TrunkDoc
 
 
+def _elsewhere(where: str, what: str, sid: str) -> errors.TwilioError:
+    """A SID the document gives that belongs to an account the caller may not see: as if absent,
+    in the words of ``_owner``'s 404 (the where and the SID are the document's own)."""
+    return errors.not_found(f"{what} {sid} ({where}.sid)")
+
+
 def _moved(where: str, what: str, sid: str) -> errors.TwilioError:
     return invalid_parameter(f"{where}.sid", f"{what} {sid} exists under another account or parent; a state document "
                                              "cannot move it")
@@ -52,6 +65,7 @@ class Load:
         self.caller = caller
         self.doc = doc
         self._owners: dict[str, Account] = {}
+        self._seen: dict[str, bool] = {}  # account SID -> whether the caller may see it
         self._before: dict[str, str | None] = {}  # status of each account before the load (None: new)
         self._reactivated: set[str] = set()  # suspended accounts made active while numbers join them
         self._doc_status = {a.sid: a.status for a in doc.accounts}
@@ -85,12 +99,14 @@ class Load:
             status = a.status if a.status != caller.status else None
             self.b.accounts.update_in(conn, caller, caller, friendly_name=name, status=status)  # 20403 for a status
             return
-        if a.owner_account_sid != caller.sid:
+        if caller.owner_account_sid != caller.sid or a.owner_account_sid != caller.sid:
+            # a subaccount loads only itself; nothing is looked up, so the answer is the same
+            # whether the account exists (a sibling) or not
             raise errors.state_account_not_visible(a.sid)
         row = accounts_q.get(conn, a.sid)
         if row is None:
             self._before[a.sid] = None
-            self.b.accounts.create_in(conn, caller, a.sid, a.friendly_name, a.auth_token or new_token())  # 20403 for a subaccount
+            self.b.accounts.create_in(conn, caller, a.sid, a.friendly_name, a.auth_token or new_token())
             return
         account = Account.from_row(row)
         if not caller.can_see(account):
@@ -111,6 +127,14 @@ class Load:
                 raise errors.not_found(f"Account {sid} ({where}.account_sid)")
             found = self._owners[sid] = account
         return found
+
+    def _sees(self, account_sid: str) -> bool:
+        """Whether the caller may see the account (its own or a subaccount of it)."""
+        seen = self._seen.get(account_sid)
+        if seen is None:
+            row = accounts_q.get(self.conn, account_sid)
+            seen = self._seen[account_sid] = row is not None and self.caller.can_see(Account.from_row(row))
+        return seen
 
     def _final_status(self, account: Account) -> str:
         return self._doc_status.get(account.sid, account.status)
@@ -138,25 +162,33 @@ class Load:
                 self.b.accounts.update_in(conn, self.caller, target, friendly_name=None, status=a.status)
 
     # -- resources ------------------------------------------------------------------------------
-    def _upsert(self, resources: Resources, doc: ResourceDoc, what: str) -> Account:
-        """Create the resource with the document's SID, or bring the existing one to its values."""
+    def _upsert(self, resources: Resources, doc: ResourceDoc, what: str,
+                check: Callable[[Account], None] | None = None) -> Account:
+        """Create the resource with the document's SID, or bring the existing one to its values.
+        Ownership first: the owner named, then the row's own account; ``check`` runs after both."""
         owner = self._owner(doc.where, doc.account_sid)
         values = {**resources.spec.defaults, **doc.values}
         row = resources.spec.crud.get(self.conn, doc.sid, lock=True)
+        if row is not None and row.account_sid != owner.sid:
+            if not self._sees(row.account_sid):
+                raise _elsewhere(doc.where, what, doc.sid)
+            raise _moved(doc.where, what, doc.sid)
+        if check is not None:
+            check(owner)
         if row is None:
             resources.create_in(self.conn, owner, values, sid=doc.sid)
-        elif row.account_sid != owner.sid:
-            raise _moved(doc.where, what, doc.sid)
         elif changes := _changes(row, values):
             resources.update_in(self.conn, owner, doc.sid, changes)
         return owner
 
     def _proxy_service(self, doc: ServiceDoc) -> None:
-        name = doc.values.get("unique_name")
-        holder = state_q.proxy_unique_name_holder(self.conn, doc.account_sid, name) if name else None
-        if holder is not None and holder != doc.sid:
-            raise errors.proxy_unique_name_taken(name)
-        self._upsert(self.b.proxy.parents, doc, "Proxy Service")
+        def unique_name(owner: Account) -> None:  # unique per account: looked up in the owner's only
+            name = doc.values.get("unique_name")
+            holder = state_q.proxy_unique_name_holder(self.conn, owner.sid, name) if name else None
+            if holder is not None and holder != doc.sid:
+                raise errors.proxy_unique_name_taken(name)
+
+        self._upsert(self.b.proxy.parents, doc, "Proxy Service", unique_name)
 
     def _trunk(self, doc: TrunkDoc) -> None:
         owner = self._upsert(self.b.trunks.parents, doc, "Trunk")
@@ -170,6 +202,8 @@ class Load:
             if row is None:
                 urls.create_in(conn, owner, doc.sid, u.values, sid=u.sid)
             elif row.trunk_sid != doc.sid:
+                if row.account_sid != owner.sid and not self._sees(row.account_sid):
+                    raise _elsewhere(u.where, "OriginationUrl", u.sid)
                 raise _moved(u.where, "OriginationUrl", u.sid)
             elif changes := _changes(row, u.values):
                 urls.update_in(conn, owner, doc.sid, u.sid, changes)
@@ -182,6 +216,8 @@ class Load:
             raise errors.account_not_active(owner.sid, "closed")
         values = configure({**NUMBER_DEFAULTS, **n.values})  # 20001: a trunk and a voice application
         row = numbers_q.get_for_update(conn, n.sid)
+        if row is not None and row.account_sid != owner.sid and not self._sees(row.account_sid):
+            raise _elsewhere(n.where, "IncomingPhoneNumber", n.sid)  # before its phone_number is compared
         if row is None:
             facts = phone.provisionable(n.phone_number)  # 21421 / 21422, as buying it would answer
             if numbers_q.get_by_number(conn, facts.phone_number) is not None:
@@ -193,10 +229,7 @@ class Load:
         if row.phone_number != n.phone_number:
             raise invalid_parameter(f"{n.where}.phone_number", f"number {n.sid} is {row.phone_number}; a number's "
                                                                "phone_number cannot change")
-        if row.account_sid != owner.sid:  # a transfer, between accounts the caller sees only
-            old = accounts_q.get(conn, row.account_sid)
-            if old is None or not self.caller.can_see(Account.from_row(old)):
-                raise _moved(n.where, "IncomingPhoneNumber", n.sid)
+        if row.account_sid != owner.sid:  # a transfer, between accounts the caller sees (checked above)
             self._activate(owner)
             pools_q.leave_all_pools(conn, [n.sid])  # as a transfer does: out of the old account's pools
             values["account_sid"] = owner.sid

@@ -1,7 +1,9 @@
 """The server's control endpoints: /numberpool/health, Reset, the state document, --seed, the access log.
 
-Reset deletes everything, so every test that resets or loads runs its own server on a database of
-its own; the shared ``server`` serves only the tests that write nothing global.
+Reset deletes the main account's subaccounts and all they and it hold, so every test that resets
+or loads runs its own server on a database of its own; the shared ``server`` serves only the tests
+that write nothing global. (A demoted former main account, which Reset spares, and what a
+subaccount's document may not learn of its siblings: test_main_account.py, test_state_leaks.py.)
 """
 
 from __future__ import annotations

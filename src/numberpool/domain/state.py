@@ -1,5 +1,5 @@
-"""The server's state as one document: what a caller sees (dump), an empty server (reset), and
-loading a document (load).
+"""The server's state as one document: what a caller sees (dump), the main account's subaccounts and
+everything they and it hold deleted (reset), and loading a document (load).
 
 A document (``products.emulator.document`` reads and writes its JSON) lists accounts, then the
 resources of those accounts: Applications, IncomingPhoneNumbers, Messaging Services with their
@@ -101,12 +101,15 @@ class Control:
         return q.snapshot(self.db, caller.sid)
 
     def reset(self, caller: Account) -> None:
-        """Delete everything but the main account (the caller's), in one transaction. Every server
-        process refuses a deleted account's credentials from the commit on: SQLite's change stamp
-        empties each process's authentication cache, and PostgreSQL servers read every request's."""
+        """Delete the main account's (the caller's) subaccounts and everything they and the main
+        account hold, in one transaction; the main account stays, and so does any account that is
+        not its subaccount (a demoted former main account), with all it holds. Every server process
+        refuses a deleted account's credentials from the commit on: SQLite's change stamp empties
+        each process's authentication cache, and PostgreSQL servers read every request's."""
         if not is_main(caller):
             raise errors.reset_requires_main_account()
-        tx.write(self.db, lambda conn: q.delete_all_but(conn, caller.sid))
+        if not tx.write(self.db, lambda conn: q.delete_tree(conn, caller.sid)):  # demoted meanwhile
+            raise errors.reset_requires_main_account()
 
     def load(self, caller: Account, doc: Document) -> None:
         """Apply ``doc`` as the caller (see the module doc); all or nothing."""

@@ -1,5 +1,5 @@
 """The whole state at once: what an account and its subaccounts hold, read in one transaction; the
-server emptied but for one account; and the lookups a state document's load needs.
+main account's tree emptied (a Reset); and the lookups a state document's load needs.
 
 A load or a reset is one write transaction that no other writer may interleave with: on PostgreSQL
 :func:`lock_writers` takes every table the state covers in EXCLUSIVE mode (plain reads go on;
@@ -105,16 +105,37 @@ def lock_writers(conn: Connection) -> None:
         conn.exec_driver_sql(f"LOCK TABLE {names} IN EXCLUSIVE MODE")
 
 
-def delete_all_but(conn: Connection, account_sid: str) -> None:
-    """Every row of every table, children first, except the account ``account_sid`` itself. Without
-    the statement deadline (a million numbers take longer to delete than a request may take)."""
+def delete_tree(conn: Connection, main_sid: str) -> bool:
+    """The subaccounts of ``main_sid`` and every row they and ``main_sid`` hold, children first; the
+    account ``main_sid`` itself stays, and so does every other account (one that is not a
+    subaccount of it, such as a demoted former main account) with all it holds. False, and nothing
+    deleted, unless ``main_sid`` is the main account once every writer is locked out (a server
+    starting with another ``TWILIO_ACCOUNT_SID`` may have demoted it since the request began).
+    Without the statement deadline (a million numbers take longer to delete than a request may take)."""
+    tree = _visible(main_sid)
+    services = {messaging_numbers: messaging_services, proxy_numbers: proxy_services}
     with unbounded(conn):
         lock_writers(conn)
+        if not _is_main(conn, main_sid):
+            return False
         for table in _CHILDREN_FIRST:
-            stmt = delete(table)
             if table is accounts:
-                stmt = stmt.where(accounts.c.sid != account_sid)
+                stmt = delete(accounts).where(accounts.c.owner_account_sid == main_sid, accounts.c.sid != main_sid)
+            elif table in services:  # a membership: by its service's account, or its number's
+                parent = services[table]
+                stmt = delete(table).where(or_(
+                    table.c.service_sid.in_(select(parent.c.sid).where(parent.c.account_sid.in_(tree))),
+                    table.c.phone_number_sid.in_(select(incoming_numbers.c.sid).where(incoming_numbers.c.account_sid.in_(tree))),
+                ))
+            else:
+                stmt = delete(table).where(table.c.account_sid.in_(tree))
             conn.execute(stmt)
+    return True
+
+
+def _is_main(conn: Connection, sid: str) -> bool:
+    row = conn.execute(select(accounts.c.is_main, accounts.c.owner_account_sid).where(accounts.c.sid == sid)).first()
+    return row is not None and bool(row.is_main) and row.owner_account_sid == sid
 
 
 # -- what a load looks up ---------------------------------------------------------------------

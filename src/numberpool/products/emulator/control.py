@@ -4,7 +4,8 @@
   hold, as a state document (``document``).
 - ``POST /numberpool/v1/State`` (``application/json``): load a document, all or nothing; the
   answer is the caller's state afterwards.
-- ``POST /numberpool/v1/Reset``: the main account only; everything else is deleted (204).
+- ``POST /numberpool/v1/Reset``: the main account only; its subaccounts and everything they and it
+  hold are deleted (204). Another top-level account (a demoted former main account) keeps its own.
 """
 
 from __future__ import annotations

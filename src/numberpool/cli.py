@@ -25,6 +25,7 @@ from numberpool.cli_args import (
     DEFAULT_WEBHOOK_TIMEOUT,
     FORWARDED_ENV,
     LIMIT_FLAGS,
+    WEBHOOK_DENY_PRIVATE_ENV,
     WEBHOOK_TIMEOUT_ENV,
     Failure,
     Parser,
@@ -148,6 +149,15 @@ def _webhook_timeout_setting(flag: float | None) -> float:
         raise Failure(f"{WEBHOOK_TIMEOUT_ENV}: {exc}") from None
 
 
+def _deny_private_setting(flag: bool) -> bool:
+    """The flag, else the environment's value: "1" on, "0" or empty off, anything else a mistake
+    (a security setting misspelt must not pass for off)."""
+    value = os.environ.get(WEBHOOK_DENY_PRIVATE_ENV, "")
+    if value not in ("", "0", "1"):
+        raise Failure(f"{WEBHOOK_DENY_PRIVATE_ENV}: {value!r} is not 1 (on) or 0 (off)")
+    return flag or value == "1"
+
+
 def _seed(db_url: str, path: str, main_sid: str, args: argparse.Namespace) -> None:
     """``--seed``: the state document loaded as the main account, or one line on why it was not."""
     from numberpool import seed
@@ -166,6 +176,7 @@ def serve(args: argparse.Namespace) -> int:
     db_url = args.db or default_db_url()
     forwarded = _forwarded_setting(args.forwarded_allow_ips)
     webhook_timeout = _webhook_timeout_setting(args.webhook_timeout)
+    deny_private = _deny_private_setting(args.webhook_deny_private)
     try:
         sid, token = prepare(db_url)
     except (ValueError, migrate.SchemaTooNew) as exc:
@@ -188,6 +199,7 @@ def serve(args: argparse.Namespace) -> int:
     if forwarded is not None:
         os.environ[FORWARDED_ENV] = forwarded
     os.environ[WEBHOOK_TIMEOUT_ENV] = repr(webhook_timeout)
+    os.environ[WEBHOOK_DENY_PRIVATE_ENV] = "1" if deny_private else "0"
     os.environ[ACCESS_LOG_ENV] = "0" if args.access_log is False or os.environ.get(ACCESS_LOG_ENV) == "0" else "1"
     if args.console_hosts is not None:
         os.environ[CONSOLE_HOSTS_ENV] = args.console_hosts
@@ -261,6 +273,10 @@ def _serve_parser(sub: argparse._SubParsersAction) -> None:
     s.add_argument("--webhook-timeout", type=positive_seconds, default=None, metavar="SECONDS",
                    help="how long a webhook may take to answer before the request counts as failed, error 11205"
                         f" (default {DEFAULT_WEBHOOK_TIMEOUT:g}, or ${WEBHOOK_TIMEOUT_ENV})")
+    s.add_argument("--webhook-deny-private", action="store_true",
+                   help="refuse webhook requests to loopback, link-local, private and other non-public addresses,"
+                        " checked after DNS resolution (error 11210), for a server several people share"
+                        f" (default off: webhooks on this machine work; also ${WEBHOOK_DENY_PRIVATE_ENV}=1)")
     s.add_argument("--seed", default=None, metavar="FILE",
                    help="a state document (JSON, as GET /numberpool/v1/State answers it) to load as the main account"
                         " before serving; one that cannot be loaded is refused and nothing of it is written")

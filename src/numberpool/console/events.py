@@ -72,9 +72,18 @@ def delivery(d: dict[str, Any]) -> str:
         + kv([("Signature", code(d.get("signature")))])
         + f"<details><summary>Request parameters ({len(params)})</summary>{rows}</details>"
         + ('<div class="muted">Response body</div><pre class="response">' + e(shown) + "</pre>" if body else
-           '<div class="muted">Empty response body</div>')
+           _no_body(d))
         + "</div>"
     )
+
+
+def _no_body(d: dict[str, Any]) -> str:
+    """An empty answer, or one refused as not TwiML, whose body the record does not keep."""
+    length = d.get("response_length") or 0
+    if not length:
+        return '<div class="muted">Empty response body</div>'
+    return (f'<div class="muted">Response body not kept (not TwiML): {e(d.get("response_content_type") or "no type")},'
+            f" {e(length)} bytes</div>")
 
 
 def reply(r: dict[str, Any]) -> str:

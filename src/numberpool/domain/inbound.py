@@ -5,13 +5,23 @@ Running a route is Twilio's conversation with the user's webhooks: the primary U
 cannot be retrieved or its TwiML cannot be executed, the fallback URL at once with ``ErrorCode``
 and ``ErrorUrl``; HTTP redirects and TwiML ``<Redirect>`` followed (at most 10 each); for a call,
 the status callback when it ends. Every request made is kept as a delivery, in order.
+
+Bounds: the whole event (every request, fallback and status callback included) has one deadline,
+``EVENT_DEADLINE`` seconds, beside each request's own limit (the transport's, 15 s). At the
+deadline the request in flight is cut off with 11205; a request due later is recorded with 11205
+and not sent, and the event ends there: no fallback, no further redirect, no status callback.
+An event produces at most ``MAX_REPLIES`` replies: the document that would exceed them is marked
+14109, its replies past the tenth are dropped and nothing of the event's TwiML runs after it (a
+warning, as Twilio's 14109 is: no fallback). An answer refused as not TwiML (12100, 12300) keeps
+its status, content type and length, but not its body, so no webhook answer that is not TwiML
+can be read back through the records (an internal URL's answer, say).
 """
 
 from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import MutableMapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from types import SimpleNamespace
 from typing import Any, Protocol
@@ -32,16 +42,22 @@ from numberpool.store.inbound import EventFilter, RoutingState
 from numberpool.store.paging import PageRequest
 from numberpool.webhooks import params as wire
 from numberpool.webhooks import twiml
+from numberpool.webhooks.cookies import EventCookies
 from numberpool.webhooks.http import Exchange
 from numberpool.webhooks.params import Params
 
 MAX_REDIRECTS = 10
+MAX_REPLIES = 10  # TwiML replies one incoming message may produce (Twilio's limit, error 14109)
+EVENT_DEADLINE = 60.0  # seconds one event may take, all its requests together (each one: the transport's 15 s)
+CLOCK_SLACK = 0.01  # a timer may fire this much before the deadline it was set for
 RESPONSE_KEPT = 64 * 1024  # of each answer, the record keeps this much
 LOCK_WAIT = 15.0
 TWIML_TYPES = ("text/xml", "application/xml", "text/html")
 TOO_MANY_REDIRECTS = 11215
 TWIML_UNPARSABLE = 12100
 TWIML_WRONG_TYPE = 12300
+TOO_MANY_REPLIES = 14109  # a warning: the replies past the tenth are not sent
+NOT_TWIML = (TWIML_UNPARSABLE, TWIML_WRONG_TYPE)  # answers whose body the record does not keep
 KINDS = {"message": "SM", "call": "CA"}
 Replies = list[dict[str, Any]]
 
@@ -51,8 +67,8 @@ class Transport(Protocol):
 
     timeout: float  # seconds a request may take (error 11205 beyond)
 
-    async def send(self, url: str, method: str, params: Params, auth_token: str,
-                   cookies: MutableMapping[str, str]) -> Exchange: ...
+    async def send(self, url: str, method: str, params: Params, auth_token: str, cookies: EventCookies,
+                   timeout: float | None = None) -> Exchange: ...
 
     async def close(self) -> None: ...
 
@@ -62,9 +78,16 @@ class Conversation:
     """The requests one event made, and what its TwiML said."""
 
     token: str
+    deadline: float  # time.monotonic() at which the event stops
     deliveries: list[dict[str, Any]] = field(default_factory=list)
     replies: list[twiml.Reply] = field(default_factory=list)
-    cookies: dict[str, str] = field(default_factory=dict)
+    cookies: EventCookies = field(default_factory=EventCookies)
+
+    def time_left(self) -> float:
+        return self.deadline - time.monotonic()
+
+    def out_of_time(self) -> bool:
+        return self.time_left() <= CLOCK_SLACK
 
 
 @dataclass(frozen=True)
@@ -83,9 +106,10 @@ class CallIn:
 
 
 class Inbound:
-    def __init__(self, db: Database, transport: Transport) -> None:
+    def __init__(self, db: Database, transport: Transport, deadline: float = EVENT_DEADLINE) -> None:
         self.db = db
         self.transport = transport
+        self.deadline = deadline  # seconds each event may take (EVENT_DEADLINE; a test may set less)
 
     async def close(self) -> None:
         await self.transport.close()
@@ -119,7 +143,7 @@ class Inbound:
         state = self._state(caller, event.to)
         route = routing.route_message(state)
         sid = new_sid("SM")
-        talk = Conversation(state.owner.auth_token)
+        talk = Conversation(state.owner.auth_token, time.monotonic() + self.deadline)
         if route.primary is not None:
             sent = wire.message(sid, state.owner.sid, event.to, event.from_, event.body, event.media_urls,
                                 route.messaging_service_sid)
@@ -133,13 +157,13 @@ class Inbound:
         state = self._state(caller, event.to)
         route = routing.route_call(state)
         sid = new_sid("CA")
-        talk = Conversation(state.owner.auth_token)
+        talk = Conversation(state.owner.auth_token, time.monotonic() + self.deadline)
         number = state.number
         if route.primary is not None:
             caller_name = "" if number.voice_caller_id_lookup else None
             sent = wire.call(sid, state.owner.sid, event.to, event.from_, number.api_version, caller_name)
             await self._run(talk, route.purpose, route.primary, route.fallback, sent)
-            if route.status_callback is not None:
+            if route.status_callback is not None and not talk.out_of_time():
                 await self._request(talk, "status_callback", route.status_callback, wire.completed(sent, event.duration))
         return await self._store(sid, "call", state, route, talk, [], {
             "to_number": event.to, "from_number": event.from_, "body": "", "media_urls": "[]",
@@ -149,12 +173,13 @@ class Inbound:
                    sent: Params) -> None:
         """The primary webhook and the TwiML it leads to; the fallback when either fails."""
         failed = await self._execute(talk, purpose, primary, sent)
-        if failed is not None and fallback is not None:
+        if failed is not None and fallback is not None and not talk.out_of_time():
             await self._execute(talk, "fallback", fallback, wire.failed(sent, *failed))
 
     async def _execute(self, talk: Conversation, purpose: str, hook: Webhook, sent: Params) -> tuple[int, str] | None:
         """Request ``hook`` and run its TwiML, following ``<Redirect>``; ``(error code, failed
-        URL)`` when a document could not be retrieved or executed."""
+        URL)`` when a document could not be retrieved or executed. Replies past ``MAX_REPLIES``
+        are dropped, the document marked 14109, and its TwiML stops there (not a failure)."""
         for _ in range(MAX_REDIRECTS + 1):
             exchange, error = await self._retrieve(talk, purpose, hook, sent)
             if error is not None:
@@ -162,9 +187,13 @@ class Inbound:
             try:
                 doc = twiml.parse(exchange.body)
             except twiml.TwimlError:
-                talk.deliveries[-1]["error_code"] = TWIML_UNPARSABLE
+                _refuse(talk.deliveries[-1], TWIML_UNPARSABLE)
                 return TWIML_UNPARSABLE, exchange.url
-            talk.replies += doc.replies
+            room = MAX_REPLIES - len(talk.replies)
+            talk.replies += doc.replies[:room]
+            if len(doc.replies) > room:
+                talk.deliveries[-1]["error_code"] = TOO_MANY_REPLIES
+                return None
             if doc.redirect is None:
                 return None
             hook, purpose = Webhook(urljoin(exchange.url, doc.redirect.url), doc.redirect.method), "redirect"
@@ -186,17 +215,21 @@ class Inbound:
                 continue
             media_type = exchange.content_type.split(";", 1)[0].strip().lower()
             if exchange.body.strip() and media_type not in TWIML_TYPES:
-                talk.deliveries[-1]["error_code"] = TWIML_WRONG_TYPE
+                _refuse(talk.deliveries[-1], TWIML_WRONG_TYPE)
                 return exchange, TWIML_WRONG_TYPE
             return exchange, None
         raise AssertionError("unreachable")
 
     async def _request(self, talk: Conversation, purpose: str, hook: Webhook, sent: Params) -> Exchange:
-        exchange = await self.transport.send(hook.url, hook.method, sent, talk.token, talk.cookies)
+        """One request, within what is left of the event's time (none left: not sent, 11205)."""
+        left = talk.time_left()
+        exchange = await self.transport.send(hook.url, hook.method, sent, talk.token, talk.cookies,
+                                             timeout=left if left > CLOCK_SLACK else 0)
         talk.deliveries.append({
             "purpose": purpose, "url": exchange.url, "method": exchange.method, "params": dict(exchange.params),
             "signature": exchange.signature, "status_code": exchange.status_code, "error_code": exchange.error_code,
-            "duration_ms": exchange.duration_ms,
+            "duration_ms": exchange.duration_ms, "response_content_type": exchange.content_type,
+            "response_length": len(exchange.body),
             "response_body": exchange.body[:RESPONSE_KEPT].decode("utf-8", "replace"),
         })
         return exchange
@@ -222,3 +255,10 @@ class Inbound:
                     raise
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, 0.05)
+
+
+def _refuse(delivery: dict[str, Any], code: int) -> None:
+    """An answer refused as not TwiML: its error, and no body kept (its status, content type and
+    length stay), so the records never show what a URL that is not a webhook answered."""
+    delivery["error_code"] = code
+    delivery["response_body"] = ""

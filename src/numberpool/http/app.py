@@ -372,14 +372,22 @@ class App:
 def create_app(
     db_url: str, limits: PoolLimits | None = None, *, response_cache: bool = True, trusted: hosts.TrustedProxies | None = None,
     webhook_timeout: float = 15.0, console_hosts: Sequence[str] = (), access_log: bool = False,
+    webhook_deny_private: bool = False,
 ) -> App:
     """The application; ``response_cache`` reuses GET answers while an SQLite database is unchanged;
     ``webhook_timeout`` bounds each webhook request (seconds, error 11205 beyond it); ``access_log``
-    writes a line per request on standard output.
+    writes a line per request on standard output; ``webhook_deny_private`` refuses webhook
+    requests to non-public addresses (``webhooks.guard``, error 11210).
 
     Its database never waits for SQLite's write lock on the event loop: ``App.handle`` does."""
     db = Database(db_url, wait_for_lock=False)
-    backend = Backend.open(db, limits, HttpTransport(webhook_timeout))
+    if webhook_deny_private:
+        from numberpool.webhooks.guard import PublicHttpTransport
+
+        transport: HttpTransport = PublicHttpTransport(webhook_timeout)
+    else:
+        transport = HttpTransport(webhook_timeout)
+    backend = Backend.open(db, limits, transport)
     watch = db.change_watch() if response_cache else None
     return App(backend, ResponseCache(watch) if watch is not None else None, trusted, console_hosts,
                access_log=access_log)
@@ -397,5 +405,7 @@ def create_app_from_env() -> App:
     timeout = float(os.environ.get("NUMBERPOOL_WEBHOOK_TIMEOUT", "15"))
     console_hosts = [h for h in os.environ.get("NUMBERPOOL_CONSOLE_HOSTS", "").split(",") if h.strip()]
     access_log = os.environ.get("NUMBERPOOL_ACCESS_LOG", "1") != "0"
+    deny_private = os.environ.get("NUMBERPOOL_WEBHOOK_DENY_PRIVATE", "0") == "1"
     return create_app(os.environ["NUMBERPOOL_DB"], PoolLimits.from_env(), response_cache=cache, trusted=trusted,
-                      webhook_timeout=timeout, console_hosts=console_hosts, access_log=access_log)
+                      webhook_timeout=timeout, console_hosts=console_hosts, access_log=access_log,
+                      webhook_deny_private=deny_private)

@@ -13,13 +13,12 @@ import asyncio
 import socket
 import time
 import uuid
-from collections.abc import MutableMapping
 from dataclasses import dataclass
 from functools import cache
-from http.cookies import CookieError, SimpleCookie
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
+from numberpool.webhooks.cookies import EventCookies
 from numberpool.webhooks.params import Params
 
 if TYPE_CHECKING:
@@ -35,7 +34,12 @@ USER_AGENT = "TwilioProxy/1.1"
 # Twilio's error codes for a request that failed (docs/api/errors/NNNNN).
 HTTP_RETRIEVAL_FAILURE = 11200  # a 4xx or 5xx answer, or no valid HTTP answer
 CONNECTION_FAILED = 11205  # refused, reset or timed out
-UNRESOLVABLE_HOST = 11210  # the host name does not resolve
+UNRESOLVABLE_HOST = 11210  # the host name does not resolve (or, with --webhook-deny-private, to a private address)
+
+
+class PrivateAddress(OSError):
+    """The host resolves to an address webhooks may not reach (``webhooks.guard``, error 11210)."""
+
 
 
 @dataclass
@@ -62,6 +66,14 @@ def _no_cookies() -> CookieJar:
     from http.cookiejar import CookieJar, DefaultCookiePolicy
 
     return CookieJar(DefaultCookiePolicy(allowed_domains=[]))
+
+
+def _host(url: str) -> str:
+    """The URL's host name, or "" when the URL cannot be read (httpx then refuses it: 11200)."""
+    try:
+        return urlsplit(url).hostname or ""
+    except ValueError:
+        return ""
 
 
 def _unresolvable(exc: BaseException) -> bool:
@@ -94,9 +106,13 @@ class HttpTransport:
             limits=httpx.Limits(max_connections=1000, max_keepalive_connections=100),
         )
 
-    async def send(self, url: str, method: str, params: Params, auth_token: str,
-                   cookies: MutableMapping[str, str]) -> Exchange:
-        """Request ``url`` with ``params`` (in the query for GET, the form for POST), signed."""
+    async def send(self, url: str, method: str, params: Params, auth_token: str, cookies: EventCookies,
+                   timeout: float | None = None) -> Exchange:
+        """Request ``url`` with ``params`` (in the query for GET, the form for POST), signed, within
+        ``timeout`` seconds (this transport's own when None). With no time left (``timeout`` 0 or
+        less) nothing is sent: the request fails as timed out, 11205. ``cookies`` are the event's:
+        those of the URL's host are sent, and the ones it sets are kept for its later requests."""
+        limit = self.timeout if timeout is None else min(timeout, self.timeout)
         url = without_fragment(url)
         if method == "GET":
             url = with_query(url, params)
@@ -105,48 +121,52 @@ class HttpTransport:
             sent = Exchange(url, method, params, signature(auth_token, url, params))
         headers = {"X-Twilio-Signature": sent.signature, "I-Twilio-Idempotency-Token": str(uuid.uuid4()),
                    "User-Agent": USER_AGENT, "Accept": "*/*"}
-        if cookies:
-            headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in cookies.items())
+        host = _host(url)
+        cookie = cookies.header(host)
+        if cookie:
+            headers["Cookie"] = cookie
+        if limit <= 0:
+            sent.error_code = CONNECTION_FAILED
+            return sent
         import httpx
 
         started = time.perf_counter()
         try:
-            host = urlsplit(url).hostname or ""
             if host.rstrip(".").lower().endswith(".invalid") or host.lower() == "invalid":
                 raise socket.gaierror("RFC 6761: .invalid names never resolve")  # no lookup leaves the machine
-            async with asyncio.timeout(self.timeout):  # the whole answer; httpx bounds each read only
-                await self._request(sent, headers, cookies)
+            async with asyncio.timeout(limit):  # the whole answer; httpx bounds each read only
+                await self._request(sent, headers, cookies, host)
         except (httpx.TimeoutException, TimeoutError):
             sent.error_code = CONNECTION_FAILED
+        except PrivateAddress:
+            sent.error_code = UNRESOLVABLE_HOST
         except (httpx.HTTPError, OSError, ValueError) as exc:
             sent.error_code = UNRESOLVABLE_HOST if _unresolvable(exc) else (
                 CONNECTION_FAILED if isinstance(exc, httpx.ConnectError | OSError) else HTTP_RETRIEVAL_FAILURE)
         sent.duration_ms = round((time.perf_counter() - started) * 1000, 3)
         return sent
 
-    async def _request(self, sent: Exchange, headers: dict[str, str], cookies: MutableMapping[str, str]) -> None:
+    async def _request(self, sent: Exchange, headers: dict[str, str], cookies: EventCookies, host: str) -> None:
         client = self._client()
         data = None if sent.method == "GET" else dict(sent.params)
         request = client.build_request(sent.method, sent.url, data=data, headers=headers)
         response = await client.send(request, stream=True)
+        chunks: list[bytes] = []
+        size = 0
         try:
-            body = b""
-            async for chunk in response.aiter_bytes():
-                body += chunk
-                if len(body) > MAX_BODY:
+            async for chunk in response.aiter_bytes():  # kept in a list and joined once: linear in the size
+                chunks.append(chunk)
+                size += len(chunk)
+                if size > MAX_BODY:
                     break
         finally:
             await response.aclose()
         sent.status_code = response.status_code
-        sent.body = body[:MAX_BODY]
+        sent.body = b"".join(chunks)[:MAX_BODY]
         sent.content_type = response.headers.get("content-type", "")
         sent.location = response.headers.get("location")
         for header in response.headers.get_list("set-cookie"):
-            try:
-                jar = SimpleCookie(header)
-            except CookieError:
-                continue
-            cookies.update({name: morsel.value for name, morsel in jar.items()})
+            cookies.store(host, header)
         if response.status_code >= 400:
             sent.error_code = HTTP_RETRIEVAL_FAILURE
 

@@ -22,7 +22,10 @@ from numberpool.webhooks.cookies import EventCookies
 from numberpool.webhooks.params import Params
 
 if TYPE_CHECKING:
+    import ssl
+    from collections.abc import AsyncGenerator, Coroutine
     from http.cookiejar import CookieJar
+    from typing import Any
 
     import httpx
 from numberpool.webhooks.sign import signature, with_query, without_fragment
@@ -39,7 +42,6 @@ UNRESOLVABLE_HOST = 11210  # the host name does not resolve (or, with --webhook-
 
 class PrivateAddress(OSError):
     """The host resolves to an address webhooks may not reach (``webhooks.guard``, error 11210)."""
-
 
 
 @dataclass
@@ -68,6 +70,15 @@ def _no_cookies() -> CookieJar:
     return CookieJar(DefaultCookiePolicy(allowed_domains=[]))
 
 
+@cache
+def _tls() -> ssl.SSLContext:
+    """What every client verifies servers with, made once: loading the CA certificates takes some
+    20 ms, which each event loop's client would otherwise spend again, on its loop."""
+    import httpx
+
+    return httpx.create_ssl_context(trust_env=False)
+
+
 def _host(url: str) -> str:
     """The URL's host name, or "" when the URL cannot be read (httpx then refuses it: 11200)."""
     try:
@@ -88,20 +99,53 @@ def _unresolvable(exc: BaseException) -> bool:
 class HttpTransport:
     def __init__(self, timeout: float = 15.0) -> None:
         self.timeout = timeout
-        self._clients: dict[int, httpx.AsyncClient] = {}
+        # Each event loop that sent: its client, and what closes the client with the loop (see _client).
+        self._clients: dict[asyncio.AbstractEventLoop, tuple[httpx.AsyncClient, AsyncGenerator[None, None]]] = {}
 
     def _client(self) -> httpx.AsyncClient:
-        loop = id(asyncio.get_running_loop())
-        client = self._clients.get(loop)
-        if client is None:
-            client = self._clients[loop] = self._make_client()
+        """The running loop's client, made at its first webhook and closed with the loop: an async
+        generator suspended for the client's life is known to the loop, whose shutdown
+        (``loop.shutdown_asyncgens()``, which ``asyncio.run`` and ``asyncio.Runner`` call) closes
+        it and the client in its ``finally``; ``close`` closes it sooner. The client of a loop
+        closed without that shutdown is dropped at the next loop's first webhook."""
+        loop = asyncio.get_running_loop()
+        held = self._clients.get(loop)
+        if held is not None:
+            return held[0]
+        for other, (_, ender) in list(self._clients.items()):
+            if other.is_closed():
+                self._finish(ender.aclose())
+        client = self._make_client()
+        ender = self._until_closed(loop, client)
+        self._clients[loop] = (client, ender)
+        self._finish(ender.asend(None))  # to its yield, on this loop: the loop now holds it for its shutdown
         return client
+
+    async def _until_closed(self, loop: asyncio.AbstractEventLoop, client: httpx.AsyncClient) -> AsyncGenerator[None, None]:
+        try:
+            yield
+        finally:
+            if self._clients.get(loop, (None,))[0] is client:
+                del self._clients[loop]
+            if not loop.is_closed():  # a closed loop's connections went with it
+                await client.aclose()
+
+    @staticmethod
+    def _finish(step: Coroutine[Any, Any, Any]) -> None:
+        """Run ``step``, a step of ``_until_closed`` that waits for nothing, to its end here and now."""
+        try:
+            step.send(None)
+        except StopIteration:
+            return
+        step.close()
+        raise RuntimeError("a step that waits for nothing waited")
 
     def _make_client(self, transport: httpx.AsyncBaseTransport | None = None) -> httpx.AsyncClient:
         import httpx  # on the first webhook, not at start-up
 
         return httpx.AsyncClient(
             follow_redirects=False, trust_env=False, cookies=_no_cookies(), transport=transport,
+            verify=_tls() if transport is None else True,  # a transport given has its own
             timeout=httpx.Timeout(self.timeout, connect=min(CONNECT_TIMEOUT, self.timeout)),
             limits=httpx.Limits(max_connections=1000, max_keepalive_connections=100),
         )
@@ -171,10 +215,9 @@ class HttpTransport:
             sent.error_code = HTTP_RETRIEVAL_FAILURE
 
     async def close(self) -> None:
-        """Close the clients; one made on another event loop (a test's) is dropped if that fails."""
-        clients, self._clients = list(self._clients.values()), {}
-        for client in clients:
-            try:
-                await client.aclose()
-            except RuntimeError:
-                pass
+        """Close the running loop's client, and drop those of loops already closed. A client on
+        another loop that is still open closes at that loop's shutdown (or its own ``close``)."""
+        here = asyncio.get_running_loop()
+        for loop, (_, ender) in list(self._clients.items()):
+            if loop is here or loop.is_closed():
+                await ender.aclose()

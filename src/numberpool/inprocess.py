@@ -7,22 +7,32 @@
         client = Client(m.account_sid, m.auth_token)          # or m.client()
         number = client.incoming_phone_numbers.create(area_code="415")
 
-Inside a mock, the SDK's own HTTP clients (``TwilioHttpClient`` and ``AsyncTwilioHttpClient``)
-hand each request for a ``*.twilio.com`` host (regional and edge forms included) to a numberpool
-application in this process instead of the network: the same routing, authentication, rules,
-errors and paging as the server, on a private SQLite store that disappears with the mock. A
-request for a Twilio product numberpool does not serve answers 404 (20404): nothing leaves for
-twilio.com. Requests to any other host (a numberpool server, through :func:`numberpool.client`)
-go over the network as usual.
+Inside a mock, every request for a ``*.twilio.com`` host (regional and edge forms included) is
+handed to a numberpool application in this process instead of the network: the same routing,
+authentication, rules, errors and paging as the server, on a private SQLite store that disappears
+with the mock. The SDK's own clients are served, and so is any client built on ``requests`` or
+``httpx`` (twilio's ``ValidationClient``, an ``HttpClient`` of one's own); one built on
+``aiohttp`` or ``urllib`` is refused before it connects. A request for a Twilio product numberpool
+does not serve answers 404 (20404). Nothing leaves for twilio.com, whatever credentials the mock
+took from the environment. Requests to any other host (a numberpool server, through
+:func:`numberpool.client`) go over the network as usual. The innermost mock entered in the
+current context serves (each asyncio task has its own), else the innermost active in the process
+(a thread started inside a mock); :mod:`numberpool.intercept` says how.
 
 Inbound deliveries go over HTTP as in the server, or, after ``m.webhooks_to(app)``, to an
 in-process ASGI or WSGI app (the user's FastAPI, Flask or Django app under test), signed alike.
+
+Nothing outlives the mock. Its event loops (one for sync callers, made on first need, and one on a
+thread for sync code called inside a running loop) are shut down when it stops, closing the
+webhook clients made on them, and the thread is joined. A webhook client made on a loop of the
+caller's (async code) is closed when the mock stops on that loop, else at that loop's shutdown
+(``asyncio.run``'s end). Its folder is removed, at exit too for a mock never stopped.
 """
 
 from __future__ import annotations
 
 import asyncio
-import base64
+import atexit
 import functools
 import inspect
 import os
@@ -33,47 +43,47 @@ import threading
 from collections.abc import Callable, Coroutine
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Self, TypeVar
-from urllib.parse import urlencode, urlsplit
 
-from twilio.http.async_http_client import AsyncTwilioHttpClient
-from twilio.http.http_client import TwilioHttpClient
 from twilio.http.response import Response as TwilioResponse
 from twilio.rest import Client
 
-from numberpool.domain import errors
+from numberpool import intercept
 from numberpool.domain.sids import is_sid
 from numberpool.http.app import App, create_app
 from numberpool.http.request import Response as AppResponse
-from numberpool.http.wire import error_body
+from numberpool.intercept import Scope
+from numberpool.intercept import active as _active  # noqa: F401 - numberpool.inbound_client asks it
 from numberpool.webhooks.inprocess import InProcessTransport
 
 if TYPE_CHECKING:
     import httpx
 
+    from numberpool.domain.inbound import Transport
+
 __all__ = ["Mock", "mock"]
 
 F = TypeVar("F", bound=Callable[..., Any])
 T = TypeVar("T")
-_PRODUCTS = ("api", "messaging", "trunking", "proxy")
-_FORM = b"application/x-www-form-urlencoded"
 
 
-@functools.cache
-def _template(account_sid: str, auth_token: str) -> Path:
-    """A migrated database holding only this main account, made once per process and account: a
-    fresh mock copies the file (a fraction of a millisecond) instead of migrating and writing."""
+@functools.lru_cache(maxsize=16)
+def _template(account_sid: str, auth_token: str) -> bytes:
+    """A migrated database holding only this main account, made once per process and account (the
+    last 16 kept): a fresh mock writes these bytes to its own file (a fraction of a millisecond)
+    instead of migrating. Kept in memory, so the folder it was made in is gone at once."""
     from numberpool.domain.accounts import Accounts
     from numberpool.store import migrate
     from numberpool.store.db import Database
 
-    path = Path(tempfile.mkdtemp(prefix="numberpool-template-")) / "template.db"
-    db = Database(f"sqlite:///{path}")
-    try:
-        migrate.upgrade(db)
-        Accounts(db).ensure_main(account_sid, auth_token)
-    finally:
-        db.dispose()  # the last connection checkpoints the WAL into the file
-    return path
+    with tempfile.TemporaryDirectory(prefix="numberpool-template-") as folder:
+        path = Path(folder) / "template.db"
+        db = Database(f"sqlite:///{path}")
+        try:
+            migrate.upgrade(db)
+            Accounts(db).ensure_main(account_sid, auth_token)
+        finally:
+            db.dispose()  # the last connection checkpoints the WAL into the file
+        return path.read_bytes()
 
 
 @functools.cache
@@ -97,9 +107,12 @@ class Mock:
         self._token = auth_token
         self.app: App | None = None
         self._dir: str | None = None
-        self._loop: asyncio.AbstractEventLoop | None = None
-        self._thread_loop: asyncio.AbstractEventLoop | None = None
         self._main = ("", "")
+        self._transports: list[Transport] = []  # every webhook transport of this mock, the one in use last
+        self._runner: asyncio.Runner | None = None  # the loop sync callers' coroutines run on
+        self._runner_free = threading.Lock()  # held while a thread runs that loop
+        self._background: tuple[asyncio.AbstractEventLoop, threading.Thread] | None = None
+        self._background_lock = threading.Lock()
 
     # -- what a test uses -----------------------------------------------------------------------
 
@@ -124,9 +137,11 @@ class Mock:
         return Client(self.account_sid, self.auth_token, **kwargs)
 
     def webhooks_to(self, app: Any) -> None:
-        """Send this mock's inbound deliveries to ``app`` (ASGI or WSGI) instead of the network."""
+        """Send this mock's inbound deliveries to ``app`` (ASGI or WSGI) instead of the network. The
+        transport it replaces, which a delivery under way may still be using, closes when the mock stops."""
         inbound = self._started().backend.inbound
         inbound.transport = InProcessTransport(app, timeout=inbound.transport.timeout)
+        self._transports.append(inbound.transport)
 
     # -- entering and leaving ---------------------------------------------------------------------
 
@@ -142,30 +157,36 @@ class Mock:
             token = _generated_token(sid)
         if not is_sid(sid, "AC"):
             raise ValueError(f"the main account's SID must match ^AC[0-9a-fA-F]{{32}}$, not {sid!r}")
+        template = _template(sid, token)
         self._dir = tempfile.mkdtemp(prefix="numberpool-mock-")
-        db_path = Path(self._dir) / "numberpool.db"
-        shutil.copyfile(_template(sid, token), db_path)
-        self.app = create_app(f"sqlite:///{db_path}")  # with the response cache, as the server
+        try:
+            db_path = Path(self._dir) / "numberpool.db"
+            db_path.write_bytes(template)
+            self.app = create_app(f"sqlite:///{db_path}")  # with the response cache, as the server
+        except BaseException:
+            shutil.rmtree(self._dir, ignore_errors=True)
+            raise
         self._main = (sid, token)
+        self._transports = [self.app.backend.inbound.transport]
         _install()
-        _ACTIVE.append(self)
+        intercept.enter(self)
         return self
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
 
     def stop(self) -> None:
+        """Leave the mock: its loops shut down, its webhook clients closed, its database and folder gone."""
         app, self.app = self.app, None
         if app is None:
             return
-        _ACTIVE.remove(self)
-        loop, self._loop = self._loop, None
-        if loop is not None:
-            loop.run_until_complete(app.backend.inbound.close())
-            loop.close()
-        thread_loop, self._thread_loop = self._thread_loop, None
-        if thread_loop is not None:
-            thread_loop.call_soon_threadsafe(thread_loop.stop)
+        intercept.leave(self)
+        self._close_loops()
+        here = _running_loop()
+        if here is not None:  # stopped inside async code: the clients made on its loop close there
+            for transport in self._transports:
+                _soon(here, transport.close())
+        self._transports = []
         app.backend.db.dispose()
         if self._dir is not None:
             shutil.rmtree(self._dir, ignore_errors=True)
@@ -193,27 +214,32 @@ class Mock:
         return self.app
 
     def serve(self, method: str, url: str, params: Any, data: Any, headers: Any, auth: Any) -> TwilioResponse | None:
-        """The SDK request as a coroutine's result, run on a loop of this mock; None when the URL
-        is not Twilio's (it goes over the network)."""
-        scope_body = _scope(method, url, params, data, headers, auth)
-        if scope_body is None:
+        """The answer to an SDK request; None when the URL is not Twilio's (it goes over the network)."""
+        routed = intercept.sdk_request(method, url, params, data, auth)
+        if routed is None:
             return None
-        if isinstance(scope_body, TwilioResponse):
-            return scope_body
-        now = self._started().handle_now(*scope_body)  # most requests: answered with no event loop
-        if now is not None:
-            return _twilio_response(now)
-        return self._run(self._handle(*scope_body))
+        return intercept.twilio_response(routed if isinstance(routed, AppResponse) else self._answer(*routed))
+
+    def _answer(self, scope: Scope, body: bytes) -> AppResponse:
+        """From sync code: most requests are answered with no event loop, the others on a loop of this mock."""
+        app = self._started()
+        now = app.handle_now(scope, body)
+        return now if now is not None else self._run(app.handle(scope, body))
+
+    async def _answer_async(self, scope: Scope, body: bytes) -> AppResponse:
+        return await self._started().handle(scope, body)
 
     def _run(self, coro: Coroutine[Any, Any, T]) -> T:
-        """``coro``'s result, from sync code: on this mock's loop, or on its own thread's loop when
-        the caller is sync code inside a running loop (a sync client in an async test)."""
-        try:
-            asyncio.get_running_loop()
-        except RuntimeError:  # the common case: a sync test, no loop running in this thread
-            if self._loop is None:
-                self._loop = asyncio.new_event_loop()
-            return self._loop.run_until_complete(coro)
+        """``coro``'s result, from sync code: on this mock's loop; on its background loop when a loop
+        already runs in this thread (a sync client in async code, or in a webhook this mock is
+        delivering) or another thread is running the mock's loop."""
+        if _running_loop() is None and self._runner_free.acquire(blocking=False):
+            try:
+                if self._runner is None:
+                    self._runner = asyncio.Runner(loop_factory=asyncio.new_event_loop)
+                return self._runner.get_loop().run_until_complete(coro)
+            finally:
+                self._runner_free.release()
         return asyncio.run_coroutine_threadsafe(coro, self._background_loop()).result()
 
     def http(self, **kwargs: Any) -> httpx.Client:
@@ -228,22 +254,56 @@ class Mock:
         kwargs.setdefault("auth", (self.account_sid, self.auth_token))
         return httpx.Client(transport=SyncASGITransport(self._started(), self._run), **kwargs)
 
-    async def _handle(self, scope: dict[str, Any], body: bytes) -> TwilioResponse:
-        return _twilio_response(await self._started().handle(scope, body))
-
     def _background_loop(self) -> asyncio.AbstractEventLoop:
-        if self._thread_loop is None:
-            loop = asyncio.new_event_loop()
-            threading.Thread(target=loop.run_forever, name="numberpool-mock", daemon=True).start()
-            self._thread_loop = loop
-        return self._thread_loop
+        with self._background_lock:
+            if self._background is None:
+                runner = asyncio.Runner(loop_factory=asyncio.new_event_loop)
+                thread = threading.Thread(target=_run_forever, args=(runner,), name="numberpool-mock", daemon=True)
+                self._background = (runner.get_loop(), thread)
+                thread.start()
+            return self._background[0]
+
+    def _close_loops(self) -> None:
+        """Shut this mock's loops down as ``asyncio.Runner`` does (tasks cancelled, async generators
+        closed, and with them the webhook clients made on the loop), and join the background thread."""
+        background, self._background = self._background, None
+        if background is not None:
+            loop, thread = background
+            loop.call_soon_threadsafe(loop.stop)
+            thread.join()
+        runner, self._runner = self._runner, None
+        if runner is None:
+            return
+        if _running_loop() is None:
+            runner.close()
+            return
+        closing = threading.Thread(target=runner.close, name="numberpool-mock-stop")  # no loop may run here
+        closing.start()
+        closing.join()
 
 
-def _twilio_response(response: AppResponse) -> TwilioResponse:
-    headers = {name.decode("latin-1"): value.decode("latin-1") for name, value in response.headers}
-    if response.body:
-        headers.setdefault("content-type", "application/json; charset=utf-8")
-    return TwilioResponse(response.status, response.body.decode("utf-8"), headers)
+def _run_forever(runner: asyncio.Runner) -> None:
+    """The background loop's thread: it runs until the mock stops it, then shuts down."""
+    try:
+        runner.get_loop().run_forever()
+    finally:
+        runner.close()
+
+
+def _running_loop() -> asyncio.AbstractEventLoop | None:
+    try:
+        return asyncio.get_running_loop()
+    except RuntimeError:
+        return None
+
+
+_CLOSING: set[asyncio.Task[None]] = set()  # held until done: the loop keeps only weak references
+
+
+def _soon(loop: asyncio.AbstractEventLoop, coro: Coroutine[Any, Any, None]) -> None:
+    task = loop.create_task(coro)
+    _CLOSING.add(task)
+    task.add_done_callback(_CLOSING.discard)
 
 
 def mock(account_sid: str | None = None, auth_token: str | None = None) -> Mock:
@@ -253,76 +313,14 @@ def mock(account_sid: str | None = None, auth_token: str | None = None) -> Mock:
     return Mock(account_sid, auth_token)
 
 
-@functools.lru_cache(maxsize=64)
-def _basic(username: str, password: str) -> bytes:
-    return b"Basic " + base64.b64encode(f"{username}:{password}".encode())
-
-
-def _scope(
-    method: str, url: str, params: Any, data: Any, headers: Any, auth: Any,
-) -> tuple[dict[str, Any], bytes] | TwilioResponse | None:
-    """The ASGI scope and body of an SDK request for a Twilio host; a 404 answer for a Twilio
-    product numberpool does not serve (never the network); None for any other host."""
-    parts = urlsplit(url)
-    host = (parts.hostname or "").lower()
-    if not (host == "twilio.com" or host.endswith(".twilio.com")):
-        return None
-    label = host.split(".", 1)[0]
-    path = parts.path
-    if label not in _PRODUCTS:
-        err = errors.product_not_served(host)
-        return TwilioResponse(err.status, error_body(err).decode(), {"content-type": "application/json"})
-    if label != "api" and not path.startswith(f"/{label}/"):
-        path = f"/{label}{path}"  # v1 products: under their prefix, whatever the host's region or edge
-    query = parts.query
-    if params:
-        query = "&".join(q for q in (query, urlencode(params, doseq=True)) if q)
-    raw_headers: list[tuple[bytes, bytes]] = [(b"host", parts.netloc.encode("idna"))]
-    if auth is not None:
-        raw_headers.append((b"authorization", _basic(auth[0], auth[1])))
-    body = b""
-    if data:
-        body = urlencode(data, doseq=True).encode()
-        raw_headers.append((b"content-type", _FORM))
-    # The SDK's other headers (User-Agent, Accept, X-Twilio-Client) change no answer: not passed.
-    scope = {"type": "http", "method": method.upper(), "path": path, "query_string": query.encode(),
-             "headers": raw_headers, "scheme": "https"}
-    return scope, body
-
-
-_ACTIVE: list[Mock] = []  # innermost last
-_real_request = TwilioHttpClient.request
-_real_async_request = AsyncTwilioHttpClient.request
-
-
-def _active() -> Mock | None:
-    return _ACTIVE[-1] if _ACTIVE else None
-
-
-def _patched_request(self: TwilioHttpClient, method: str, url: str, params: Any = None, data: Any = None,
-                     headers: Any = None, auth: Any = None, timeout: Any = None, allow_redirects: bool = False) -> Any:
-    m = _active()
-    answer = m.serve(method, url, params, data, headers, auth) if m is not None else None
-    if answer is None:
-        return _real_request(self, method, url, params, data, headers, auth, timeout, allow_redirects)
-    self._test_only_last_response = answer
-    return answer
-
-
-async def _patched_async_request(self: AsyncTwilioHttpClient, method: str, url: str, params: Any = None,
-                                 data: Any = None, headers: Any = None, auth: Any = None, timeout: Any = None,
-                                 allow_redirects: bool = False) -> Any:
-    m = _active()
-    scope_body = _scope(method, url, params, data, headers, auth) if m is not None else None
-    if m is None or scope_body is None:
-        return await _real_async_request(self, method, url, params, data, headers, auth, timeout, allow_redirects)
-    if isinstance(scope_body, TwilioResponse):
-        return scope_body
-    return await m._handle(*scope_body)
-
-
 def _install() -> None:
-    """From the first mock on, the SDK's clients ask for the innermost active mock (and go to
-    the network as before when there is none)."""
-    TwilioHttpClient.request = _patched_request
-    AsyncTwilioHttpClient.request = _patched_async_request
+    """At every mock, as before: the SDK's clients ask for the active mock. Once: so do the
+    libraries other clients send with, and a mock still active at exit is stopped."""
+    intercept.install_sdk()
+    _install_once()
+
+
+@functools.cache
+def _install_once() -> None:
+    intercept.install()
+    atexit.register(intercept.stop_all)

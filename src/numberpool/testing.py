@@ -10,6 +10,13 @@ from twilio.rest import Client
 _PRODUCT_PREFIX = {"api": "", "messaging": "/messaging", "trunking": "/trunking", "proxy": "/proxy"}
 
 
+def is_twilio_host(host: str | None) -> bool:
+    """Whether ``host`` is Twilio's: ``twilio.com`` or any name under it, in any case, with or without
+    the trailing dot of a fully qualified name (``api.twilio.com.``)."""
+    name = (host or "").lower().rstrip(".")
+    return name == "twilio.com" or name.endswith(".twilio.com")
+
+
 class RedirectedClient(Client):
     """``get_hostname`` is the one hook every request passes through, sync and async.
 
@@ -22,7 +29,7 @@ class RedirectedClient(Client):
     def get_hostname(self, uri: str) -> str:
         parts = urlsplit(uri)
         host = (parts.hostname or "").lower().rstrip(".")
-        if not (host == "twilio.com" or host.endswith(".twilio.com")):
+        if not is_twilio_host(host):
             return uri  # already one of ours (an absolute next_page_url)
         product = host.split(".", 1)[0]
         prefix = _PRODUCT_PREFIX.get(product)

@@ -31,10 +31,15 @@ def decode_qs(raw: bytes, what: str) -> list[tuple[str, str]]:
     return pairs
 
 
-async def send_response(send: Send, response: Response) -> None:
-    headers = response.headers
+def response_headers(response: Response) -> list[tuple[bytes, bytes]]:
+    """The headers ``response`` is sent with: its own, and its Content-Type."""
     if response.body or response.content_type is not JSON_TYPE:  # an empty CSV page is still CSV
-        headers = [*headers, (b"content-type", response.content_type)]
+        return [*response.headers, (b"content-type", response.content_type)]
+    return response.headers
+
+
+async def send_response(send: Send, response: Response) -> None:
+    headers = response_headers(response)
     await send({"type": "http.response.start", "status": response.status, "headers": headers})
     await send({"type": "http.response.body", "body": response.body})
 

@@ -80,13 +80,15 @@ def _read_only(db_url: str, error: str) -> str | None:
 
 
 def _check_writable(db: Database) -> None:
-    """SQLite opens a file it may not write read-only, and only writes fail: try one, undone."""
+    """SQLite opens a file it may not write read-only, and only writes fail: try one that changes
+    nothing. In a write transaction from its start (``BEGIN IMMEDIATE``), which waits for the write
+    lock of a server starting at the same moment; a read first, then a write, would be refused at
+    once ("database is locked") rather than wait."""
     if not db.is_sqlite:
         return
-    with db.engine.connect() as conn, conn.begin() as tx:
+    with db.write() as conn:
         version = int(conn.exec_driver_sql("PRAGMA user_version").scalar() or 0)
         conn.exec_driver_sql(f"PRAGMA user_version = {version}")
-        tx.rollback()
 
 
 def prepare(db_url: str) -> tuple[str, str]:

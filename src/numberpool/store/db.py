@@ -8,6 +8,7 @@ lock; the file runs in WAL mode so readers never wait for a writer.
 from __future__ import annotations
 
 import sqlite3
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -33,13 +34,29 @@ def present(row: Row | None) -> Row:
 _IMMEDIATE = "numberpool_immediate"
 
 
+def _enable_wal(cursor: Any, wait_ms: int) -> None:
+    """WAL mode, a property of the file that the first connection to a new file sets. Processes
+    opening a new file at the same moment (servers started together) race to convert it, and
+    SQLite refuses the losers at once ("database is locked", without its busy handler): retry for
+    as long as the connection may wait for a lock (at least a second)."""
+    deadline = time.monotonic() + max(wait_ms, 1000) / 1000
+    while True:
+        try:
+            cursor.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.01)
+
+
 def _sqlite_setup(engine: Engine, busy_timeout_ms: int) -> None:
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
         # Hand transaction control to the "begin" hook below.
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA journal_mode=WAL")
+        _enable_wal(cursor, busy_timeout_ms)
         # NORMAL in WAL mode: a committed transaction survives the process
         # being killed (the WAL is in the OS), at a fraction of FULL's cost.
         cursor.execute("PRAGMA synchronous=NORMAL")

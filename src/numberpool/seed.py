@@ -15,7 +15,7 @@ from numberpool.domain.backend import Backend
 from numberpool.domain.errors import TwilioError
 from numberpool.domain.pools.base import PoolLimits
 from numberpool.domain.state import Control
-from numberpool.products.emulator import document
+from numberpool.products.control import document
 from numberpool.store import accounts as accounts_q
 from numberpool.store.db import Database
 

@@ -37,7 +37,7 @@ from numberpool.domain.backend import Backend
 from numberpool.domain.errors import TwilioError
 from numberpool.http import hosts as origins
 from numberpool.http.asgi import DISCONNECTED, Receive, Scope, Send, decode_qs, read_body
-from numberpool.products.emulator import params
+from numberpool.products.control import params
 from numberpool.store.errors import DatabaseFailure
 
 log = logging.getLogger("numberpool.console")

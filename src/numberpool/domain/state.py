@@ -1,7 +1,7 @@
 """The server's state as one document: what a caller sees (dump), the main account's subaccounts and
 everything they and it hold deleted (reset), and loading a document (load).
 
-A document (``products.emulator.document`` reads and writes its JSON) lists accounts, then the
+A document (``products.control.document`` reads and writes its JSON) lists accounts, then the
 resources of those accounts: Applications, IncomingPhoneNumbers, Messaging Services with their
 numbers, Trunks with their OriginationUrls (a number's trunk is its ``trunk_sid``), and Proxy
 Services with their numbers. Loading one is an upsert by SID in one transaction: a resource the

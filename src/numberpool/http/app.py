@@ -40,7 +40,7 @@ from numberpool.http.hosts import FORWARDED_HEADERS
 from numberpool.http.request import Request, Response
 from numberpool.http.router import Router
 from numberpool.http.wire import dumps, error_body
-from numberpool.products import api2010, emulator, messaging, proxy, trunking
+from numberpool.products import api2010, control, messaging, proxy, trunking
 from numberpool.store.db import Database
 from numberpool.store.errors import ConstraintViolation, DatabaseFailure, busy
 from numberpool.webhooks.http import HttpTransport
@@ -92,7 +92,7 @@ class App:
             "messaging": messaging.router(backend),
             "trunking": trunking.router(backend),
             "proxy": proxy.router(backend),
-            "numberpool": emulator.router(backend),
+            "numberpool": control.router(backend),
         }
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:

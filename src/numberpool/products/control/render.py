@@ -10,7 +10,7 @@ import orjson
 
 from numberpool.http.request import Request
 from numberpool.http.wire import iso8601
-from numberpool.products.emulator.urls import CALL, MESSAGE
+from numberpool.products.control.urls import CALL, MESSAGE
 
 
 def _common(e: Any) -> dict[str, Any]:

@@ -9,8 +9,8 @@ from numberpool.domain.backend import Backend
 from numberpool.http.request import Request, Response
 from numberpool.http.router import Path, Router
 from numberpool.http.wire import dumps, v1_page
-from numberpool.products.emulator import control, params, urls
-from numberpool.products.emulator.render import call_json, message_json
+from numberpool.products.control import params, state, urls
+from numberpool.products.control.render import call_json, message_json
 from numberpool.products.paging import parse_page
 from numberpool.store.inbound import EventFilter
 
@@ -52,5 +52,5 @@ def router(backend: Backend) -> Router:
     r.add(urls.MESSAGE, GET=("FetchInboundMessage", fetch_message))
     r.add(urls.CALLS, GET=("ListInboundCall", list_calls), POST=("CreateInboundCall", create_call))
     r.add(urls.CALL, GET=("FetchInboundCall", fetch_call))
-    control.register(r, backend)  # State and Reset
+    state.register(r, backend)  # State and Reset
     return r

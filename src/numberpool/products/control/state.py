@@ -35,14 +35,14 @@ def register(r: Router, backend: Backend) -> None:
         return Control(backend)
 
     def fetch_state(req: Request) -> Response:
-        from numberpool.products.emulator import document
+        from numberpool.products.control import document
 
         refuse_key(req.caller)  # the document holds auth tokens
         return Response(200, dumps(document.render(control().dump(req.caller))))
 
     @json_body
     def create_state(req: Request) -> Response:
-        from numberpool.products.emulator import document
+        from numberpool.products.control import document
 
         refuse_key(req.caller)
         if not req.body:

@@ -8,7 +8,9 @@ from pathlib import Path
 
 import httpx
 
-from numberpool.domain import inventory
+from numberpool.domain.inventory.countries import area_codes, country
+from numberpool.domain.inventory.filters import Filters
+from numberpool.domain.inventory.search import search
 
 
 @dataclass
@@ -77,10 +79,10 @@ class Operations:
     @staticmethod
     def _supply(count: int) -> list[str]:
         """Available numbers to provision by PhoneNumber, as a client does after a search."""
-        us = inventory.country("US")
+        us = country("US")
         out: list[str] = []
-        for area in itertools.islice((a for a in inventory._area_codes("US") if a not in ("212", "415")), 400):
-            found = inventory.search(us, "Local", inventory.Filters(area_code=area), lambda b: set(), 1000)
+        for area in itertools.islice((a for a in area_codes("US") if a not in ("212", "415")), 400):
+            found = search(us, "Local", Filters(area_code=area), lambda b: set(), 1000)
             out += [f.phone_number for f in found]
             if len(out) >= count:
                 break

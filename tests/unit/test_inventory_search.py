@@ -9,13 +9,14 @@ import phonenumbers
 import pytest
 from phonenumbers import geocoder
 
-from numberpool.domain import inventory as inv
 from numberpool.domain.errors import TwilioError
+from numberpool.domain.inventory import countries, data, facts, screen
+from numberpool.domain.inventory import search as inv
 from numberpool.products.api2010.search import filters as search_filters
 
 NOTHING_TAKEN = lambda batch: set()
-US = inv.country("US")
-GB = inv.country("GB")
+US = countries.country("US")
+GB = countries.country("GB")
 
 
 def search(country, kind="Local", limit=50, taken=NOTHING_TAKEN, **params):
@@ -23,16 +24,16 @@ def search(country, kind="Local", limit=50, taken=NOTHING_TAKEN, **params):
 
 
 def test_country_list():
-    isos = [c.iso for c in inv.countries()]
+    isos = [c.iso for c in countries.countries()]
     assert isos == sorted(isos) and len(isos) >= 15
     assert {"US", "CA", "GB"} <= set(isos)
-    assert inv.country("us") is US and inv.country("ZZ") is None
-    assert all(c.types and set(c.types) <= set(inv.NUMBER_TYPES) for c in inv.countries())
+    assert countries.country("us") is US and countries.country("ZZ") is None
+    assert all(c.types and set(c.types) <= set(countries.NUMBER_TYPES) for c in countries.countries())
 
 
-@pytest.mark.parametrize("country", inv.countries(), ids=lambda c: c.iso)
+@pytest.mark.parametrize("country", countries.countries(), ids=lambda c: c.iso)
 def test_every_offered_type_gives_valid_numbers_of_that_type(country):
-    for kind in inv.NUMBER_TYPES:
+    for kind in countries.NUMBER_TYPES:
         found = search(country, kind, limit=25)
         if kind not in country.types:
             assert found == []
@@ -43,7 +44,7 @@ def test_every_offered_type_gives_valid_numbers_of_that_type(country):
             n = phonenumbers.parse(f.phone_number, None)
             assert phonenumbers.is_valid_number(n) and phonenumbers.region_code_for_number(n) == country.iso
             assert (f.iso_country, f.number_type) == (country.iso, kind)
-            assert inv.facts(f.phone_number) == f
+            assert facts.facts(f.phone_number) == f
 
 
 def test_deterministic_and_never_taken():
@@ -71,7 +72,7 @@ def test_area_code():
     found = search(US, AreaCode=415)
     assert found and all(f.phone_number.startswith("+1415") for f in found)
     assert search(US, AreaCode=999) == []
-    assert search(inv.country("CA"), AreaCode=604)[0].phone_number.startswith("+1604")
+    assert search(countries.country("CA"), AreaCode=604)[0].phone_number.startswith("+1604")
 
 
 @pytest.mark.parametrize("pattern, check", [
@@ -103,9 +104,9 @@ def test_capability_and_address_filters():
     assert len(search(GB, "Mobile", SmsEnabled="true")) == 50
     assert all(not f.capabilities["sms"] for f in search(GB, "Local", SmsEnabled="false"))
     assert search(US, VoiceEnabled="false") == []
-    assert search(inv.country("DE"), "Local", ExcludeAllAddressRequired="true") == []
-    assert search(inv.country("DE"), "Local", ExcludeLocalAddressRequired="true") == []
-    assert len(search(inv.country("DE"), "TollFree", ExcludeAllAddressRequired="true")) == 50
+    assert search(countries.country("DE"), "Local", ExcludeAllAddressRequired="true") == []
+    assert search(countries.country("DE"), "Local", ExcludeLocalAddressRequired="true") == []
+    assert len(search(countries.country("DE"), "TollFree", ExcludeAllAddressRequired="true")) == 50
     assert len(search(US, ExcludeAllAddressRequired="true", Beta="false")) == 50
 
 
@@ -137,14 +138,14 @@ def test_area_code_outside_north_america():
 
 
 def test_facts():
-    f = inv.facts("+14158675309")
+    f = facts.facts("+14158675309")
     assert (f.friendly_name, f.iso_country, f.number_type, f.region) == ("(415) 867-5309", "US", "Local", "CA")
     assert f.capabilities == {"voice": True, "sms": True, "mms": True, "fax": False} and f.address_requirements == "none"
-    g = inv.facts("+442079460000")
+    g = facts.facts("+442079460000")
     assert (g.iso_country, g.number_type, g.locality) == ("GB", "Local", "London") and g.friendly_name == "020 7946 0000"
-    assert inv.facts("+18005550199").number_type == "TollFree"
-    assert inv.facts("+1415") is None and inv.facts("not a number") is None
-    assert inv.facts("+8613800138000") is None  # China is not offered
+    assert facts.facts("+18005550199").number_type == "TollFree"
+    assert facts.facts("+1415") is None and facts.facts("not a number") is None
+    assert facts.facts("+8613800138000") is None  # China is not offered
 
 
 def test_number_for_area_code():
@@ -179,16 +180,16 @@ def _facts_the_plain_way(e164):
     """What `inventory.facts` must answer, from phonenumbers' public calls used one by one."""
     n = phonenumbers.parse(e164, None)
     iso = phonenumbers.region_code_for_number(n)
-    if inv.country(iso or "ZZ") is None or not phonenumbers.is_valid_number(n):
+    if countries.country(iso or "ZZ") is None or not phonenumbers.is_valid_number(n):
         return None
-    kind = inv._FROM_PN.get(phonenumbers.number_type(n))
-    if kind not in inv.country(iso).types:
+    kind = countries.FROM_PN.get(phonenumbers.number_type(n))
+    if kind not in countries.country(iso).types:
         return None
     text = geocoder.description_for_number(n, "en") or None
     if text is None:
         place = (None, None)
-    elif iso in inv.NANP:
-        place = tuple(text.rsplit(", ", 1)) if ", " in text else (None, inv.REGION_CODES.get(text, text))
+    elif iso in countries.NANP:
+        place = tuple(text.rsplit(", ", 1)) if ", " in text else (None, data.REGION_CODES.get(text, text))
     else:
         place = (text, text)
     return (phonenumbers.format_number(n, phonenumbers.PhoneNumberFormat.E164), iso, kind,
@@ -200,7 +201,7 @@ def test_facts_classify_exactly_as_phonenumbers_does():
     # (valid, invalid, other types, other regions sharing a country code), plus random +1 numbers.
     rng = random.Random(5)
     numbers = []
-    for c in inv.countries():
+    for c in countries.countries():
         for kind in list(phonenumbers.PhoneNumberType.values()):
             ex = phonenumbers.example_number_for_type(c.iso, kind)
             if ex is None:
@@ -213,7 +214,7 @@ def test_facts_classify_exactly_as_phonenumbers_does():
     kinds, answered = set(), 0
     for e164 in numbers:
         expected = _facts_the_plain_way(e164)
-        got = inv._candidate.__wrapped__(e164)
+        got = facts._candidate.__wrapped__(e164)
         if expected is None:
             assert got is None, e164
             continue
@@ -252,7 +253,7 @@ def test_facts_classify_exactly_as_phonenumbers_does():
 def test_impossible_searches_answer_at_once(monkeypatch, iso, kind, params):
     walked: list[str] = []
     monkeypatch.setattr(inv, "_offered", lambda e164, *rest: walked.append(e164) or (None, inv.SCREENED_OUT))
-    assert search(inv.country(iso), kind, **params) == []
+    assert search(countries.country(iso), kind, **params) == []
     assert walked == []
 
 
@@ -263,16 +264,16 @@ def test_impossible_searches_answer_at_once(monkeypatch, iso, kind, params):
     ("CA", "Voip", {"Contains": "+1999"}),
 ])
 def test_a_search_that_cannot_match_stops_within_its_budget(monkeypatch, iso, kind, params):
-    search(inv.country(iso), kind, limit=1)  # what is derived once per process: area codes, screens, seeds
+    search(countries.country(iso), kind, limit=1)  # what is derived once per process: area codes, screens, seeds
     inv._offered.cache_clear()  # but no candidate remembered
-    inv._candidate.cache_clear()
-    real_candidates, real_parse = inv._candidates, phonenumbers.parse
+    facts._candidate.cache_clear()
+    real_candidates, real_parse = inv.candidates, phonenumbers.parse
     walked: list[str] = []
     parsed: list[str] = []
-    monkeypatch.setattr(inv, "_candidates", lambda *a: (walked.append(e) or e for e in real_candidates(*a)))
+    monkeypatch.setattr(inv, "candidates", lambda *a: (walked.append(e) or e for e in real_candidates(*a)))
     monkeypatch.setattr(inv.phonenumbers, "parse", lambda *a, **k: parsed.append(a[0]) or real_parse(*a, **k))
     started = time.process_time()
-    assert search(inv.country(iso), kind, limit=1000, **params) == []
+    assert search(countries.country(iso), kind, limit=1000, **params) == []
     cpu = time.process_time() - started
     # Each candidate refused costs at least one unit, each one parsed PARSED_OUT units.
     assert len(walked) <= inv.WASTE_BUDGET + inv.PARSED_OUT + 1
@@ -288,11 +289,11 @@ def test_when_the_budget_runs_out_the_search_answers_what_it_found(monkeypatch):
     cut = [f.phone_number for f in search(US, limit=300, Contains="9*9")]
     assert 50 < len(cut) < 300 and cut == everything[:len(cut)]
     inv._offered.cache_clear()
-    inv._candidate.cache_clear()
+    facts._candidate.cache_clear()
     assert [f.phone_number for f in search(US, limit=300, Contains="9*9")] == cut  # the same with nothing remembered
 
 
-@pytest.mark.parametrize("country", [US, inv.country("CA")], ids=lambda c: c.iso)
+@pytest.mark.parametrize("country", [US, countries.country("CA")], ids=lambda c: c.iso)
 @pytest.mark.parametrize("pattern", ["12", "00", "*0*"])
 def test_the_budget_leaves_room_for_ordinary_searches(country, pattern):
     # Before its first local number the walk refuses ~1,500 candidates by their digits (exchanges 0XX, 1XX).
@@ -305,7 +306,7 @@ def test_the_screen_passes_every_valid_number_of_its_type():
     every example, of every offered country and type."""
     rng = random.Random(11)
     refused = 0
-    for c in inv.countries():
+    for c in countries.countries():
         cc_len = len(str(phonenumbers.country_code_for_region(c.iso)))
         for kind in list(phonenumbers.PhoneNumberType.values()):
             ex = phonenumbers.example_number_for_type(c.iso, kind)
@@ -315,9 +316,9 @@ def test_the_screen_passes_every_valid_number_of_its_type():
             for _ in range(30):
                 k = rng.randint(1, 6)
                 candidate = e164[:-k] + "".join(rng.choice("0123456789") for _ in range(k))
-                f = inv.facts(candidate)
+                f = facts.facts(candidate)
                 for offered in c.types:
-                    passes = inv._screen(c.iso, offered)(candidate[1 + cc_len:])
+                    passes = screen.screen(c.iso, offered)(candidate[1 + cc_len:])
                     if f is not None and (f.iso_country, f.number_type) == (c.iso, offered):
                         assert passes, (candidate, offered)
                     refused += not passes
@@ -335,7 +336,7 @@ def test_every_type_offers_a_first_page_cheaply(monkeypatch):
         return found
 
     monkeypatch.setattr(inv, "_offered", offered)
-    for c in inv.countries():
+    for c in countries.countries():
         for kind in c.types:
             refused.clear()
             assert len(search(c, kind, limit=50)) == 50

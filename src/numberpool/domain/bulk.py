@@ -16,9 +16,9 @@ from typing import Any
 
 import phonenumbers
 
-from numberpool.domain import inventory
 from numberpool.domain.accounts import Account
 from numberpool.domain.clock import now
+from numberpool.domain.inventory.countries import area_codes
 from numberpool.domain.numbers import DEFAULTS
 from numberpool.domain.sids import new_sid
 from numberpool.store import numbers as q
@@ -32,7 +32,7 @@ _STRIDE = 2_654_435_761  # a prime (Knuth's multiplicative hash): i -> i * _STRI
 
 
 def _candidates() -> Iterator[str]:
-    areas = inventory._area_codes("US")
+    areas = area_codes("US")
     size = len(areas) * 800 * 10000  # area code x exchange (200-999) x line
     assert math.gcd(size, _STRIDE) == 1
     valid: dict[int, bool] = {}  # per area code and exchange: the US numbering metadata decides on those 6 digits

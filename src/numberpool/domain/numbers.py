@@ -11,10 +11,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from numberpool.domain import errors, inventory, phone, tx
+from numberpool.domain import errors, phone, tx
 from numberpool.domain.accounts import Account, Accounts
 from numberpool.domain.clock import now
 from numberpool.domain.errors import invalid_parameter, not_found
+from numberpool.domain.inventory.countries import Country
+from numberpool.domain.inventory.facts import NumberFacts
+from numberpool.domain.inventory.filters import Filters
+from numberpool.domain.inventory.filters import area_code as valid_area_code
+from numberpool.domain.inventory.search import number_for_area_code, search
 from numberpool.domain.sids import new_sid
 from numberpool.store import accounts as accounts_q
 from numberpool.store import applications as applications_q
@@ -67,11 +72,11 @@ class Numbers:
         return q.list_page(self.db, account.sid, which, req)
 
     def available(
-        self, country: inventory.Country, number_type: str, filters: inventory.Filters, size: int
-    ) -> Sequence[inventory.NumberFacts]:
+        self, country: Country, number_type: str, filters: Filters, size: int
+    ) -> Sequence[NumberFacts]:
         """Up to ``size`` numbers of the inventory that pass ``filters`` and nobody owns."""
         with self.db.read() as conn:
-            return inventory.search(country, number_type, filters, lambda batch: q.taken(conn, batch), size)
+            return search(country, number_type, filters, lambda batch: q.taken(conn, batch), size)
 
     # -- writes ------------------------------------------------------------
     async def provision(
@@ -83,7 +88,7 @@ class Numbers:
         Async for one reason: the common case's insert may share a statement with other
         requests' (store.group). Everything else runs without yielding to the loop."""
         values = configure(config)
-        facts: inventory.NumberFacts | None = None
+        facts: NumberFacts | None = None
         if phone_number:
             facts = phone.provisionable(phone_number)
             if number_type is not None and facts.number_type != number_type:
@@ -93,7 +98,7 @@ class Numbers:
                 raise errors.area_code_not_on_type(number_type)
             raise errors.phone_number_required()
         elif area_code:
-            inventory.area_code(area_code, "US")
+            valid_area_code(area_code, "US")
             if area_code == phone.MAGIC_AREA_CODE_NONE:
                 raise errors.no_numbers_in_area_code(area_code)
         else:
@@ -110,7 +115,7 @@ class Numbers:
         # Another client may take the number between our read and insert: tx.write decides again.
         return tx.write(self.db, lambda conn: self._provision_in(conn, account, facts or _pick_by_area(conn, area_code or ""), values))
 
-    def _provision_in(self, conn: Connection, account: Account, facts: inventory.NumberFacts, values: dict[str, Any]) -> Row:
+    def _provision_in(self, conn: Connection, account: Account, facts: NumberFacts, values: dict[str, Any]) -> Row:
         _lock_active(conn, account)
         check_references(conn, account.sid, values)
         existing = q.get_by_number(conn, facts.phone_number)
@@ -176,7 +181,7 @@ class Numbers:
         q.update(conn, row.sid, changes)
 
 
-def new_row(account_sid: str, facts: inventory.NumberFacts, values: dict[str, Any], sid: str | None = None) -> dict[str, Any]:
+def new_row(account_sid: str, facts: NumberFacts, values: dict[str, Any], sid: str | None = None) -> dict[str, Any]:
     """A number of ``account_sid`` as buying it stores it (``sid``: the SID to give it, else a new one)."""
     ts = now()
     row: dict[str, Any] = {
@@ -233,10 +238,10 @@ def _check_trunk(conn: Connection, account_sid: str, trunk_sid: str) -> None:
         raise errors.trunk_not_of_account(trunk_sid, account_sid)
 
 
-def _pick_by_area(conn: Connection, area_code: str) -> inventory.NumberFacts:
+def _pick_by_area(conn: Connection, area_code: str) -> NumberFacts:
     if area_code == phone.MAGIC_AREA_CODE_OK:
         return phone.magic_area_code_number()
-    found = inventory.number_for_area_code(area_code, lambda batch: q.taken(conn, batch))
+    found = number_for_area_code(area_code, lambda batch: q.taken(conn, batch))
     if found is None:
         raise errors.no_numbers_in_area_code(area_code)
     return found

@@ -6,9 +6,9 @@ import re
 
 import phonenumbers
 
-from numberpool.domain import errors, inventory
+from numberpool.domain import errors
 from numberpool.domain.errors import TwilioError
-from numberpool.domain.inventory import NumberFacts
+from numberpool.domain.inventory.facts import NumberFacts, facts
 
 _E164 = re.compile(r"^\+[1-9][0-9]{1,14}$")
 _PLUS_AS_SPACE = re.compile(r"^ [0-9]")
@@ -55,7 +55,7 @@ def provisionable(raw: str) -> NumberFacts:
         raise errors.number_unavailable(raw)
     if raw == MAGIC_INVALID:
         raise invalid_number(raw)
-    found = inventory.facts(raw)
+    found = facts(raw)
     if found is not None:
         return found
     try:

@@ -5,9 +5,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from numberpool.domain import inventory
 from numberpool.domain.backend import Backend
 from numberpool.domain.errors import not_found
+from numberpool.domain.inventory.countries import TYPE_KEYS, Country, countries
+from numberpool.domain.inventory.countries import country as offered_country
+from numberpool.domain.inventory.facts import NumberFacts
 from numberpool.http.request import Request, Response
 from numberpool.http.router import Handler, Path, Router
 from numberpool.http.wire import dumps, v2010_page
@@ -15,18 +17,18 @@ from numberpool.products.api2010 import search, urls
 from numberpool.products.paging import parse_page
 
 
-def country_json(account_sid: str, c: inventory.Country) -> dict[str, Any]:
+def country_json(account_sid: str, c: Country) -> dict[str, Any]:
     base = f"/2010-04-01/Accounts/{account_sid}/AvailablePhoneNumbers/{c.iso}"
     return {
         "country_code": c.iso,
         "country": c.name,
         "uri": f"{base}.json",
         "beta": c.beta,
-        "subresource_uris": {inventory.TYPE_KEYS[t]: f"{base}/{t}.json" for t in c.types},
+        "subresource_uris": {TYPE_KEYS[t]: f"{base}/{t}.json" for t in c.types},
     }
 
 
-def available_json(f: inventory.NumberFacts) -> dict[str, Any]:
+def available_json(f: NumberFacts) -> dict[str, Any]:
     # phonenumbers has no LATA, rate-center, postal-code or coordinate data: those stay null.
     return {
         "friendly_name": f.friendly_name,
@@ -46,8 +48,8 @@ def available_json(f: inventory.NumberFacts) -> dict[str, Any]:
 
 
 def register(r: Router, s: Backend) -> None:
-    def _country(code: str) -> inventory.Country:
-        found = inventory.country(code) if len(code) == 2 else None
+    def _country(code: str) -> Country:
+        found = offered_country(code) if len(code) == 2 else None
         if found is None:
             raise not_found()
         return found
@@ -56,7 +58,7 @@ def register(r: Router, s: Backend) -> None:
         account = s.accounts.resolve_active(req.caller, account_sid)
         parse_page(req.query, "AC")  # validated for consistency; the list is short and never paged
         body = {
-            "countries": [country_json(account.sid, c) for c in inventory.countries()],
+            "countries": [country_json(account.sid, c) for c in countries()],
             "uri": urls.AVAILABLE_COUNTRIES.format(AccountSid=account.sid),
         }
         return Response(200, dumps(body))
@@ -71,7 +73,7 @@ def register(r: Router, s: Backend) -> None:
             country = _country(code)
             page = parse_page(req.query, "PN")
             filters = search.filters(req.query, country)
-            found: Sequence[inventory.NumberFacts] = []
+            found: Sequence[NumberFacts] = []
             if page.page == 0 and page.token is None:  # Twilio returns one page of search results
                 found = s.numbers.available(country, number_type, filters, page.size)
             echo = [(k, req.query[k]) for k in search.ECHO if k in req.query]

@@ -9,7 +9,8 @@ import phonenumbers
 
 from numberpool.domain import errors
 from numberpool.domain.errors import invalid_parameter, shown
-from numberpool.domain.inventory import MAX_CONTAINS, Country, Filters, area_code, contains_pattern
+from numberpool.domain.inventory.countries import Country
+from numberpool.domain.inventory.filters import MAX_CONTAINS, Filters, area_code, contains_pattern
 from numberpool.products import params as p
 
 # phonenumbers has no postal-code, rate-center, LATA or coordinate data: refused, not ignored.

@@ -209,7 +209,7 @@ def scale(kind: str, args: argparse.Namespace, workdir: Path) -> dict:
     proc, base = servers.numberpool(db_url, {**env, **NO_CACHE})  # every latency below is a query, never a reuse
     try:
         started = time.perf_counter()
-        subprocess.run([sys.executable, "-m", "numberpool.cli", "bulk-load", "--db", db_url, "--account", sid,
+        subprocess.run([sys.executable, "-m", "numberpool", "bulk-load", "--db", db_url, "--account", sid,
                         "--count", str(args.scale), "--tag-every", "1000"], check=True, env={**os.environ, **env})
         load_seconds = time.perf_counter() - started
         acc = f"{base}/2010-04-01/Accounts/{sid}/IncomingPhoneNumbers.json"

@@ -36,7 +36,7 @@ def _wait(proc: subprocess.Popen, port: int) -> None:
 def numberpool(db_url: str, env: dict[str, str], *extra: str) -> tuple[subprocess.Popen, str]:
     port = free_port()
     proc = subprocess.Popen(
-        [sys.executable, "-m", "numberpool.cli", "serve", "--port", str(port), "--db", db_url, "--no-access-log", *extra],
+        [sys.executable, "-m", "numberpool", "serve", "--port", str(port), "--db", db_url, "--no-access-log", *extra],
         env={**os.environ, **env}, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
     )
     _wait(proc, port)
@@ -44,7 +44,7 @@ def numberpool(db_url: str, env: dict[str, str], *extra: str) -> tuple[subproces
 
 
 def bare(module: str = "bare_app", env: dict[str, str] | None = None, *, rsgi: bool = False) -> tuple[subprocess.Popen, str]:
-    """A bare app (bench/<module>.py) on numberpool's own granian settings (numberpool.cli.run_granian);
+    """A bare app (bench/<module>.py) on numberpool's own granian settings (numberpool.server.cli.run_granian);
     ``rsgi``: its ``rsgi_app`` on granian's own interface instead, with the same settings."""
     port = free_port()
     if rsgi:
@@ -52,7 +52,7 @@ def bare(module: str = "bare_app", env: dict[str, str] | None = None, *, rsgi: b
                 f"Granian('{module}:rsgi_app', address='127.0.0.1', port={port}, interface='rsgi', workers=1, "
                 "log_access=False).serve()")
     else:
-        code = f"from numberpool.cli import run_granian; run_granian('{module}:app', '127.0.0.1', {port}, 1, factory=False)"
+        code = f"from numberpool.server.cli import run_granian; run_granian('{module}:app', '127.0.0.1', {port}, 1, factory=False)"
     proc = subprocess.Popen(
         [sys.executable, "-c", code],
         env={**os.environ, **(env or {}),

@@ -61,13 +61,13 @@ def measure(starts: int) -> dict[str, dict[str, float]]:
     env = {"TWILIO_ACCOUNT_SID": sid, "TWILIO_AUTH_TOKEN": token}
     with tempfile.TemporaryDirectory() as tmp:
         db = f"sqlite:///{Path(tmp) / 'numberpool.db'}"
-        subprocess.run([sys.executable, "-m", "numberpool.cli", "db", "upgrade", "--db", db], env={**os.environ, **env},
+        subprocess.run([sys.executable, "-m", "numberpool", "db", "upgrade", "--db", db], env={**os.environ, **env},
                        check=True, capture_output=True)
 
         def numberpool_start() -> float:
             port = servers.free_port()
             return _time_start(
-                [sys.executable, "-m", "numberpool.cli", "serve", "--port", str(port), "--db", db, "--no-access-log"],
+                [sys.executable, "-m", "numberpool", "serve", "--port", str(port), "--db", db, "--no-access-log"],
                 env, lambda h, base: h.get(f"{base}/2010-04-01/Accounts/{sid}.json", headers=auth).status_code == 200,
                 port)
 
@@ -81,7 +81,7 @@ def measure(starts: int) -> dict[str, dict[str, float]]:
 
         def bare_start(first: str = "") -> float:
             port = servers.free_port()
-            # granian itself, as numberpool.cli.run_granian sets it up, without importing numberpool
+            # granian itself, as numberpool.server.cli.run_granian sets it up, without importing numberpool
             code = (first + "from granian import Granian; from granian.constants import Interfaces; "
                     f"Granian('bare_app:app', address='127.0.0.1', port={port}, interface=Interfaces.ASGI, workers=1, "
                     "log_access=False, workers_kill_timeout=5).serve()")

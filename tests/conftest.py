@@ -48,7 +48,7 @@ def start_server(db_url: str, env: dict[str, str], workers: int = 1, *, extra: S
     fill the pipe nobody reads while the server runs, and the server would stop at the next one."""
     port = free_port()
     proc = subprocess.Popen(
-        [sys.executable, "-m", "numberpool.cli", "serve", "--host", "127.0.0.1", "--port", str(port),
+        [sys.executable, "-m", "numberpool", "serve", "--host", "127.0.0.1", "--port", str(port),
          "--db", db_url, "--workers", str(workers), *extra, *([] if access_log else ["--no-access-log"])],
         env={**os.environ, **env}, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
         start_new_session=True,  # its own process group: stopping it stops its workers too

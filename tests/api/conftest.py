@@ -16,7 +16,7 @@ import httpx
 import pytest
 
 import numberpool
-from numberpool.inprocess import Mock
+from numberpool.testing.mock import Mock
 from tests.conftest import Server, one_server
 
 BASE_URL = "https://api.twilio.com"

@@ -123,7 +123,7 @@ def test_without_the_flag_webhooks_on_this_machine_work(account, receiver):
 
 
 def test_a_misspelt_deny_private_setting_is_a_one_line_error(tmp_path):
-    r = subprocess.run([sys.executable, "-m", "numberpool.cli", "serve", "--port", str(free_port()),
+    r = subprocess.run([sys.executable, "-m", "numberpool", "serve", "--port", str(free_port()),
                         "--db", str(tmp_path / "x.db"), "--no-access-log"],
                        env={**os.environ, "NUMBERPOOL_WEBHOOK_DENY_PRIVATE": "yes"},
                        capture_output=True, text=True, timeout=60, check=False)

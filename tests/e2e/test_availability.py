@@ -14,7 +14,7 @@ from tests.conftest import server_behind_proxy
 
 def serve_and_exit(db_url: str) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [sys.executable, "-m", "numberpool.cli", "serve", "--port", "1", "--db", db_url],
+        [sys.executable, "-m", "numberpool", "serve", "--port", "1", "--db", db_url],
         capture_output=True, text=True, timeout=60, check=False,
     )
 

@@ -19,11 +19,11 @@ import httpx
 import pytest
 
 import numberpool
-from numberpool import cli
-from numberpool.testing import normalize_base_url
+from numberpool.sdk.redirect import normalize_base_url
+from numberpool.server import cli
 from tests.conftest import free_port, start_server
 
-CLI = [sys.executable, "-m", "numberpool.cli"]
+CLI = [sys.executable, "-m", "numberpool"]
 
 
 def group_members(pgid: int) -> list[int]:
@@ -304,7 +304,8 @@ def test_every_option_of_every_command_has_help():
 
     options = list(walk(cli.build_parser(), "numberpool"))
     assert {name for name, _ in options} == {"numberpool", "numberpool serve", "numberpool db upgrade",
-                                             "numberpool bulk-load", "numberpool sms", "numberpool call"}
+                                             "numberpool bulk-load", "numberpool receive-sms", "numberpool receive-call",
+                                             "numberpool sms", "numberpool call"}  # the former names, aliases
     assert [(name, a.dest) for name, a in options if not a.help] == []
 
 

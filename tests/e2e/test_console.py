@@ -109,7 +109,7 @@ def check_hosts(base: str) -> None:
 
 
 def test_an_invalid_console_host_is_a_one_line_error():
-    done = subprocess.run([sys.executable, "-m", "numberpool.cli", "serve", "--console-hosts", "ok.example,bad host"],
+    done = subprocess.run([sys.executable, "-m", "numberpool", "serve", "--console-hosts", "ok.example,bad host"],
                           check=False, capture_output=True, text=True, timeout=60)
     assert done.returncode == 2 and done.stdout == ""
     assert done.stderr.count("\n") == 1 and "--console-hosts: 'bad host' is not a host name" in done.stderr

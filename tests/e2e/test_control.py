@@ -425,7 +425,7 @@ def test_serve_seed_refuses_a_bad_file_in_one_line(tmp_path):
     expected = {"number.json": ("+1415555", "(error 21421)"), "shape.json": ("must be a JSON object", "(error 20001)"),
                 "missing.json": ("cannot read it",)}
     for name, parts in expected.items():
-        done = subprocess.run([sys.executable, "-m", "numberpool.cli", "serve", "--port", str(free_port()), "--db", db,
+        done = subprocess.run([sys.executable, "-m", "numberpool", "serve", "--port", str(free_port()), "--db", db,
                                "--seed", str(tmp_path / name)], env=env, capture_output=True, text=True, timeout=60,
                               check=False)
         assert done.returncode == 2, done

@@ -1,5 +1,5 @@
-"""Inbound traffic sent to a running server: ``numberpool.send_message`` / ``place_call`` and the
-``numberpool sms`` / ``call`` commands, against a real webhook receiver on 127.0.0.1."""
+"""Inbound traffic sent to a running server: ``numberpool.receive_message`` / ``receive_call`` and the
+``numberpool receive-sms`` / ``receive-call`` commands (and their former names), against a real webhook receiver on 127.0.0.1."""
 
 from __future__ import annotations
 
@@ -24,10 +24,11 @@ from twilio.http.http_client import TwilioHttpClient
 from twilio.request_validator import RequestValidator
 
 import numberpool
-from numberpool import cli, inbound_client
+from numberpool.sdk import inbound as inbound_client
+from numberpool.server import cli
 from tests.conftest import Server, free_port
 
-CLI = [sys.executable, "-m", "numberpool.cli"]
+CLI = [sys.executable, "-m", "numberpool"]
 TWIML = b"<?xml version=\"1.0\" encoding=\"UTF-8\"?><Response><Message>got it</Message></Response>"
 CALLER = "+14155550199"
 MEDIA = ["https://example.com/cat.png", "https://example.com/dog.jpg?size=2"]
@@ -162,10 +163,10 @@ def assert_delivered(record: dict, url: str) -> None:
 # -- 1. the Python helpers ------------------------------------------------------------------------
 
 
-def test_send_message_returns_the_record(server, account, number, receiver):
+def test_receive_message_returns_the_record(server, account, number, receiver):
     sid, token = account
-    record = numberpool.send_message(timed_client(server.base_url, sid, token), to=number, from_=CALLER,
-                                     body="hello there", media_urls=MEDIA)
+    record = numberpool.receive_message(timed_client(server.base_url, sid, token), to=number, from_=CALLER,
+                                        body="hello there", media_urls=MEDIA)
     assert re.fullmatch(r"SM[0-9a-f]{32}", record["sid"]), record
     assert (record["account_sid"], record["to"], record["from"], record["body"]) == (sid, number, CALLER, "hello there")
     assert int(record["num_media"]) == 2 and record["media_urls"] == MEDIA
@@ -191,9 +192,9 @@ def test_send_message_returns_the_record(server, account, number, receiver):
     assert fetched.json()["deliveries"] == record["deliveries"] and fetched.json()["route"] == "number"
 
 
-def test_place_call_returns_the_record(server, account, number, receiver):
+def test_receive_call_returns_the_record(server, account, number, receiver):
     sid, token = account
-    record = inbound_client.place_call(timed_client(server.base_url, sid, token), to=number, from_=CALLER, duration=7)
+    record = inbound_client.receive_call(timed_client(server.base_url, sid, token), to=number, from_=CALLER, duration=7)
     assert re.fullmatch(r"CA[0-9a-f]{32}", record["sid"]), record
     assert (record["account_sid"], record["to"], record["from"]) == (sid, number, CALLER)
     assert int(record["call_duration"]) == 7
@@ -207,7 +208,7 @@ def test_place_call_returns_the_record(server, account, number, receiver):
 def test_an_unknown_number_is_a_twilio_error(server, account):
     sid, token = account
     with pytest.raises(TwilioRestException) as refused:
-        numberpool.send_message(timed_client(server.base_url, sid, token), to="+15005550000", from_=CALLER, body="x")
+        numberpool.receive_message(timed_client(server.base_url, sid, token), to="+15005550000", from_=CALLER, body="x")
     assert (refused.value.status, refused.value.code) == (404, 20404)
     assert refused.value.msg and not refused.value.msg.startswith("HTTP ")
 
@@ -216,7 +217,7 @@ def test_a_negative_duration_is_refused_before_sending():
     c = timed_client("http://127.0.0.1:1", "AC" + "a" * 32, "tok")
     c.http_client = None  # any attempt to send would fail with AttributeError, not ValueError
     with pytest.raises(ValueError, match="0 or more"):
-        numberpool.place_call(c, to="+14155550100", from_=CALLER, duration=-1)
+        numberpool.receive_call(c, to="+14155550100", from_=CALLER, duration=-1)
 
 
 @pytest.mark.parametrize("make", [
@@ -228,10 +229,21 @@ def test_only_a_numberpool_client_is_accepted(make):
     """Refused before any request: a plain SDK client would send the event to twilio.com."""
     c = make()
     c.http_client = None  # any attempt to send would fail with AttributeError, not ValueError
-    for send in (lambda: inbound_client.send_message(c, to="+14155550100", from_=CALLER, body="x"),
-                 lambda: numberpool.place_call(c, to="+14155550100", from_=CALLER)):
+    for send in (lambda: inbound_client.receive_message(c, to="+14155550100", from_=CALLER, body="x"),
+                 lambda: numberpool.receive_call(c, to="+14155550100", from_=CALLER)):
         with pytest.raises(ValueError):
             send()
+
+
+def test_the_former_names_still_work_and_warn(server, account, number, receiver):
+    """``send_message`` / ``place_call`` said the opposite of what they do: kept, deprecated."""
+    sid, token = account
+    c = timed_client(server.base_url, sid, token)
+    with pytest.warns(DeprecationWarning, match="receive_message"):
+        assert numberpool.send_message(c, to=number, from_=CALLER, body="old name")["route"] == "number"
+    with pytest.warns(DeprecationWarning, match="receive_call"):
+        assert int(numberpool.receive_call(c, to=number, from_=CALLER, duration=3)["call_duration"]) == 3
+        assert int(numberpool.place_call(c, to=number, from_=CALLER, duration=4)["call_duration"]) == 4
 
 
 # -- 2. the commands ------------------------------------------------------------------------------
@@ -239,7 +251,7 @@ def test_only_a_numberpool_client_is_accepted(make):
 
 def test_sms_prints_route_delivery_and_reply(server, account, number, receiver):
     sid, token = account
-    done = run(["sms", "--url", server.base_url, "--to", number, "--from", CALLER, "--body", "hi from the CLI",
+    done = run(["receive-sms", "--url", server.base_url, "--to", number, "--from", CALLER, "--body", "hi from the CLI",
                 "--media", MEDIA[0], "--media", MEDIA[1]], environ(sid, token))
     assert (done.returncode, done.stderr) == (0, ""), (done.stdout, done.stderr)
     lines = done.stdout.splitlines()
@@ -253,9 +265,17 @@ def test_sms_prints_route_delivery_and_reply(server, account, number, receiver):
     assert hits[0].form["MessageSid"][0] == lines[0].split()[1].rstrip(":")
 
 
+@pytest.mark.parametrize("old", [["sms", "--body", "old"], ["call"]])
+def test_the_former_command_names_still_work(server, account, number, receiver, old):
+    sid, token = account
+    done = run([old[0], "--url", server.base_url, "--to", number, "--from", CALLER, *old[1:]], environ(sid, token))
+    assert (done.returncode, done.stderr) == (0, ""), (done.stdout, done.stderr)
+    assert done.stdout.splitlines()[0].endswith("route number")
+
+
 def test_call_prints_route_and_delivery(server, account, number, receiver):
     sid, token = account
-    done = run(["call", "--url", server.base_url, "--to", number, "--from", CALLER, "--duration", "12"],
+    done = run(["receive-call", "--url", server.base_url, "--to", number, "--from", CALLER, "--duration", "12"],
                environ(sid, token))
     assert (done.returncode, done.stderr) == (0, ""), (done.stdout, done.stderr)
     lines = done.stdout.splitlines()
@@ -267,7 +287,7 @@ def test_call_prints_route_and_delivery(server, account, number, receiver):
 
 
 def test_sms_to_an_unknown_number_exits_1_with_the_twilio_error(server, account):
-    done = run(["sms", "--url", server.base_url, "--to", "+15005550000", "--from", CALLER, "--body", "x"],
+    done = run(["receive-sms", "--url", server.base_url, "--to", "+15005550000", "--from", CALLER, "--body", "x"],
                environ(*account))
     assert_one_line_error(done, "(code 20404)", 1)
     assert done.stderr.startswith("numberpool: ") and account[1] not in done.stderr
@@ -275,7 +295,7 @@ def test_sms_to_an_unknown_number_exits_1_with_the_twilio_error(server, account)
 
 def test_wrong_credentials_exit_1_with_the_twilio_error(server, account, number):
     secret = secrets.token_hex(16)
-    done = run(["call", "--url", server.base_url, "--to", number, "--from", CALLER], environ(account[0], secret))
+    done = run(["receive-call", "--url", server.base_url, "--to", number, "--from", CALLER], environ(account[0], secret))
     assert_one_line_error(done, "(code 20003)", 1)
     assert secret not in done.stderr
 
@@ -285,7 +305,7 @@ def test_wrong_credentials_exit_1_with_the_twilio_error(server, account, number)
     ({"TWILIO_ACCOUNT_SID": "AC" + "a" * 32}, "TWILIO_AUTH_TOKEN"),
     ({"TWILIO_AUTH_TOKEN": "tok-secret"}, "TWILIO_ACCOUNT_SID"),
 ])
-@pytest.mark.parametrize("command", [["sms", "--body", "x"], ["call"]])
+@pytest.mark.parametrize("command", [["receive-sms", "--body", "x"], ["receive-call"]])
 def test_missing_credentials_exit_2(command, env, missing):
     done = run([*command, "--url", f"http://127.0.0.1:{free_port()}", "--to", "+14155550100", "--from", CALLER],
                {**environ(), **env}, timeout=30)
@@ -295,17 +315,17 @@ def test_missing_credentials_exit_2(command, env, missing):
 
 def test_an_unreachable_server_exits_1():
     port = free_port()
-    done = run(["sms", "--url", f"127.0.0.1:{port}", "--to", "+14155550100", "--from", CALLER],
+    done = run(["receive-sms", "--url", f"127.0.0.1:{port}", "--to", "+14155550100", "--from", CALLER],
                environ("AC" + "a" * 32, "tok-secret"), timeout=30)
     assert_one_line_error(done, f"numberpool: cannot reach the server at http://127.0.0.1:{port}", 1)
     assert "tok-secret" not in done.stderr
 
 
 @pytest.mark.parametrize(("args", "expected"), [
-    (["sms", "--url", "ftp://x", "--to", "+14155550100", "--from", CALLER], "--url: 'ftp://x' is not"),
-    (["sms", "--to", "+14155550100"], "the following arguments are required: --from"),
-    (["call", "--to", "+14155550100", "--from", CALLER, "--duration", "-3"], "--duration: '-3' is not"),
-    (["call", "--to", "+14155550100", "--from", CALLER, "--timeout", "0"], "--timeout: '0' is not"),
+    (["receive-sms", "--url", "ftp://x", "--to", "+14155550100", "--from", CALLER], "--url: 'ftp://x' is not"),
+    (["receive-sms", "--to", "+14155550100"], "the following arguments are required: --from"),
+    (["receive-call", "--to", "+14155550100", "--from", CALLER, "--duration", "-3"], "--duration: '-3' is not"),
+    (["receive-call", "--to", "+14155550100", "--from", CALLER, "--timeout", "0"], "--timeout: '0' is not"),
 ])
 def test_inbound_usage_errors_exit_2(args, expected):
     assert_one_line_error(run(args, environ("AC" + "a" * 32, "tok"), timeout=30), expected, 2)
@@ -370,14 +390,14 @@ def test_webhook_timeout_reaches_the_workers(tmp_path, receiver):
                 assert proc.poll() is None and time.monotonic() < deadline, Path(log).read_text()
                 time.sleep(0.1)
         started = time.monotonic()
-        record = numberpool.send_message(c, to=n.phone_number, from_=CALLER, body="anyone?")
+        record = numberpool.receive_message(c, to=n.phone_number, from_=CALLER, body="anyone?")
         took = time.monotonic() - started
         assert len(record["deliveries"]) == 1, record
         d = record["deliveries"][0]
         assert (d["status_code"], d["error_code"], record["replies"]) == (None, 11205, []), record
         assert 400 <= d["duration_ms"] < SLOW_SECONDS * 1000 and took < SLOW_SECONDS, (d, took)
 
-        done = run(["sms", "--url", base, "--to", n.phone_number, "--from", CALLER], environ(sid, token))
+        done = run(["receive-sms", "--url", base, "--to", n.phone_number, "--from", CALLER], environ(sid, token))
         assert done.returncode == 0, done.stderr
         assert proc.poll() is None, Path(log).read_text()
         assert re.search(rf"^delivery primary: POST {re.escape(receiver.url)}/slow -> no answer, error 11205 \(\d+ ms\)$",

@@ -163,7 +163,7 @@ def test_the_sid_of_a_subaccount_is_refused_in_one_line(tmp_path):
     finally:
         stop_server(proc)
     env = {**os.environ, "TWILIO_ACCOUNT_SID": sub["sid"], "TWILIO_AUTH_TOKEN": sub["auth_token"]}
-    done = subprocess.run([sys.executable, "-m", "numberpool.cli", "serve", "--port", str(free_port()), "--db", db_url],
+    done = subprocess.run([sys.executable, "-m", "numberpool", "serve", "--port", str(free_port()), "--db", db_url],
                           env=env, capture_output=True, text=True, timeout=60, check=False)
     assert done.returncode == 2, done
     assert done.stderr == (f"numberpool: TWILIO_ACCOUNT_SID {sub['sid']} is a subaccount of {main_sid} in this database, "
@@ -205,7 +205,7 @@ def test_four_servers_started_at_once_on_an_empty_database_share_one_main_accoun
         try:
             for port in ports:  # all four before waiting for any: they migrate and look for the main account together
                 started.append((subprocess.Popen(
-                    [sys.executable, "-m", "numberpool.cli", "serve", "--host", "127.0.0.1", "--port", str(port),
+                    [sys.executable, "-m", "numberpool", "serve", "--host", "127.0.0.1", "--port", str(port),
                      "--db", db_url, "--no-access-log"],
                     env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True), port))
             printed = [_wait_serving(proc, port) for proc, port in started]

@@ -11,7 +11,7 @@ from twilio.http.async_http_client import AsyncTwilioHttpClient
 from twilio.rest import Client
 
 import numberpool
-from numberpool.inprocess import _active, mock
+from numberpool.testing.mock import _active, mock
 
 
 @pytest.fixture(autouse=True)

@@ -15,7 +15,7 @@ from twilio.request_validator import RequestValidator
 from twilio.rest import Client
 
 import numberpool
-from numberpool.inprocess import Mock, mock
+from numberpool.testing.mock import Mock, mock
 
 
 @pytest.fixture(autouse=True)
@@ -91,7 +91,7 @@ def test_nested_mocks_the_innermost_serves(monkeypatch):
 
 @mock()
 def test_as_a_decorator_each_call_is_fresh():
-    from numberpool.inprocess import _active
+    from numberpool.testing.mock import _active
 
     m = _active()
     assert m is not None
@@ -105,7 +105,7 @@ def test_the_decorator_twice():
 
     @mock()
     def count():
-        from numberpool.inprocess import _active
+        from numberpool.testing.mock import _active
 
         m = _active()
         calls.append(len(m.client().incoming_phone_numbers.list()))
@@ -119,7 +119,7 @@ def test_the_decorator_twice():
 def test_async_client_and_a_sync_client_inside_async_code():
     @mock()
     async def scenario():
-        from numberpool.inprocess import _active
+        from numberpool.testing.mock import _active
 
         m = _active()
         http = AsyncTwilioHttpClient()
@@ -147,9 +147,17 @@ def test_regions_and_edges_are_served_and_other_products_refused(monkeypatch):
         assert (e.value.status, e.value.code) == (404, 20404) and "does not serve verify" in e.value.msg
 
 
-def test_the_pytest_fixture(numberpool):
-    c = numberpool.client()
-    assert c.incoming_phone_numbers.create(area_code="415").account_sid == numberpool.account_sid
+def test_the_pytest_fixture(numberpool_mock):
+    c = numberpool_mock.client()
+    assert c.incoming_phone_numbers.create(area_code="415").account_sid == numberpool_mock.account_sid
+    assert numberpool.mock is not None  # the fixture no longer hides the package
+
+
+def test_the_fixture_s_former_name_still_works_and_warns(request):
+    with pytest.warns(DeprecationWarning, match="numberpool_mock"):
+        old = request.getfixturevalue("numberpool")
+    assert old is request.getfixturevalue("numberpool_mock")
+    assert old.client().incoming_phone_numbers.create(area_code="212").phone_number.startswith("+1212")
 
 
 # -- webhooks to an app in this process -------------------------------------------------------------
@@ -181,7 +189,7 @@ def test_webhooks_to_an_asgi_app(monkeypatch):
         m.webhooks_to(app)
         c = m.client()
         n = c.incoming_phone_numbers.create(area_code="415", sms_url="https://myapp.test/sms")
-        record = numberpool.send_message(c, to=n.phone_number, from_="+12125551234", body="ping")
+        record = numberpool.receive_message(c, to=n.phone_number, from_="+12125551234", body="ping")
         assert record["route"] == "number" and record["replies"][0]["body"] == "PING"
         url, headers, form = app.seen[-1]
         assert url == "https://myapp.test/sms" and form["Body"] == "ping" and form["To"] == n.phone_number
@@ -205,7 +213,7 @@ def test_webhooks_to_a_wsgi_app_that_calls_the_api_back(monkeypatch):
         m.webhooks_to(wsgi)
         c = m.client()
         n = c.incoming_phone_numbers.create(area_code="415", friendly_name="desk", sms_url="http://flask.test/sms")
-        record = numberpool.send_message(c, to=n.phone_number, from_="+12125551234", body="hi")
+        record = numberpool.receive_message(c, to=n.phone_number, from_="+12125551234", body="hi")
         assert record["deliveries"][0]["status_code"] == 200 and record["replies"][0]["body"] == "desk"
         assert seen == [True]
 

@@ -18,7 +18,7 @@ from twilio.http.async_http_client import AsyncTwilioHttpClient
 from twilio.rest import Client
 
 import numberpool
-from numberpool.inprocess import Mock, mock
+from numberpool.testing.mock import Mock, mock
 from tests import receiver
 
 INBOUND = "https://api.twilio.com/numberpool/v1/InboundMessages"
@@ -60,7 +60,7 @@ def _round(long_lived: Mock, long_number: str, sms_url: str) -> None:
         with mock() as m:  # a mock entered and left inside a running loop
             c = m.client()
             n = c.incoming_phone_numbers.create(area_code="415", sms_url=sms_url).phone_number
-            record = numberpool.send_message(c, to=n, from_="+12125551234", body="x")  # sync: its background loop
+            record = numberpool.receive_message(c, to=n, from_="+12125551234", body="x")  # sync: its background loop
             assert record["deliveries"][0]["status_code"] == 200
             await _text(m, n)  # async: its client on this loop
             m.webhooks_to(_app)  # the HTTP transport it replaces holds connections to the receiver
@@ -70,7 +70,7 @@ def _round(long_lived: Mock, long_number: str, sms_url: str) -> None:
     with mock() as m:  # sync code: the mock's own loop
         c = m.client()
         n = c.incoming_phone_numbers.create(area_code="415", sms_url=sms_url).phone_number
-        assert numberpool.send_message(c, to=n, from_="+12125551234", body="x")["deliveries"][0]["status_code"] == 200
+        assert numberpool.receive_message(c, to=n, from_="+12125551234", body="x")["deliveries"][0]["status_code"] == 200
 
 
 def test_mocks_and_event_loops_leave_no_descriptor_and_no_thread(monkeypatch):
@@ -97,7 +97,7 @@ def test_a_process_that_used_mocks_leaves_no_folder(tmp_path):
         with numberpool.mock() as m:
             c = m.client()
             number = c.incoming_phone_numbers.create(area_code="415", sms_url="http://127.0.0.1:9/sms")
-            numberpool.send_message(c, to=number.phone_number, from_="+12125551234", body="hi")
+            numberpool.receive_message(c, to=number.phone_number, from_="+12125551234", body="hi")
 
         @numberpool.mock("AC" + "1" * 32, "2" * 32)  # another account: another template
         async def decorated():

@@ -26,8 +26,8 @@ from twilio.http.validation_client import ValidationClient
 from twilio.jwt.validation import ClientValidationJwt
 from twilio.rest import Client
 
-from numberpool.inprocess import mock
-from numberpool.intercept import TwilioRefused
+from numberpool.testing.intercept import TwilioRefused
+from numberpool.testing.mock import mock
 from tests import receiver
 
 SID, TOKEN = "AC" + "5" * 32, "6" * 32  # "real" credentials, as a developer's shell would hold them

@@ -5,9 +5,9 @@ from __future__ import annotations
 import phonenumbers
 from sqlalchemy import func, select
 
-from numberpool import cli
 from numberpool.domain import bulk
 from numberpool.domain.accounts import Account
+from numberpool.server import cli
 from numberpool.store import accounts as accounts_store
 from numberpool.store.db import Database
 from numberpool.store.schema import incoming_numbers as t

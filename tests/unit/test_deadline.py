@@ -9,7 +9,8 @@ from sqlalchemy import func, literal, select, text
 from sqlalchemy.engine import make_url
 
 from numberpool.store.db import Database
-from numberpool.store.deadline import DEADLINE_ENV, Limits, unbounded
+from numberpool.server.settings import SettingError, Settings
+from numberpool.store.deadline import Limits, unbounded
 from numberpool.store.errors import DatabaseFailure
 from tests.conftest import require_postgres
 from tests.tcpproxy import TcpProxy
@@ -20,17 +21,16 @@ ONE = select(literal(1).label("x"))
 SLEEP = select(func.pg_sleep(3 * DEADLINE).label("slept"))
 
 
-def test_limits_follow_the_deadline(monkeypatch):
-    monkeypatch.delenv(DEADLINE_ENV, raising=False)
-    assert Limits.from_env() == Limits(10.0)
-    monkeypatch.setenv(DEADLINE_ENV, "2.5")
-    assert Limits.from_env() == Limits(2.5)
-    monkeypatch.setenv(DEADLINE_ENV, "0")
-    assert Limits.from_env() == Limits(None)
+DEADLINE_ENV = "NUMBERPOOL_PG_STATEMENT_DEADLINE"
+
+
+def test_limits_follow_the_deadline():
+    assert Settings.from_environ({}).database_limits == Limits(10.0)
+    assert Settings.from_environ({DEADLINE_ENV: "2.5"}).database_limits == Limits(2.5)
+    assert Settings.from_environ({DEADLINE_ENV: "0"}).database_limits == Limits(None)
     for bad in ("soon", "-1", "inf", "nan"):
-        monkeypatch.setenv(DEADLINE_ENV, bad)
-        with pytest.raises(ValueError, match=DEADLINE_ENV):
-            Limits.from_env()
+        with pytest.raises(SettingError, match=DEADLINE_ENV):
+            Settings.from_environ({DEADLINE_ENV: bad})
     assert (Limits(10).cut_after, Limits(10).connect_timeout) == (11.0, 5)
     assert (Limits(1).cut_after, Limits(1).connect_timeout) == (1.25, 2)
     assert Limits(None).cut_after == float("inf")
@@ -47,13 +47,12 @@ def test_libpq_settings_leave_the_url_its_own():
 
 
 @pytest.fixture
-def path(monkeypatch):
+def path():
     """A PostgreSQL database reached through a proxy the test can freeze, with a 1 s deadline."""
     url = make_url(require_postgres())
     proxy = TcpProxy(url.host or "127.0.0.1", url.port or 5432)
     proxy.start()
-    monkeypatch.setenv(DEADLINE_ENV, str(DEADLINE))
-    db = Database(url.set(host="127.0.0.1", port=proxy.port).render_as_string(hide_password=False))
+    db = Database(url.set(host="127.0.0.1", port=proxy.port).render_as_string(hide_password=False), limits=Limits(DEADLINE))
     try:
         yield proxy, db
     finally:

@@ -9,10 +9,10 @@ import itertools
 import pytest
 from sqlalchemy import select
 
-from numberpool import cli
 from numberpool.domain.clock import now
 from numberpool.domain.numbers import DEFAULTS
 from numberpool.domain.sids import new_sid
+from numberpool.server import cli
 from numberpool.store import group
 from numberpool.store import numbers as q
 from numberpool.store.db import Database

@@ -11,10 +11,10 @@ import sys
 import orjson
 import pytest
 
-from numberpool import cli
 from numberpool.http.app import create_app
 from numberpool.http.cache import ResponseCache
 from numberpool.http.request import Response
+from numberpool.server import cli
 from numberpool.store.changes import ChangeWatch
 
 

@@ -234,8 +234,8 @@ class _Counted(bytes):
 def test_the_answer_is_assembled_in_linear_time_and_capped(monkeypatch):
     import httpx
 
+    from numberpool.testing.transports import InProcessTransport
     from numberpool.webhooks.http import MAX_BODY
-    from numberpool.webhooks.inprocess import InProcessTransport
 
     piece = 256
     count = MAX_BODY // piece + 64  # past the cap

@@ -8,12 +8,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
 import time
-from collections.abc import Awaitable, MutableMapping, Sequence
+from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 
-from numberpool import __version__
 from numberpool.domain import errors
 from numberpool.domain.backend import Backend
 from numberpool.domain.errors import TwilioError
@@ -42,7 +40,9 @@ from numberpool.http.router import Router
 from numberpool.http.wire import dumps, error_body
 from numberpool.products import api2010, control, messaging, proxy, trunking
 from numberpool.store.db import Database
+from numberpool.store.deadline import Limits as DatabaseLimits
 from numberpool.store.errors import ConstraintViolation, DatabaseFailure, busy
+from numberpool.version import __version__
 from numberpool.webhooks.http import HttpTransport
 
 log = logging.getLogger("numberpool")
@@ -74,16 +74,20 @@ def _product(path: str, host: str) -> tuple[str, str, str] | None:
     return None
 
 
+ConsoleFactory = Callable[["App"], ASGIApp]
+"""Makes the app mounted at ``/console`` (the server passes the console's; the HTTP layer knows none)."""
+
+
 class App:
     def __init__(
         self, backend: Backend, cache: ResponseCache | None = None, trusted: hosts.TrustedProxies | None = None,
-        console_hosts: Sequence[str] = (), *, access_log: bool = False,
+        *, access_log: bool = False, console: ConsoleFactory | None = None,
     ) -> None:
         self.backend = backend
         # A line per request on standard output, or nothing at all: the logging wrapper is in the
         # request's path only when the log is on.
         self._serve_http = self._logged_http if access_log else self._http
-        self.console_hosts = tuple(console_hosts)  # Host names the console answers besides loopback ones
+        self._console_factory = console  # called on the first /console request: start-up stays short
         self.console: ASGIApp | None = None
         self.cache = cache
         self.trusted = trusted  # proxies whose X-Forwarded-* / Forwarded headers are believed
@@ -112,8 +116,8 @@ class App:
 
     async def _http(self, scope: Scope, receive: Receive, send: Send) -> None:
         path: str = scope["path"]
-        if path.startswith("/console") and (len(path) == 8 or path[8] == "/"):
-            await self._console()(scope, receive, send)
+        if path.startswith("/console") and (len(path) == 8 or path[8] == "/") and self._console_factory is not None:
+            await self._console(self._console_factory)(scope, receive, send)
             return
         if path == HEALTH_PATH:  # before the cache: its answer is about now
             await send_response(send, await self._health(scope["method"]))
@@ -186,12 +190,10 @@ class App:
         body = {"status": answer, "version": __version__, "database": "sqlite" if db.is_sqlite else "postgresql"}
         return Response(status, dumps(body))
 
-    def _console(self) -> ASGIApp:
-        """The console's pages (numberpool.console), imported on first use: start-up stays short."""
+    def _console(self, factory: ConsoleFactory) -> ASGIApp:
+        """The app mounted at /console, made on first use."""
         if self.console is None:
-            from numberpool.console.app import Console
-
-            self.console = Console(self.backend, self.console_hosts, self.trusted)
+            self.console = factory(self)
         return self.console
 
     def _trusted_client(self, scope: Scope) -> bool:
@@ -371,16 +373,17 @@ class App:
 
 def create_app(
     db_url: str, limits: PoolLimits | None = None, *, response_cache: bool = True, trusted: hosts.TrustedProxies | None = None,
-    webhook_timeout: float = 15.0, console_hosts: Sequence[str] = (), access_log: bool = False,
-    webhook_deny_private: bool = False,
+    webhook_timeout: float = 15.0, access_log: bool = False, webhook_deny_private: bool = False,
+    console: ConsoleFactory | None = None, db_limits: DatabaseLimits | None = None,
 ) -> App:
     """The application; ``response_cache`` reuses GET answers while an SQLite database is unchanged;
     ``webhook_timeout`` bounds each webhook request (seconds, error 11205 beyond it); ``access_log``
     writes a line per request on standard output; ``webhook_deny_private`` refuses webhook
-    requests to non-public addresses (``webhooks.guard``, error 11210).
+    requests to non-public addresses (``webhooks.guard``, error 11210); ``console`` makes the app
+    mounted at ``/console`` (none: 404 there); ``db_limits`` are PostgreSQL's time limits.
 
     Its database never waits for SQLite's write lock on the event loop: ``App.handle`` does."""
-    db = Database(db_url, wait_for_lock=False)
+    db = Database(db_url, wait_for_lock=False, limits=db_limits)
     if webhook_deny_private:
         from numberpool.webhooks.guard import PublicHttpTransport
 
@@ -389,23 +392,6 @@ def create_app(
         transport = HttpTransport(webhook_timeout)
     backend = Backend.open(db, limits, transport)
     watch = db.change_watch() if response_cache else None
-    return App(backend, ResponseCache(watch) if watch is not None else None, trusted, console_hosts,
-               access_log=access_log)
+    return App(backend, ResponseCache(watch) if watch is not None else None, trusted, access_log=access_log,
+               console=console)
 
-
-def create_app_from_env() -> App:
-    """Factory for the server's worker processes: the CLI passes settings in the environment."""
-    from numberpool.process import guard_worker
-
-    guard_worker()  # first: until the app is built, a SIGTERM or the server's death must end this worker
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    logging.getLogger("httpx").setLevel(logging.WARNING)  # not a line per webhook request
-    cache = os.environ.get("NUMBERPOOL_RESPONSE_CACHE", "1") != "0"
-    trusted = hosts.TrustedProxies.parse(os.environ.get("NUMBERPOOL_FORWARDED_ALLOW_IPS", ""))
-    timeout = float(os.environ.get("NUMBERPOOL_WEBHOOK_TIMEOUT", "15"))
-    console_hosts = [h for h in os.environ.get("NUMBERPOOL_CONSOLE_HOSTS", "").split(",") if h.strip()]
-    access_log = os.environ.get("NUMBERPOOL_ACCESS_LOG", "1") != "0"
-    deny_private = os.environ.get("NUMBERPOOL_WEBHOOK_DENY_PRIVATE", "0") == "1"
-    return create_app(os.environ["NUMBERPOOL_DB"], PoolLimits.from_env(), response_cache=cache, trusted=trusted,
-                      webhook_timeout=timeout, console_hosts=console_hosts, access_log=access_log,
-                      webhook_deny_private=deny_private)

@@ -78,7 +78,7 @@ class Database:
     sleeping in SQLite's busy handler, which would stop the whole event loop; the HTTP layer waits
     asynchronously and runs the request again. Tools and tests wait up to 15 s inside SQLite."""
 
-    def __init__(self, url: str, *, wait_for_lock: bool = True) -> None:
+    def __init__(self, url: str, *, wait_for_lock: bool = True, limits: deadline.Limits | None = None) -> None:
         if url.startswith(("postgresql://", "postgres://")):
             url = "postgresql+psycopg://" + url.split("://", 1)[1]  # psycopg 3
         self.url = url
@@ -88,7 +88,7 @@ class Database:
             kwargs["connect_args"] = {"check_same_thread": False, "timeout": 15 if wait_for_lock else 0}
         else:
             kwargs["pool_pre_ping"] = True  # a connection lost with the database is replaced, not reused
-            kwargs.update(deadline.engine_options(url))  # time limits on every wait: see store.deadline
+            kwargs.update(deadline.engine_options(url, limits or deadline.Limits()))  # time limits on every wait
         self.engine = create_engine(url, **kwargs)
         if self.is_sqlite:
             _sqlite_setup(self.engine, 15000 if wait_for_lock else 0)

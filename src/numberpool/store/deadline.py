@@ -4,7 +4,7 @@ When the database's packets stop arriving without a reset (a hung server, a half
 entry, a network partition, a proxy that still acknowledges TCP but forwards nothing), a
 statement would wait forever, and the worker serving it with it. Three layers bound every wait.
 All follow from one number, the statement deadline D (:data:`DEFAULT_DEADLINE`, or
-``NUMBERPOOL_PG_STATEMENT_DEADLINE`` seconds; see :class:`Limits`):
+the server's ``pg_statement_deadline`` setting; see :class:`Limits`):
 
 * The kernel, through libpq (:data:`TCP_SETTINGS`): ``connect_timeout`` bounds connecting (D, at
   most 5 s); keepalives find a silent peer on an idle connection; ``tcp_user_timeout`` drops a
@@ -47,7 +47,6 @@ from sqlalchemy.engine import URL, CreateEnginePlugin, Engine, make_url
 
 log = logging.getLogger(__name__)
 
-DEADLINE_ENV = "NUMBERPOOL_PG_STATEMENT_DEADLINE"
 DEFAULT_DEADLINE = 10.0  # seconds a statement may run, and a wait on a connection may last
 MAX_GRACE = 1.0  # seconds the client gives the server's statement_timeout to act before cutting
 MAX_CONNECT_TIMEOUT = 5  # seconds; libpq counts whole seconds, psycopg waits at least 2
@@ -70,20 +69,6 @@ class Limits:
     timeouts and the watchdog (the TCP settings stay)."""
 
     deadline: float | None = DEFAULT_DEADLINE
-
-    @classmethod
-    def from_env(cls) -> Limits:
-        """``NUMBERPOOL_PG_STATEMENT_DEADLINE`` seconds (0: no deadline), else the default."""
-        raw = os.environ.get(DEADLINE_ENV, "").strip()
-        if not raw:
-            return cls()
-        try:
-            seconds = float(raw)
-        except ValueError:
-            seconds = math.nan
-        if not (0 <= seconds < math.inf):
-            raise ValueError(f"{DEADLINE_ENV} must be a number of seconds (0: no deadline), not {raw!r}")
-        return cls(seconds or None)
 
     @property
     def grace(self) -> float:
@@ -125,10 +110,9 @@ class Limits:
         return settings
 
 
-def engine_options(url: str) -> dict[str, Any]:
-    """``create_engine`` arguments that put a PostgreSQL engine under the limits of
-    :meth:`Limits.from_env`: libpq's settings, and the watchdog unless the deadline is off."""
-    limits = Limits.from_env()
+def engine_options(url: str, limits: Limits) -> dict[str, Any]:
+    """``create_engine`` arguments that put a PostgreSQL engine under ``limits``: libpq's
+    settings, and the watchdog unless the deadline is off."""
     options: dict[str, Any] = {"connect_args": limits.libpq_settings(make_url(url).query)}
     if limits.deadline is not None:
         options["plugins"] = [_PLUGIN]

@@ -14,7 +14,6 @@ account does not exist either.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -39,15 +38,6 @@ class PoolLimits:
     messaging: int = 400
     proxy_unreserved: int = 500
     proxy_reserved: int = 5000
-
-    @classmethod
-    def from_env(cls) -> PoolLimits:
-        d = cls()
-        return cls(
-            int(os.environ.get("NUMBERPOOL_MESSAGING_POOL_LIMIT", d.messaging)),
-            int(os.environ.get("NUMBERPOOL_PROXY_POOL_LIMIT", d.proxy_unreserved)),
-            int(os.environ.get("NUMBERPOOL_PROXY_RESERVED_LIMIT", d.proxy_reserved)),
-        )
 
 
 @dataclass(frozen=True)

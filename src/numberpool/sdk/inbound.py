@@ -1,6 +1,6 @@
 """Simulated inbound traffic: a message or a call arriving at a number of a numberpool server.
 
-numberpool plays the carrier: ``send_message`` and ``place_call`` make the server route the
+numberpool plays the carrier: ``receive_message`` and ``receive_call`` make the server route the
 event to whatever the number points at (its Messaging Service, Application, sms/voice URLs,
 Proxy Service or SIP trunk), call the webhooks as Twilio would, and answer with the record of
 what happened (the route taken, each webhook delivery, the replies the TwiML asked for).
@@ -20,19 +20,19 @@ from urllib.parse import urlsplit
 
 from twilio.base.exceptions import TwilioRestException
 
-from numberpool.testing import RedirectedClient
+from numberpool.sdk.redirect import RedirectedClient
 
 if TYPE_CHECKING:
     from twilio.rest import Client
 
-__all__ = ["INBOUND_CALLS_URI", "INBOUND_MESSAGES_URI", "place_call", "send_message"]
+__all__ = ["INBOUND_CALLS_URI", "INBOUND_MESSAGES_URI", "receive_call", "receive_message"]
 
 # Twilio-style absolute URIs: the numberpool client maps https://api.twilio.com/X to {base_url}/X.
 INBOUND_MESSAGES_URI = "https://api.twilio.com/numberpool/v1/InboundMessages"
 INBOUND_CALLS_URI = "https://api.twilio.com/numberpool/v1/InboundCalls"
 
 
-def send_message(client: Client, *, to: str, from_: str, body: str = "", media_urls: Iterable[str] = ()) -> dict[str, Any]:
+def receive_message(client: Client, *, to: str, from_: str, body: str = "", media_urls: Iterable[str] = ()) -> dict[str, Any]:
     """A message from ``from_`` arrives at ``to``, a number some account of the server owns.
 
     ``media_urls`` become repeated ``MediaUrl`` parameters. Returns the server's record of the
@@ -44,7 +44,7 @@ def send_message(client: Client, *, to: str, from_: str, body: str = "", media_u
     return _create(client, INBOUND_MESSAGES_URI, data)
 
 
-def place_call(client: Client, *, to: str, from_: str, duration: int = 0) -> dict[str, Any]:
+def receive_call(client: Client, *, to: str, from_: str, duration: int = 0) -> dict[str, Any]:
     """A call from ``from_`` arrives at ``to``, lasting ``duration`` seconds once answered.
 
     Returns the server's record of the inbound call (``sid``, ``route``, ``deliveries``, ...).
@@ -58,7 +58,7 @@ def place_call(client: Client, *, to: str, from_: str, duration: int = 0) -> dic
 
 def _in_a_mock() -> bool:
     """Whether a numberpool.mock() is active: then any Client's request to Twilio is served in-process."""
-    module = sys.modules.get("numberpool.inprocess")
+    module = sys.modules.get("numberpool.testing.mock")
     return module is not None and module._active() is not None
 
 

@@ -1,28 +1,31 @@
-"""``numberpool sms`` and ``numberpool call``: an inbound event sent to a running server, and its
-record printed for a person (the route, each delivery, the replies)."""
+"""``numberpool receive-sms`` and ``numberpool receive-call`` (formerly ``sms`` and ``call``, still
+accepted): a number of a running server receives a message or a call, and the record of what
+happened is printed for a person (the route, each delivery, the replies). A client of the server,
+through the SDK (``numberpool.sdk``), with the credentials of the environment."""
 
 from __future__ import annotations
 
 import argparse
-import os
 from collections.abc import Callable
 from typing import Any
 
-from numberpool.cli_args import DEFAULT_CLIENT_TIMEOUT, DEFAULT_SERVER_URL, Failure, positive_seconds, server_url
+from numberpool.server.args import DEFAULT_CLIENT_TIMEOUT, DEFAULT_SERVER_URL, Failure, positive_seconds, server_url
 
 
 def _inbound_client(args: argparse.Namespace) -> Any:
     """A numberpool client for ``--url`` with the credentials of the environment (one-line error if missing)."""
-    sid, token = os.environ.get("TWILIO_ACCOUNT_SID", ""), os.environ.get("TWILIO_AUTH_TOKEN", "")
+    from numberpool.sdk.settings import credentials
+
+    sid, token = credentials()
     missing = [name for name, value in (("TWILIO_ACCOUNT_SID", sid), ("TWILIO_AUTH_TOKEN", token)) if not value]
     if missing:
         raise Failure(f"set {' and '.join(missing)} in the environment: the credentials of the account to send as"
                       " (numberpool serve prints the main account's)")
     from twilio.http.http_client import TwilioHttpClient
 
-    import numberpool
+    from numberpool.sdk.redirect import redirected_client
 
-    return numberpool.client(args.url, sid, token, http_client=TwilioHttpClient(timeout=args.timeout))
+    return redirected_client(args.url, sid, token, http_client=TwilioHttpClient(timeout=args.timeout))
 
 
 def _send_inbound(args: argparse.Namespace, send: Callable[[Any], dict[str, Any]]) -> int:
@@ -103,20 +106,21 @@ def format_record(record: dict[str, Any]) -> str:
 
 
 def sms(args: argparse.Namespace) -> int:
-    from numberpool.inbound_client import send_message
+    from numberpool.sdk.inbound import receive_message
 
-    return _send_inbound(args, lambda c: send_message(c, to=args.to, from_=args.from_, body=args.body,
-                                                      media_urls=args.media))
+    return _send_inbound(args, lambda c: receive_message(c, to=args.to, from_=args.from_, body=args.body,
+                                                         media_urls=args.media))
 
 
 def call(args: argparse.Namespace) -> int:
-    from numberpool.inbound_client import place_call
+    from numberpool.sdk.inbound import receive_call
 
-    return _send_inbound(args, lambda c: place_call(c, to=args.to, from_=args.from_, duration=args.duration))
+    return _send_inbound(args, lambda c: receive_call(c, to=args.to, from_=args.from_, duration=args.duration))
 
 
-def inbound_parser(sub: argparse._SubParsersAction, name: str, what: str) -> argparse.ArgumentParser:
-    p = sub.add_parser(name, help=f"simulate an inbound {what} to a number of a running server",
+def inbound_parser(sub: argparse._SubParsersAction, name: str, what: str, old_name: str) -> argparse.ArgumentParser:
+    p = sub.add_parser(name, aliases=[old_name], help=f"a number of a running server receives a {what}"
+                                                      f" ({old_name}: the former name, still accepted)",
                        description=f"Simulate an inbound {what} to a number of a running numberpool server: it is"
                                    " routed as Twilio would, and what happened is printed. The credentials are"
                                    " TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN of the environment.")

@@ -7,7 +7,6 @@ serves. A file that cannot be read, that is not a state document, or that breaks
 
 from __future__ import annotations
 
-import dataclasses
 from pathlib import Path
 
 from numberpool.domain.accounts import Account
@@ -38,9 +37,3 @@ def load(db_url: str, path: str, main_sid: str, limits: PoolLimits) -> None:
         raise SeedRefused(f"--seed {path}: {err.message} (error {err.code})") from None
     finally:
         db.dispose()
-
-
-def limits_with(messaging: int | None, proxy_unreserved: int | None, proxy_reserved: int | None) -> PoolLimits:
-    """The pool limits the server will run with: the flags given, else the environment's, else the defaults."""
-    given = {"messaging": messaging, "proxy_unreserved": proxy_unreserved, "proxy_reserved": proxy_reserved}
-    return dataclasses.replace(PoolLimits.from_env(), **{k: v for k, v in given.items() if v is not None})

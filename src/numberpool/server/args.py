@@ -1,7 +1,8 @@
-"""What the ``numberpool`` command's options accept, and how it fails: one line the user can act on.
+"""What the ``numberpool`` command's own arguments accept (the server's settings are checked in
+``settings.py``), and how it fails: one line the user can act on.
 
-Light on purpose: ``numberpool --version``, ``sms`` and ``call`` import nothing of the server or
-SQLAlchemy (a database URL is checked with SQLAlchemy only when one is given).
+Light on purpose: ``numberpool --version``, ``receive-sms`` and ``receive-call`` import nothing of
+the server or SQLAlchemy (a database URL is checked with SQLAlchemy only when one is given).
 """
 
 from __future__ import annotations
@@ -13,18 +14,6 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import NoReturn
 
-# Pool limits, per server: CLI flag -> the environment variable the worker processes read.
-LIMIT_FLAGS = {
-    "messaging_pool_limit": "NUMBERPOOL_MESSAGING_POOL_LIMIT",
-    "proxy_pool_limit": "NUMBERPOOL_PROXY_POOL_LIMIT",
-    "proxy_reserved_limit": "NUMBERPOOL_PROXY_RESERVED_LIMIT",
-}
-FORWARDED_ENV = "NUMBERPOOL_FORWARDED_ALLOW_IPS"
-WEBHOOK_TIMEOUT_ENV = "NUMBERPOOL_WEBHOOK_TIMEOUT"
-WEBHOOK_DENY_PRIVATE_ENV = "NUMBERPOOL_WEBHOOK_DENY_PRIVATE"  # "1": webhooks only to public addresses
-ACCESS_LOG_ENV = "NUMBERPOOL_ACCESS_LOG"  # "0": no access log (the workers read it)
-CONSOLE_HOSTS_ENV = "NUMBERPOOL_CONSOLE_HOSTS"
-DEFAULT_WEBHOOK_TIMEOUT = 15.0
 DEFAULT_SERVER_URL = "http://127.0.0.1:8080"
 DEFAULT_CLIENT_TIMEOUT = 120.0
 DRIVERS = {"sqlite", "sqlite+pysqlite", "postgresql", "postgres", "postgresql+psycopg"}
@@ -120,7 +109,7 @@ def positive_seconds(value: str) -> float:
 
 def server_url(value: str) -> str:
     """``--url``: the base URL of a running numberpool server, as ``numberpool.client`` takes it."""
-    from numberpool.testing import normalize_base_url
+    from numberpool.sdk.redirect import normalize_base_url
 
     try:
         return normalize_base_url(value)
@@ -136,26 +125,3 @@ def host_address(value: str) -> str:
         return str(ipaddress.ip_address(value))
     except ValueError:
         raise argparse.ArgumentTypeError(f"{value!r} is not an IP address (such as 127.0.0.1, 0.0.0.0 or ::)") from None
-
-
-def forwarded_allow_ips(value: str) -> str:
-    """``--forwarded-allow-ips``: validated the way the workers parse it."""
-    from numberpool.http.hosts import TrustedProxies
-
-    try:
-        TrustedProxies.parse(value)
-    except ValueError as exc:
-        raise argparse.ArgumentTypeError(f"{exc} (give IP addresses or CIDRs separated by commas, or *)") from None
-    return ",".join(item.strip() for item in value.split(",") if item.strip())
-
-
-def console_hosts(value: str) -> str:
-    """``--console-hosts``: host names (``name`` for any port, ``name:port`` for one) the console
-    answers besides the loopback ones."""
-    from numberpool.http.hosts import valid_host
-
-    items = [item.strip() for item in value.split(",") if item.strip()]
-    for item in items:
-        if not valid_host(item):
-            raise argparse.ArgumentTypeError(f"{item!r} is not a host name (such as console.example or [::1]:8080)")
-    return ",".join(items)

@@ -33,7 +33,7 @@ import io
 from collections.abc import Iterable
 from contextvars import ContextVar
 from http import HTTPStatus
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 from urllib.parse import urlencode, urlsplit
 
 import aiohttp
@@ -49,12 +49,24 @@ from numberpool.domain import errors
 from numberpool.http.asgi import response_headers
 from numberpool.http.request import Response as AppResponse
 from numberpool.http.wire import error_body
-from numberpool.testing import is_twilio_host
-
-if TYPE_CHECKING:
-    from numberpool.inprocess import Mock
+from numberpool.sdk.redirect import is_twilio_host
 
 Scope = dict[str, Any]
+
+
+class Mock(Protocol):
+    """What this module asks of an active mock (``testing.mock.Mock``, which uses this module)."""
+
+    app: Any  # None once stopped
+
+    def stop(self) -> None: ...
+
+    def serve(self, method: str, url: str, params: Any, data: Any, headers: Any, auth: Any) -> TwilioResponse | None: ...
+
+    def _answer(self, scope: Scope, body: bytes) -> AppResponse: ...
+
+    async def _answer_async(self, scope: Scope, body: bytes) -> AppResponse: ...
+
 _PRODUCTS = ("api", "messaging", "trunking", "proxy")
 _FORM = b"application/x-www-form-urlencoded"
 

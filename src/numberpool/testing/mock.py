@@ -17,7 +17,7 @@ does not serve answers 404 (20404). Nothing leaves for twilio.com, whatever cred
 took from the environment. Requests to any other host (a numberpool server, through
 :func:`numberpool.client`) go over the network as usual. The innermost mock entered in the
 current context serves (each asyncio task has its own), else the innermost active in the process
-(a thread started inside a mock); :mod:`numberpool.intercept` says how.
+(a thread started inside a mock); :mod:`numberpool.testing.intercept` says how.
 
 Inbound deliveries go over HTTP as in the server, or, after ``m.webhooks_to(app)``, to an
 in-process ASGI or WSGI app (the user's FastAPI, Flask or Django app under test), signed alike.
@@ -35,7 +35,6 @@ import asyncio
 import atexit
 import functools
 import inspect
-import os
 import secrets
 import shutil
 import tempfile
@@ -47,13 +46,14 @@ from typing import TYPE_CHECKING, Any, Self, TypeVar
 from twilio.http.response import Response as TwilioResponse
 from twilio.rest import Client
 
-from numberpool import intercept
 from numberpool.domain.sids import is_sid
 from numberpool.http.app import App, create_app
 from numberpool.http.request import Response as AppResponse
-from numberpool.intercept import Scope
-from numberpool.intercept import active as _active  # noqa: F401 - numberpool.inbound_client asks it
-from numberpool.webhooks.inprocess import InProcessTransport
+from numberpool.sdk.settings import credentials
+from numberpool.testing import intercept
+from numberpool.testing.intercept import Scope
+from numberpool.testing.intercept import active as _active  # noqa: F401 - numberpool.sdk.inbound asks it
+from numberpool.testing.transports import InProcessTransport
 
 if TYPE_CHECKING:
     import httpx
@@ -150,7 +150,7 @@ class Mock:
             raise RuntimeError("this mock is already active")
         sid, token = self._sid, self._token
         if not sid:
-            sid, token = os.environ.get("TWILIO_ACCOUNT_SID"), os.environ.get("TWILIO_AUTH_TOKEN")
+            sid, token = credentials()
         if not sid:
             sid, token = _generated_account()
         if not token:
@@ -248,7 +248,7 @@ class Mock:
         credentials unless ``auth`` is given: raw HTTP for what no SDK sends."""
         import httpx
 
-        from numberpool.webhooks.inprocess import SyncASGITransport
+        from numberpool.testing.transports import SyncASGITransport
 
         kwargs.setdefault("base_url", "https://api.twilio.com")
         kwargs.setdefault("auth", (self.account_sid, self.auth_token))

@@ -1,10 +1,11 @@
-"""The ``numberpool`` command.
+"""The ``numberpool`` command: ``serve`` and its start-up, ``db upgrade``, ``bulk-load``, and the
+client commands ``receive-sms`` / ``receive-call`` (``server/receive.py``).
 
 Every failure the user can fix (a bad option, a port in use, a database that cannot be used)
 is one line on stderr, ``numberpool...: <what is wrong>``, and a non-zero exit code: 2 for
 usage and start-up errors, 3 for a database written by a newer numberpool (``db upgrade``).
-``sms`` and ``call`` (inbound traffic sent to a running server) exit 1 when the server refuses
-the event or cannot be reached.
+``receive-sms`` and ``receive-call`` (inbound traffic sent to a running server) exit 1 when the
+server refuses the event or cannot be reached.
 """
 
 from __future__ import annotations
@@ -17,30 +18,27 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from numberpool import __version__
-from numberpool.cli_args import (
-    ACCESS_LOG_ENV,
-    CONSOLE_HOSTS_ENV,
+from numberpool.server import settings as settings_table
+from numberpool.server.args import (
     DB_HELP,
-    DEFAULT_WEBHOOK_TIMEOUT,
-    FORWARDED_ENV,
-    LIMIT_FLAGS,
-    WEBHOOK_DENY_PRIVATE_ENV,
-    WEBHOOK_TIMEOUT_ENV,
     Failure,
     Parser,
-    console_hosts,
     database_url,
     default_db_url,
-    forwarded_allow_ips,
     host_address,
     int_at_least,
     port_number,
-    positive_seconds,
     redact,
 )
-from numberpool.cli_inbound import call, format_record, inbound_parser, sms
-from numberpool.process import WORKER_KILL_TIMEOUT, PortUnavailable, check_port_free, guard_workers_of_this_process
+from numberpool.server.process import (
+    WORKER_KILL_TIMEOUT,
+    PortUnavailable,
+    check_port_free,
+    guard_workers_of_this_process,
+)
+from numberpool.server.receive import call, format_record, inbound_parser, sms
+from numberpool.server.settings import SettingError, Settings
+from numberpool.version import __version__
 
 if TYPE_CHECKING:
     from numberpool.store.db import Database
@@ -91,21 +89,31 @@ def _check_writable(db: Database) -> None:
         conn.exec_driver_sql(f"PRAGMA user_version = {version}")
 
 
-def prepare(db_url: str) -> tuple[str, str]:
-    """Bring the schema up to date and make sure of the main account; return its SID and token."""
+def prepare(db_url: str, settings: Settings | None = None) -> tuple[str, str]:
+    """Bring the schema up to date and make sure of the main account (``settings``' account, else
+    the database's); return its SID and token."""
     from numberpool.domain.accounts import Accounts
     from numberpool.store import migrate
     from numberpool.store.db import Database
 
-    db = Database(db_url)
+    settings = settings if settings is not None else _settings({})
+    db = Database(db_url, limits=settings.database_limits)
     try:
         with _database_errors(db_url):
             _check_writable(db)
             migrate.upgrade(db)
-            main = Accounts(db).ensure_main(os.environ.get("TWILIO_ACCOUNT_SID"), os.environ.get("TWILIO_AUTH_TOKEN"))
+            main = Accounts(db).ensure_main(settings.account_sid, settings.auth_token)
     finally:
         db.dispose()
     return main.sid, main.auth_token
+
+
+def _settings(flags: dict[str, Any]) -> Settings:
+    """The server's settings from ``flags``, the environment and the defaults; one line if one is wrong."""
+    try:
+        return Settings.from_sources(flags)
+    except SettingError as exc:
+        raise Failure(str(exc)) from None
 
 
 def db_upgrade(args: argparse.Namespace) -> int:
@@ -129,45 +137,13 @@ def db_upgrade(args: argparse.Namespace) -> int:
     return 0
 
 
-def _forwarded_setting(flag: str | None) -> str | None:
-    """The flag, else the environment's value (as the limits, which tests pass that way), validated alike."""
-    if flag is not None or not os.environ.get(FORWARDED_ENV):
-        return flag
-    try:
-        return forwarded_allow_ips(os.environ[FORWARDED_ENV])
-    except argparse.ArgumentTypeError as exc:
-        raise Failure(f"{FORWARDED_ENV}: {exc}") from None
-
-
-def _webhook_timeout_setting(flag: float | None) -> float:
-    """The flag, else the environment's value (validated alike), else 15 seconds."""
-    if flag is not None:
-        return flag
-    if not os.environ.get(WEBHOOK_TIMEOUT_ENV):
-        return DEFAULT_WEBHOOK_TIMEOUT
-    try:
-        return positive_seconds(os.environ[WEBHOOK_TIMEOUT_ENV])
-    except argparse.ArgumentTypeError as exc:
-        raise Failure(f"{WEBHOOK_TIMEOUT_ENV}: {exc}") from None
-
-
-def _deny_private_setting(flag: bool) -> bool:
-    """The flag, else the environment's value: "1" on, "0" or empty off, anything else a mistake
-    (a security setting misspelt must not pass for off)."""
-    value = os.environ.get(WEBHOOK_DENY_PRIVATE_ENV, "")
-    if value not in ("", "0", "1"):
-        raise Failure(f"{WEBHOOK_DENY_PRIVATE_ENV}: {value!r} is not 1 (on) or 0 (off)")
-    return flag or value == "1"
-
-
-def _seed(db_url: str, path: str, main_sid: str, args: argparse.Namespace) -> None:
+def _seed(settings: Settings, path: str, main_sid: str) -> None:
     """``--seed``: the state document loaded as the main account, or one line on why it was not."""
-    from numberpool import seed
+    from numberpool.server import seed
 
-    limits = seed.limits_with(args.messaging_pool_limit, args.proxy_pool_limit, args.proxy_reserved_limit)
     try:
-        with _database_errors(db_url):
-            seed.load(db_url, path, main_sid, limits)
+        with _database_errors(settings.db_url):
+            seed.load(settings.db_url, path, main_sid, settings.pool_limits)
     except seed.SeedRefused as exc:
         raise Failure(str(exc)) from None
 
@@ -175,16 +151,14 @@ def _seed(db_url: str, path: str, main_sid: str, args: argparse.Namespace) -> No
 def serve(args: argparse.Namespace) -> int:
     from numberpool.store import migrate
 
-    db_url = args.db or default_db_url()
-    forwarded = _forwarded_setting(args.forwarded_allow_ips)
-    webhook_timeout = _webhook_timeout_setting(args.webhook_timeout)
-    deny_private = _deny_private_setting(args.webhook_deny_private)
+    settings = _settings({**vars(args), "db_url": args.db or default_db_url()})
+    db_url = settings.db_url
     try:
-        sid, token = prepare(db_url)
+        sid, token = prepare(db_url, settings)
     except (ValueError, migrate.SchemaTooNew) as exc:
         raise Failure(str(exc)) from None
     if args.seed is not None:
-        _seed(db_url, args.seed, sid, args)
+        _seed(settings, args.seed, sid)
     try:
         check_port_free(args.host, args.port)  # last before granian binds: see check_port_free on the race
     except PortUnavailable as exc:
@@ -192,37 +166,25 @@ def serve(args: argparse.Namespace) -> int:
     host = f"[{args.host}]" if ":" in args.host else args.host
     print(f"numberpool serving on http://{host}:{args.port} (database {redact(db_url)})", flush=True)
     print(f"TWILIO_ACCOUNT_SID={sid}", flush=True)
-    if os.environ.get("TWILIO_ACCOUNT_SID"):  # the account came from the environment: its token may be a live one
+    if settings.account_sid:  # the account came from the environment: its token may be a live one
         print("TWILIO_AUTH_TOKEN is the one set in the environment (not printed)", flush=True)
     else:
         print(f"TWILIO_AUTH_TOKEN={token}", flush=True)
-    os.environ["NUMBERPOOL_DB"] = db_url
     guard_workers_of_this_process()  # granian's main process is this one
-    if forwarded is not None:
-        os.environ[FORWARDED_ENV] = forwarded
-    os.environ[WEBHOOK_TIMEOUT_ENV] = repr(webhook_timeout)
-    os.environ[WEBHOOK_DENY_PRIVATE_ENV] = "1" if deny_private else "0"
-    os.environ[ACCESS_LOG_ENV] = "0" if args.access_log is False or os.environ.get(ACCESS_LOG_ENV) == "0" else "1"
-    if args.console_hosts is not None:
-        os.environ[CONSOLE_HOSTS_ENV] = args.console_hosts
-    for flag, var in LIMIT_FLAGS.items():
-        value = getattr(args, flag)
-        if value is not None:
-            os.environ[var] = str(value)
-    run_granian("numberpool.http.app:create_app_from_env", args.host, args.port, args.workers, factory=True)
+    settings.export()  # what the workers read back (server/app.py)
+    run_granian("numberpool.server.app:create_app_from_env", args.host, args.port, args.workers, factory=True,
+                options=settings.granian)
     return 0
 
 
-def run_granian(target: str, host: str, port: int, workers: int, *, factory: bool) -> None:
-    """The server software and settings numberpool runs on (the benchmark's bare app uses the same)."""
+def run_granian(target: str, host: str, port: int, workers: int, *, factory: bool,
+                options: tuple[tuple[str, str], ...] | None = None) -> None:
+    """The server software and settings numberpool runs on (the benchmark's bare app uses the same;
+    ``options``: granian's own, by default those of the environment)."""
     from granian import Granian
     from granian.constants import Interfaces
 
-    extra: dict[str, Any] = {}
-    for key in ("runtime_mode", "task_impl", "loop", "http"):
-        value = os.environ.get("NUMBERPOOL_GRANIAN_" + key.upper())
-        if value:
-            extra[key] = value
+    extra: dict[str, Any] = dict(options if options is not None else settings_table.granian_options())
     Granian(
         target, address=host, port=port, interface=Interfaces.ASGI, workers=workers, factory=factory, log_access=False,
         workers_kill_timeout=WORKER_KILL_TIMEOUT,  # a worker that missed its SIGTERM is killed, not awaited forever
@@ -264,30 +226,10 @@ def _serve_parser(sub: argparse._SubParsersAction) -> None:
     s.add_argument("--db", type=database_url, default=None, metavar="URL", help=DB_HELP)
     s.add_argument("--workers", type=int_at_least(1, "a number of processes (1 or more)"), default=1, metavar="N",
                    help="server processes sharing the port (default 1); several want PostgreSQL")
-    limit = int_at_least(0, "a limit (0 or more)")
-    for flag, what in (("messaging-pool-limit", "numbers per Messaging Service (default 400)"),
-                       ("proxy-pool-limit", "unreserved numbers per Proxy Service (default 500)"),
-                       ("proxy-reserved-limit", "reserved numbers per Proxy Service (default 5000)")):
-        s.add_argument(f"--{flag}", type=limit, default=None, metavar="N", help=what)
-    s.add_argument("--forwarded-allow-ips", type=forwarded_allow_ips, default=None, metavar="IPS",
-                   help="comma-separated IPs or CIDRs (or *) of the proxies whose X-Forwarded-* and Forwarded"
-                        f" headers are believed (default: none, or ${FORWARDED_ENV})")
-    s.add_argument("--webhook-timeout", type=positive_seconds, default=None, metavar="SECONDS",
-                   help="how long a webhook may take to answer before the request counts as failed, error 11205"
-                        f" (default {DEFAULT_WEBHOOK_TIMEOUT:g}, or ${WEBHOOK_TIMEOUT_ENV})")
-    s.add_argument("--webhook-deny-private", action="store_true",
-                   help="refuse webhook requests to loopback, link-local, private and other non-public addresses,"
-                        " checked after DNS resolution (error 11210), for a server several people share"
-                        f" (default off: webhooks on this machine work; also ${WEBHOOK_DENY_PRIVATE_ENV}=1)")
+    settings_table.add_flags(s)  # every setting's flag, checked as its variable is
     s.add_argument("--seed", default=None, metavar="FILE",
                    help="a state document (JSON, as GET /numberpool/v1/State answers it) to load as the main account"
                         " before serving; one that cannot be loaded is refused and nothing of it is written")
-    s.add_argument("--no-access-log", dest="access_log", action="store_false", default=None,
-                   help="write no line per request on standard output (the access log is on by default;"
-                        f" also ${ACCESS_LOG_ENV}=0)")
-    s.add_argument("--console-hosts", type=console_hosts, default=None, metavar="HOSTS",
-                   help="comma-separated host names the /console pages answer besides 127.0.0.1, localhost and [::1]"
-                        f" (default: none, or ${CONSOLE_HOSTS_ENV})")
     s.set_defaults(func=serve)
 
 
@@ -295,14 +237,14 @@ def build_parser() -> argparse.ArgumentParser:
     parser = Parser(prog="numberpool", description="A Twilio-compatible phone-number server.")
     parser.add_argument("--version", action="version", version=f"numberpool {__version__}",
                         help="print the version and exit")
-    sub = parser.add_subparsers(dest="command", required=True, metavar="{serve,sms,call,db,bulk-load}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="{serve,receive-sms,receive-call,db,bulk-load}")
     _serve_parser(sub)
-    m = inbound_parser(sub, "sms", "message")
+    m = inbound_parser(sub, "receive-sms", "message", "sms")
     m.add_argument("--body", default="", metavar="TEXT", help="the text of the message (default empty)")
     m.add_argument("--media", action="append", default=[], metavar="URL",
                    help="the URL of a media file sent with the message (MediaUrl); repeat for several")
     m.set_defaults(func=sms)
-    c = inbound_parser(sub, "call", "call")
+    c = inbound_parser(sub, "receive-call", "call", "call")
     c.add_argument("--duration", type=int_at_least(0, "a number of seconds (0 or more)"), default=0, metavar="N",
                    help="seconds the call lasts once answered (CallDuration; default 0)")
     c.set_defaults(func=call)

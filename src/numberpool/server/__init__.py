@@ -1,0 +1,3 @@
+"""The server: the ``numberpool`` command (``cli``, ``args``, ``receive``), its one ``Settings``
+(``settings``), the application it serves (``app``), its processes (``process``) and ``--seed``
+(``seed``)."""

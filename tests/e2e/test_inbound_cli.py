@@ -242,8 +242,8 @@ def test_the_former_names_still_work_and_warn(server, account, number, receiver)
     with pytest.warns(DeprecationWarning, match="receive_message"):
         assert numberpool.send_message(c, to=number, from_=CALLER, body="old name")["route"] == "number"
     with pytest.warns(DeprecationWarning, match="receive_call"):
-        assert int(numberpool.receive_call(c, to=number, from_=CALLER, duration=3)["call_duration"]) == 3
-        assert int(numberpool.place_call(c, to=number, from_=CALLER, duration=4)["call_duration"]) == 4
+        record = numberpool.place_call(c, to=number, from_=CALLER, duration=4)
+    assert int(record["call_duration"]) == 4
 
 
 # -- 2. the commands ------------------------------------------------------------------------------

@@ -8,8 +8,8 @@ import pytest
 from sqlalchemy import func, literal, select, text
 from sqlalchemy.engine import make_url
 
-from numberpool.store.db import Database
 from numberpool.server.settings import SettingError, Settings
+from numberpool.store.db import Database
 from numberpool.store.deadline import Limits, unbounded
 from numberpool.store.errors import DatabaseFailure
 from tests.conftest import require_postgres

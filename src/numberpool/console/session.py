@@ -22,6 +22,7 @@ import secrets
 import time
 from dataclasses import dataclass
 
+from numberpool.domain import access
 from numberpool.domain.accounts import Account
 from numberpool.domain.sids import is_sid
 from numberpool.store import accounts as accounts_store
@@ -55,7 +56,7 @@ class Session:
 def issue(account: Account, now: float | None = None) -> str:
     """The session cookie's value for an account that has just proved its credentials (its own
     auth token: an API key opens no session)."""
-    if account.key_sid is not None:
+    if access.by_key(account):
         raise ValueError("an API key opens no console session")
     issued = int(time.time() if now is None else now)
     body = f"{account.sid}.{issued}"

@@ -1,8 +1,8 @@
 """Accounts and subaccounts: authentication, who may see whom, and their lifecycle.
 
-A parent's credentials reach its subaccounts; a subaccount reaches only itself;
-nobody reaches a stranger. An account the caller may not see is reported exactly
-as one that does not exist, so SIDs leak nothing.
+Who may see whom is ``access``'s rule (a parent's credentials reach its subaccounts; a
+subaccount reaches only itself; nobody reaches a stranger); an account the caller may not see is
+reported exactly as one that does not exist, so SIDs leak nothing.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
-from numberpool.domain import errors, tx
+from numberpool.domain import access, errors, tx
 from numberpool.domain.clock import now
 from numberpool.domain.errors import invalid_parameter, not_found
 from numberpool.domain.sids import is_sid, new_sid, new_token
@@ -44,7 +44,7 @@ class Account:
     is_main: bool
     date_created: int
     date_updated: int
-    key_sid: str | None = None  # the API key the request authenticated with, if not the account's token
+    key_sid: str | None = None  # the API key the request authenticated with, if not the account's token (access.by_key)
 
     @classmethod
     def from_row(cls, row: Row) -> Account:
@@ -56,9 +56,6 @@ class Account:
     @property
     def active(self) -> bool:
         return self.status == "active"
-
-    def can_see(self, other: Account) -> bool:
-        return other.sid == self.sid or other.owner_account_sid == self.sid
 
 
 class Accounts:
@@ -132,7 +129,7 @@ class Accounts:
         return stamp
 
     def resolve(self, caller: Account, sid: str) -> Account:
-        """The account at ``sid`` if the caller may see it, else 20404."""
+        """The account at ``sid`` if the caller may see it (``access.may_see``), else 20404."""
         if sid == caller.sid:
             return caller
         if not is_sid(sid, "AC"):
@@ -140,10 +137,9 @@ class Accounts:
         row = q.fetch(self.db, sid)
         if row is None:
             raise not_found()
-        account = Account.from_row(row)
-        if not caller.can_see(account):
+        if not access.may_see(caller, row):
             raise not_found()
-        return account
+        return Account.from_row(row)
 
     def resolve_active(self, caller: Account, sid: str) -> Account:
         account = self.resolve(caller, sid)
@@ -166,8 +162,7 @@ class Accounts:
         return tx.write(self.db, lambda conn: _ensure_main(conn, sid, token or ""))
 
     def create_subaccount(self, caller: Account, friendly_name: str | None) -> Account:
-        if caller.owner_account_sid != caller.sid:
-            raise errors.subaccount_cannot_create_subaccounts()
+        access.require_top_level(caller)
         name = friendly_name or "SubAccount Created at " + time.strftime("%Y-%m-%d %I:%M %p", time.gmtime())
         with self.db.write() as conn:
             return self.create_in(conn, caller, new_sid("AC"), name, new_token())
@@ -175,8 +170,7 @@ class Accounts:
     @staticmethod
     def create_in(conn: Connection, caller: Account, sid: str, friendly_name: str, token: str) -> Account:
         """A subaccount of ``caller`` with this SID and token, in the caller's transaction."""
-        if caller.owner_account_sid != caller.sid:
-            raise errors.subaccount_cannot_create_subaccounts()
+        access.require_top_level(caller)
         q.insert(conn, _new_account(sid, caller.sid, friendly_name, token, is_main=False))
         return Account.from_row(present(q.get(conn, sid)))
 
@@ -199,7 +193,7 @@ class Accounts:
     def list(
         self, caller: Account, req: PageRequest, *, friendly_name: str | None, status: str | None
     ) -> tuple[Sequence[Account], bool]:
-        """The caller's own account and its subaccounts."""
+        """The caller's own account and its subaccounts (``access.may_see``, in SQL)."""
         rows, more = q.list_visible(self.db, caller.sid, friendly_name, status, req)
         return [Account.from_row(r) for r in rows], more
 
@@ -244,7 +238,7 @@ def _ensure_main(conn: Connection, sid: str | None, token: str) -> Account:
             row = q.get(conn, sid)
         return Account.from_row(present(row))
     row = q.get(conn, sid)
-    if row is not None and row.owner_account_sid != sid:
+    if row is not None and not access.is_top_level(row):
         raise ValueError(f"TWILIO_ACCOUNT_SID {sid} is a subaccount of {row.owner_account_sid} in this database, and a "
                          "subaccount cannot be the main account: set it to another SID, or unset it")
     ts = now()

@@ -29,7 +29,7 @@ from urllib.parse import urljoin
 
 import orjson
 
-from numberpool.domain import errors, routing
+from numberpool.domain import access, errors, routing
 from numberpool.domain.accounts import Account
 from numberpool.domain.clock import now
 from numberpool.domain.routing import Route, Webhook
@@ -129,13 +129,13 @@ class Inbound:
         if account_sid == caller.sid:
             return True
         row = accounts_store.fetch(self.db, account_sid)
-        return row is not None and caller.can_see(Account.from_row(row))
+        return row is not None and access.may_see(caller, row)
 
     # -- receiving ----------------------------------------------------------------------------
 
     def _state(self, caller: Account, to: str) -> RoutingState:
         state = q.routing_state(self.db, to)
-        if state is None or not caller.can_see(Account.from_row(state.owner)):
+        if state is None or not access.may_see(caller, state.owner):
             raise errors.not_found(f"phone number {to}")  # another account's number is no number at all
         return state
 

@@ -5,7 +5,8 @@ authenticate as the account (``accounts.Accounts.authenticate``).
   only as its digest (``accounts.secret_digest``); a lost secret cannot be shown again.
 - A Standard key may do everything its account may, except manage accounts and keys (Twilio's
   Key resource documentation: "Access to all Twilio API resources, except for API key and Account
-  resources"); those answer 403 with Twilio's authorization error 70051.
+  resources"); those answer 403 with Twilio's authorization error 70051 (``access.refuse_key``, which
+  the routes of Accounts and Keys declare).
 - Deleting a key revokes it at once, in every server process (authentication reads the key again
   after any commit; see ``Accounts._stamp``).
 """
@@ -17,7 +18,6 @@ import string
 from collections.abc import Sequence
 from typing import Any
 
-from numberpool.domain import errors
 from numberpool.domain.accounts import Account, secret_digest
 from numberpool.domain.pools.base import Resources, ResourceSpec
 from numberpool.store import keys as q
@@ -26,12 +26,6 @@ from numberpool.store.paging import PageRequest
 
 KEY = ResourceSpec(prefix="SK", crud=q.key, defaults={"friendly_name": None})
 _ALPHABET = string.ascii_letters + string.digits
-
-
-def refuse_key(caller: Account) -> None:
-    """A Standard API key may not manage accounts or keys: 403, 70051 (docs/api/errors/70051)."""
-    if caller.key_sid is not None:
-        raise errors.key_not_allowed(caller.key_sid)
 
 
 class Keys:

@@ -1,8 +1,8 @@
 """The server's state as one document: what a caller sees (dump), the main account's subaccounts and
 everything they and it hold deleted (reset), and loading a document (load).
 
-A document (``products.control.document`` reads and writes its JSON) lists accounts, then the
-resources of those accounts: Applications, IncomingPhoneNumbers, Messaging Services with their
+A document (``state_document``'s types; ``products.control.document`` reads and writes its JSON)
+lists accounts, then the resources of those accounts: Applications, IncomingPhoneNumbers, Messaging Services with their
 numbers, Trunks with their OriginationUrls (a number's trunk is its ``trunk_sid``), and Proxy
 Services with their numbers. Loading one is an upsert by SID in one transaction: a resource the
 document names ends with exactly the document's values (a field it leaves out takes the value the
@@ -14,79 +14,24 @@ whole with the error the API would answer, and nothing is written.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any
-
-from numberpool.domain import errors, tx
+from numberpool.domain import access, errors, tx
 from numberpool.domain.accounts import Account
 from numberpool.domain.backend import Backend
+from numberpool.domain.state_document import (
+    AccountDoc,
+    Document,
+    Member,
+    NumberDoc,
+    ResourceDoc,
+    ServiceDoc,
+    TrunkDoc,
+)
 from numberpool.domain.state_load import Load
 from numberpool.store import state as q
 from numberpool.store.state import Snapshot
 
 __all__ = ["AccountDoc", "Control", "Document", "Member", "NumberDoc", "ResourceDoc", "ServiceDoc", "Snapshot",
            "TrunkDoc"]
-
-
-@dataclass(frozen=True)
-class AccountDoc:
-    where: str  # where in the document it is (``accounts[2]``), for the errors that name it
-    sid: str
-    owner_account_sid: str
-    friendly_name: str
-    status: str
-    auth_token: str | None  # None: a new account gets a new token, an existing one keeps its own
-
-
-@dataclass(frozen=True)
-class ResourceDoc:
-    """An Application, Messaging Service, Trunk, Proxy Service or OriginationUrl: the columns a
-    client can set, those the document gives (the others take the API's defaults)."""
-
-    where: str
-    sid: str
-    account_sid: str
-    values: dict[str, Any]
-
-
-@dataclass(frozen=True)
-class NumberDoc:
-    where: str
-    sid: str
-    account_sid: str
-    phone_number: str
-    values: dict[str, Any]  # its configuration, as IncomingPhoneNumber's update takes it
-
-
-@dataclass(frozen=True)
-class TrunkDoc(ResourceDoc):
-    origination_urls: tuple[ResourceDoc, ...] = ()
-
-
-@dataclass(frozen=True)
-class Member:
-    where: str
-    phone_number_sid: str
-    is_reserved: bool = False  # Proxy only
-
-
-@dataclass(frozen=True)
-class ServiceDoc(ResourceDoc):
-    members: tuple[Member, ...] = ()
-
-
-@dataclass(frozen=True)
-class Document:
-    accounts: tuple[AccountDoc, ...] = ()
-    applications: tuple[ResourceDoc, ...] = ()
-    numbers: tuple[NumberDoc, ...] = ()
-    messaging_services: tuple[ServiceDoc, ...] = ()
-    trunks: tuple[TrunkDoc, ...] = ()
-    proxy_services: tuple[ServiceDoc, ...] = ()
-
-
-def is_main(account: Account) -> bool:
-    return account.is_main and account.owner_account_sid == account.sid
 
 
 class Control:
@@ -106,8 +51,7 @@ class Control:
         not its subaccount (a demoted former main account), with all it holds. Every server process
         refuses a deleted account's credentials from the commit on: SQLite's change stamp empties
         each process's authentication cache, and PostgreSQL servers read every request's."""
-        if not is_main(caller):
-            raise errors.reset_requires_main_account()
+        access.require_main(caller)  # the route checks it too (access.MAIN_ONLY_NO_KEYS): any caller of this does
         if not tx.write(self.db, lambda conn: q.delete_tree(conn, caller.sid)):  # demoted meanwhile
             raise errors.reset_requires_main_account()
 

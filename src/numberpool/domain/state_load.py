@@ -1,4 +1,5 @@
-"""Loading a state document (``domain.state``) inside one write transaction, with the API's rules.
+"""Loading a state document (``state_document``; ``state`` says what a load means) inside one
+write transaction, with the API's rules.
 
 The order is the order the API would have to be driven in to reach the document's state:
 accounts (created active), Applications, Trunks with their OriginationUrls, Messaging and Proxy
@@ -9,7 +10,7 @@ accounts' statuses (a suspended account may hold numbers bought before it was su
 one holds none). Every check is the domain's own code for the API's operation, run on this
 transaction; the first one that fails ends the transaction unwritten.
 
-Ownership is checked first, before anything about a resource is compared or looked up, so that
+Ownership (``access.may_see``) is checked first, before anything about a resource is compared or looked up, so that
 the answer to a document says nothing of what other accounts hold: an account the caller may not
 load is 403 (20403), a resource of an account the caller may not see (a sibling subaccount's,
 another top-level account's) is 404 (20404) naming only what the document itself says, as the API
@@ -19,9 +20,9 @@ answers for a resource of another account.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from numberpool.domain import errors, phone
+from numberpool.domain import access, errors, phone
 from numberpool.domain.accounts import Account
 from numberpool.domain.backend import Backend
 from numberpool.domain.clock import now
@@ -30,6 +31,7 @@ from numberpool.domain.numbers import DEFAULTS as NUMBER_DEFAULTS
 from numberpool.domain.numbers import check_references, configure, new_row
 from numberpool.domain.pools.base import Resources
 from numberpool.domain.sids import new_token
+from numberpool.domain.state_document import AccountDoc, Document, NumberDoc, ResourceDoc, ServiceDoc, TrunkDoc
 from numberpool.store import accounts as accounts_q
 from numberpool.store import numbers as numbers_q
 from numberpool.store import origination_urls as origination_urls_q
@@ -37,9 +39,6 @@ from numberpool.store import pools as pools_q
 from numberpool.store import state as state_q
 from numberpool.store.db import Connection, Row, present
 from numberpool.store.schema import messaging_numbers, proxy_numbers
-
-if TYPE_CHECKING:
-    from numberpool.domain.state import AccountDoc, Document, NumberDoc, ResourceDoc, ServiceDoc, TrunkDoc
 
 
 def _elsewhere(where: str, what: str, sid: str) -> errors.TwilioError:
@@ -99,7 +98,7 @@ class Load:
             status = a.status if a.status != caller.status else None
             self.b.accounts.update_in(conn, caller, caller, friendly_name=name, status=status)  # 20403 for a status
             return
-        if caller.owner_account_sid != caller.sid or a.owner_account_sid != caller.sid:
+        if not access.is_top_level(caller) or not access.may_see(caller, a):
             # a subaccount loads only itself; nothing is looked up, so the answer is the same
             # whether the account exists (a sibling) or not
             raise errors.state_account_not_visible(a.sid)
@@ -108,9 +107,9 @@ class Load:
             self._before[a.sid] = None
             self.b.accounts.create_in(conn, caller, a.sid, a.friendly_name, a.auth_token or new_token())
             return
-        account = Account.from_row(row)
-        if not caller.can_see(account):
+        if not access.may_see(caller, row):
             raise errors.state_account_not_visible(a.sid)
+        account = Account.from_row(row)
         self._before[a.sid] = account.status
         if a.friendly_name != account.friendly_name:
             self.b.accounts.update_in(conn, caller, account, friendly_name=a.friendly_name, status=None)
@@ -122,10 +121,9 @@ class Load:
         found = self._owners.get(sid)
         if found is None:
             row = accounts_q.get(self.conn, sid)
-            account = Account.from_row(row) if row is not None else None
-            if account is None or not self.caller.can_see(account):
+            if row is None or not access.may_see(self.caller, row):
                 raise errors.not_found(f"Account {sid} ({where}.account_sid)")
-            found = self._owners[sid] = account
+            found = self._owners[sid] = Account.from_row(row)
         return found
 
     def _sees(self, account_sid: str) -> bool:
@@ -133,7 +131,7 @@ class Load:
         seen = self._seen.get(account_sid)
         if seen is None:
             row = accounts_q.get(self.conn, account_sid)
-            seen = self._seen[account_sid] = row is not None and self.caller.can_see(Account.from_row(row))
+            seen = self._seen[account_sid] = row is not None and access.may_see(self.caller, row)
         return seen
 
     def _final_status(self, account: Account) -> str:

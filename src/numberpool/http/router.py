@@ -6,6 +6,9 @@ matched with and the string a renderer formats a ``uri``, ``url`` or link with, 
 ``compile_path`` does. A :class:`Router` maps each path and method to an operation named by its
 OpenAPI ``operationId``, so the spec tests can list what is served without a list of their own.
 
+Every path declares its access rule (``domain.access.Rule``) where it is added; a rule that checks
+the caller (an API key refused, the main account only) runs before the handler.
+
 Templates are compiled once at start-up. A path that matches a template but not its method
 answers 405; one that matches nothing answers 404. Earlier templates win, so fixed names are
 added before ``{Sid}``.
@@ -13,12 +16,14 @@ added before ``{Sid}``.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from numberpool.http.request import Response
+from numberpool.domain.access import Rule
+from numberpool.http.request import Request, Response
 
 Handler = Callable[..., Response | Awaitable[Response]]  # async only where a handler must wait (a grouped insert)
 
@@ -61,6 +66,18 @@ class Operation:
     path: Path
     operation_id: str  # as in Twilio's OpenAPI file of the product
     handler: Handler
+    access: Rule
+
+
+def _guarded(rule: Rule, handler: Handler) -> Handler:
+    """``handler`` behind the rule's caller checks (its attributes, such as ``json_body``, kept)."""
+
+    @functools.wraps(handler)
+    def guarded(req: Request, *args: Any) -> Response | Awaitable[Response]:
+        rule.check(req.caller)
+        return handler(req, *args)
+
+    return guarded
 
 
 class Router:
@@ -69,11 +86,15 @@ class Router:
         self.operations: list[Operation] = []
         self.names: dict[Handler, str] = {}  # handler -> its operationId (the XML names a resource by it)
 
-    def add(self, path: Path, **methods: tuple[str, Handler]) -> None:
-        """Serve ``path``: each keyword is an HTTP method, each value (operationId, handler)."""
-        self._routes.append((path, {method: handler for method, (_, handler) in methods.items()}))
-        self.names.update({handler: op_id for op_id, handler in methods.values()})
-        self.operations += [Operation(method, path, op_id, handler) for method, (op_id, handler) in methods.items()]
+    def add(self, path: Path, *, access: Rule, **methods: tuple[str, Handler]) -> None:
+        """Serve ``path`` under the access rule ``access``: each other keyword is an HTTP method,
+        each value (operationId, handler)."""
+        served = {method: (op_id, _guarded(access, handler) if access.checks_caller else handler)
+                  for method, (op_id, handler) in methods.items()}
+        self._routes.append((path, {method: handler for method, (_, handler) in served.items()}))
+        self.names.update({handler: op_id for op_id, handler in served.values()})
+        self.operations += [Operation(method, path, op_id, handler, access)
+                            for method, (op_id, handler) in served.items()]
 
     def match(self, path: str) -> tuple[dict[str, Handler], tuple[Any, ...]] | None:
         for template, methods in self._routes:

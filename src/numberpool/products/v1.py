@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any, Protocol
 
+from numberpool.domain import access
 from numberpool.domain.accounts import Account
 from numberpool.domain.errors import missing_parameter
 from numberpool.domain.pools.base import NumberPool, Resources
@@ -57,8 +58,9 @@ def crud_routes(
         resources.delete(req.caller, sid)
         return Response(204)
 
-    r.add(collection, GET=(f"List{name}", list_items), POST=(f"Create{name}", create))
-    r.add(instance, GET=(f"Fetch{name}", fetch), POST=(f"Update{name}", update), DELETE=(f"Delete{name}", delete))
+    r.add(collection, access=access.OWN, GET=(f"List{name}", list_items), POST=(f"Create{name}", create))
+    r.add(instance, access=access.OWN,
+          GET=(f"Fetch{name}", fetch), POST=(f"Update{name}", update), DELETE=(f"Delete{name}", delete))
 
 
 class AddsBySid(NumberPool, Protocol):
@@ -120,12 +122,12 @@ def pool_routes(
         pool.remove(req.caller, parent, sid)
         return Response(204)
 
-    r.add(collection, GET=("ListPhoneNumber", list_numbers), POST=("CreatePhoneNumber", add))
+    r.add(collection, access=access.OWN, GET=("ListPhoneNumber", list_numbers), POST=("CreatePhoneNumber", add))
     methods: dict[str, tuple[str, Handler]] = {"GET": ("FetchPhoneNumber", fetch_number),
                                                "DELETE": ("DeletePhoneNumber", remove_number)}
     if update is not None:
         methods["POST"] = ("UpdatePhoneNumber", update)
-    r.add(instance, **methods)
+    r.add(instance, access=access.OWN, **methods)
 
 
 def pool_product(

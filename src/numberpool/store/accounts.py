@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Connection, Row, Select, bindparam, or_, select
+from sqlalchemy import Connection, Row, Select, bindparam, select
 
+from numberpool.store.access import family_clause
 from numberpool.store.db import Database
 from numberpool.store.paging import PageRequest, page, page_statement
 from numberpool.store.schema import accounts
@@ -62,7 +63,7 @@ def list_visible(
     a = accounts.c
 
     def build() -> Select:
-        stmt = select(accounts).where(or_(a.sid == bindparam("caller"), a.owner_account_sid == bindparam("caller")))
+        stmt = select(accounts).where(family_clause(bindparam("caller")))
         if friendly_name is not None:
             stmt = stmt.where(a.friendly_name == bindparam("friendly_name"))
         if status is not None:

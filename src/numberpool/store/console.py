@@ -1,8 +1,9 @@
 """Reads for the console (``numberpool.console``): one account family's resources at a glance.
 
 The family of a viewer is its own account and the accounts it owns (its subaccounts), the
-accounts its credentials reach. Every read is bounded by a ``limit``; each returns at most one
-row more than the limit, so the caller can say that more exist.
+accounts its credentials reach (``store.access.family_sids``, the access rule's SQL form). Every
+read is bounded by a ``limit``; each returns at most one row more than the limit, so the caller
+can say that more exist.
 """
 
 from __future__ import annotations
@@ -11,8 +12,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, func, or_, select
+from sqlalchemy import ColumnElement, func, or_, select
 
+from numberpool.store.access import family_sids
 from numberpool.store.db import Database
 from numberpool.store.schema import (
     accounts,
@@ -29,15 +31,10 @@ n = incoming_numbers
 MEMBERS_SHOWN = 500  # numbers read per kind of pool, over all the pools of that kind shown
 
 
-def _family(viewer_sid: str) -> Select:
-    """The SIDs of the viewer's account and of its subaccounts."""
-    return select(accounts.c.sid).where(or_(accounts.c.sid == viewer_sid, accounts.c.owner_account_sid == viewer_sid))
-
-
 def family_accounts(db: Database, viewer_sid: str, limit: int) -> list[Any]:
     """The viewer's account first, then its subaccounts in creation (SID) order."""
     own = accounts.c.sid == viewer_sid
-    stmt = (select(accounts).where(accounts.c.sid.in_(_family(viewer_sid)))
+    stmt = (select(accounts).where(accounts.c.sid.in_(family_sids(viewer_sid)))
             .order_by(own.desc(), accounts.c.sid).limit(limit + 1))
     with db.read() as conn:
         return list(conn.execute(stmt))
@@ -51,7 +48,7 @@ def _like(text: str) -> str:
 def family_numbers(db: Database, viewer_sid: str, digits: str | None, text: str | None, limit: int) -> list[Any]:
     """The family's numbers in number order; with a search, those whose E.164 number contains
     ``digits`` or whose friendly name contains ``text`` (case-insensitive)."""
-    stmt = select(n).where(n.c.account_sid.in_(_family(viewer_sid)))
+    stmt = select(n).where(n.c.account_sid.in_(family_sids(viewer_sid)))
     matches: list[ColumnElement[bool]] = []
     if digits:
         matches.append(n.c.phone_number.like(_like(digits), escape="\\"))
@@ -82,7 +79,7 @@ class Pools:
 
 
 def _pools(conn: Any, table: Any, viewer_sid: str, limit: int) -> tuple[list[Pool], bool]:
-    stmt = select(table).where(table.c.account_sid.in_(_family(viewer_sid))).order_by(table.c.sid).limit(limit + 1)
+    stmt = select(table).where(table.c.account_sid.in_(family_sids(viewer_sid))).order_by(table.c.sid).limit(limit + 1)
     rows = list(conn.execute(stmt))
     return [Pool(r) for r in rows[:limit]], len(rows) > limit
 

@@ -11,8 +11,9 @@ from dataclasses import dataclass, field
 from types import SimpleNamespace
 from typing import Any
 
-from sqlalchemy import Select, Table, bindparam, or_, select
+from sqlalchemy import Select, Table, bindparam, select
 
+from numberpool.store.access import family_sids
 from numberpool.store.db import Database
 from numberpool.store.paging import PageRequest, finish_page
 from numberpool.store.schema import (
@@ -119,9 +120,7 @@ def page(db: Database, viewer_sid: str, kind: str, which: EventFilter, req: Page
 
     Tokens keep the meaning they have in every list: ``after`` is the last record of the page
     before (so here: older than it), ``before`` the first record of the page after (newer)."""
-    family = select(accounts.c.sid).where(or_(accounts.c.sid == bindparam("viewer"),
-                                              accounts.c.owner_account_sid == bindparam("viewer")))
-    stmt = select(t).where(t.c.account_sid.in_(family), t.c.kind == bindparam("kind"))
+    stmt = select(t).where(t.c.account_sid.in_(family_sids(bindparam("viewer"))), t.c.kind == bindparam("kind"))
     params: dict[str, Any] = {"viewer": viewer_sid, "kind": kind}
     if which.to_number is not None:
         stmt = stmt.where(t.c.to_number == bindparam("to"))

@@ -13,8 +13,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, Select, Table, delete, or_, select
+from sqlalchemy import Connection, Table, delete, or_, select
 
+from numberpool.store import access
+from numberpool.store.access import family_sids
 from numberpool.store.db import Database
 from numberpool.store.deadline import unbounded
 from numberpool.store.schema import (
@@ -54,13 +56,8 @@ class Snapshot:
     proxy_members: Sequence[Any]
 
 
-def _visible(caller_sid: str) -> Select:
-    """The SIDs of the caller's account and its subaccounts."""
-    return select(accounts.c.sid).where(or_(accounts.c.sid == caller_sid, accounts.c.owner_account_sid == caller_sid))
-
-
 def _rows(conn: Connection, table: Table, caller_sid: str) -> Sequence[Any]:
-    stmt = select(table).where(table.c.account_sid.in_(_visible(caller_sid))).order_by(table.c.sid)
+    stmt = select(table).where(table.c.account_sid.in_(family_sids(caller_sid))).order_by(table.c.sid)
     return conn.execute(stmt).all()
 
 
@@ -68,7 +65,7 @@ def _members(conn: Connection, members: Table, services: Table, caller_sid: str)
     stmt = (
         select(members)
         .join(services, services.c.sid == members.c.service_sid)
-        .where(services.c.account_sid.in_(_visible(caller_sid)))
+        .where(services.c.account_sid.in_(family_sids(caller_sid)))
         .order_by(members.c.service_sid, members.c.phone_number_sid)
     )
     return conn.execute(stmt).all()
@@ -86,7 +83,8 @@ def snapshot(db: Database, caller_sid: str) -> Snapshot:
 
 def _snapshot(conn: Connection, caller_sid: str) -> Snapshot:
     return Snapshot(
-        accounts=conn.execute(select(accounts).where(accounts.c.sid.in_(_visible(caller_sid))).order_by(accounts.c.sid)).all(),
+        accounts=conn.execute(select(accounts).where(accounts.c.sid.in_(family_sids(caller_sid)))
+                              .order_by(accounts.c.sid)).all(),
         applications=_rows(conn, applications, caller_sid),
         numbers=_rows(conn, incoming_numbers, caller_sid),
         messaging_services=_rows(conn, messaging_services, caller_sid),
@@ -112,7 +110,7 @@ def delete_tree(conn: Connection, main_sid: str) -> bool:
     deleted, unless ``main_sid`` is the main account once every writer is locked out (a server
     starting with another ``TWILIO_ACCOUNT_SID`` may have demoted it since the request began).
     Without the statement deadline (a million numbers take longer to delete than a request may take)."""
-    tree = _visible(main_sid)
+    tree = family_sids(main_sid)
     services = {messaging_numbers: messaging_services, proxy_numbers: proxy_services}
     with unbounded(conn):
         lock_writers(conn)
@@ -120,7 +118,7 @@ def delete_tree(conn: Connection, main_sid: str) -> bool:
             return False
         for table in _CHILDREN_FIRST:
             if table is accounts:
-                stmt = delete(accounts).where(accounts.c.owner_account_sid == main_sid, accounts.c.sid != main_sid)
+                stmt = delete(accounts).where(access.subaccounts_clause(main_sid))
             elif table in services:  # a membership: by its service's account, or its number's
                 parent = services[table]
                 stmt = delete(table).where(or_(
@@ -134,8 +132,9 @@ def delete_tree(conn: Connection, main_sid: str) -> bool:
 
 
 def _is_main(conn: Connection, sid: str) -> bool:
-    row = conn.execute(select(accounts.c.is_main, accounts.c.owner_account_sid).where(accounts.c.sid == sid)).first()
-    return row is not None and bool(row.is_main) and row.owner_account_sid == sid
+    a = accounts.c
+    row = conn.execute(select(a.sid, a.is_main, a.owner_account_sid).where(a.sid == sid)).first()
+    return row is not None and access.is_main(row)
 
 
 # -- what a load looks up ---------------------------------------------------------------------

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from numberpool.domain import access
 from numberpool.domain.accounts import Account
 from numberpool.domain.backend import Backend
-from numberpool.domain.keys import refuse_key
 from numberpool.http.request import Request, Response
 from numberpool.http.router import Router
 from numberpool.http.wire import dumps, rfc2822, v2010_page
@@ -41,7 +41,6 @@ def account_json(a: Account) -> dict[str, Any]:
 
 def register(r: Router, b: Backend) -> None:
     def list_accounts(req: Request) -> Response:
-        refuse_key(req.caller)
         page = parse_page(req.query, "AC")
         filters = params.ACCOUNT_LIST.parse(req.query)
         items, more = b.accounts.list(req.caller, page, friendly_name=filters.get("friendly_name"),
@@ -54,20 +53,19 @@ def register(r: Router, b: Backend) -> None:
         return Response(200, dumps(body))
 
     def create_account(req: Request) -> Response:
-        refuse_key(req.caller)
         values = params.ACCOUNT_CREATE.parse(req.form)
         return Response(201, dumps(account_json(b.accounts.create_subaccount(req.caller, values.get("friendly_name")))))
 
     def fetch_account(req: Request, sid: str) -> Response:
-        refuse_key(req.caller)
         return Response(200, dumps(account_json(b.accounts.resolve(req.caller, sid))))
 
     def update_account(req: Request, sid: str) -> Response:
-        refuse_key(req.caller)
         target = b.accounts.resolve(req.caller, sid)
         values = params.ACCOUNT_UPDATE.parse(req.form)
         updated = b.accounts.update(req.caller, target, friendly_name=values.get("friendly_name"), status=values.get("status"))
         return Response(200, dumps(account_json(updated)))
 
-    r.add(urls.ACCOUNTS, GET=("ListAccount", list_accounts), POST=("CreateAccount", create_account))
-    r.add(urls.ACCOUNT, GET=("FetchAccount", fetch_account), POST=("UpdateAccount", update_account))
+    r.add(urls.ACCOUNTS, access=access.FAMILY_NO_KEYS,
+          GET=("ListAccount", list_accounts), POST=("CreateAccount", create_account))
+    r.add(urls.ACCOUNT, access=access.FAMILY_NO_KEYS,
+          GET=("FetchAccount", fetch_account), POST=("UpdateAccount", update_account))

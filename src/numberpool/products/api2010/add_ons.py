@@ -6,7 +6,7 @@ installed, and any single add-on or extension is not found."""
 
 from __future__ import annotations
 
-from numberpool.domain import errors
+from numberpool.domain import access, errors
 from numberpool.domain.backend import Backend
 from numberpool.domain.sids import is_sid
 from numberpool.http.request import Request, Response
@@ -50,9 +50,11 @@ def register(r: Router, b: Backend) -> None:
         number_of(req, account_sid, number_sid)
         raise errors.not_found()
 
-    r.add(urls.ASSIGNED_ADD_ONS, GET=("ListIncomingPhoneNumberAssignedAddOn", list_add_ons),
+    r.add(urls.ASSIGNED_ADD_ONS, access=access.FAMILY, GET=("ListIncomingPhoneNumberAssignedAddOn", list_add_ons),
           POST=("CreateIncomingPhoneNumberAssignedAddOn", assign_add_on))
-    r.add(urls.ASSIGNED_ADD_ON, GET=("FetchIncomingPhoneNumberAssignedAddOn", one_add_on),
+    r.add(urls.ASSIGNED_ADD_ON, access=access.FAMILY, GET=("FetchIncomingPhoneNumberAssignedAddOn", one_add_on),
           DELETE=("DeleteIncomingPhoneNumberAssignedAddOn", one_add_on))
-    r.add(urls.ADD_ON_EXTENSIONS, GET=("ListIncomingPhoneNumberAssignedAddOnExtension", list_extensions))
-    r.add(urls.ADD_ON_EXTENSION, GET=("FetchIncomingPhoneNumberAssignedAddOnExtension", one_extension))
+    r.add(urls.ADD_ON_EXTENSIONS, access=access.FAMILY,
+          GET=("ListIncomingPhoneNumberAssignedAddOnExtension", list_extensions))
+    r.add(urls.ADD_ON_EXTENSION, access=access.FAMILY,
+          GET=("FetchIncomingPhoneNumberAssignedAddOnExtension", one_extension))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from numberpool.domain import access
 from numberpool.domain.accounts import Account
 from numberpool.domain.backend import Backend
 from numberpool.http.request import Request, Response
@@ -83,6 +84,8 @@ def register(r: Router, b: Backend) -> None:
         b.applications.delete(_account(req, account_sid), sid)
         return Response(204)
 
-    r.add(urls.APPLICATIONS, GET=("ListApplication", list_applications), POST=("CreateApplication", create_application))
-    r.add(urls.APPLICATION, GET=("FetchApplication", fetch_application), POST=("UpdateApplication", update_application),
+    r.add(urls.APPLICATIONS, access=access.FAMILY,
+          GET=("ListApplication", list_applications), POST=("CreateApplication", create_application))
+    r.add(urls.APPLICATION, access=access.FAMILY,
+          GET=("FetchApplication", fetch_application), POST=("UpdateApplication", update_application),
           DELETE=("DeleteApplication", delete_application))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from numberpool.domain import access
 from numberpool.domain.backend import Backend
 from numberpool.domain.errors import not_found
 from numberpool.domain.inventory.countries import TYPE_KEYS, Country, countries
@@ -85,7 +86,7 @@ def register(r: Router, s: Backend) -> None:
 
         return list_available
 
-    r.add(urls.AVAILABLE_COUNTRIES, GET=("ListAvailablePhoneNumberCountry", list_countries))
-    r.add(urls.AVAILABLE_COUNTRY, GET=("FetchAvailablePhoneNumberCountry", fetch_country))
+    r.add(urls.AVAILABLE_COUNTRIES, access=access.FAMILY, GET=("ListAvailablePhoneNumberCountry", list_countries))
+    r.add(urls.AVAILABLE_COUNTRY, access=access.FAMILY, GET=("FetchAvailablePhoneNumberCountry", fetch_country))
     for number_type, path in urls.AVAILABLE_OF_TYPE.items():
-        r.add(path, GET=(f"ListAvailablePhoneNumber{number_type}", searcher(number_type, path)))
+        r.add(path, access=access.FAMILY, GET=(f"ListAvailablePhoneNumber{number_type}", searcher(number_type, path)))

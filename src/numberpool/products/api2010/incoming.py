@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from numberpool.domain import access
 from numberpool.domain.accounts import Account
 from numberpool.domain.backend import Backend
 from numberpool.http.request import Request, Response
@@ -104,11 +105,11 @@ def register(r: Router, b: Backend) -> None:
         return Response(204)
 
     list_all, create_any = lister(None, urls.INCOMING_PHONE_NUMBERS)
-    r.add(urls.INCOMING_PHONE_NUMBERS, GET=("ListIncomingPhoneNumber", list_all),
+    r.add(urls.INCOMING_PHONE_NUMBERS, access=access.FAMILY, GET=("ListIncomingPhoneNumber", list_all),
           POST=("CreateIncomingPhoneNumber", create_any))
     for number_type, path in urls.INCOMING_PHONE_NUMBERS_OF_TYPE.items():
         list_typed, create_typed = lister(number_type, path)
-        r.add(path, GET=(f"ListIncomingPhoneNumber{number_type}", list_typed),
+        r.add(path, access=access.FAMILY, GET=(f"ListIncomingPhoneNumber{number_type}", list_typed),
               POST=(f"CreateIncomingPhoneNumber{number_type}", create_typed))
-    r.add(urls.INCOMING_PHONE_NUMBER, GET=("FetchIncomingPhoneNumber", fetch_number),
+    r.add(urls.INCOMING_PHONE_NUMBER, access=access.FAMILY, GET=("FetchIncomingPhoneNumber", fetch_number),
           POST=("UpdateIncomingPhoneNumber", update_number), DELETE=("DeleteIncomingPhoneNumber", release_number))

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from numberpool.domain import access
 from numberpool.domain.accounts import Account
 from numberpool.domain.backend import Backend
-from numberpool.domain.keys import refuse_key
 from numberpool.http.request import Request, Response
 from numberpool.http.router import Router
 from numberpool.http.wire import dumps, rfc2822, v2010_page
@@ -26,7 +26,6 @@ def key_json(k: Row) -> dict[str, Any]:
 
 def register(r: Router, b: Backend) -> None:
     def account(req: Request, account_sid: str) -> Account:
-        refuse_key(req.caller)
         return b.accounts.resolve_active(req.caller, account_sid)
 
     def list_keys(req: Request, account_sid: str) -> Response:
@@ -52,5 +51,6 @@ def register(r: Router, b: Backend) -> None:
         b.keys.delete(account(req, account_sid), sid)
         return Response(204)
 
-    r.add(urls.KEYS, GET=("ListKey", list_keys), POST=("CreateNewKey", create_key))
-    r.add(urls.KEY, GET=("FetchKey", fetch_key), POST=("UpdateKey", update_key), DELETE=("DeleteKey", delete_key))
+    r.add(urls.KEYS, access=access.FAMILY_NO_KEYS, GET=("ListKey", list_keys), POST=("CreateNewKey", create_key))
+    r.add(urls.KEY, access=access.FAMILY_NO_KEYS,
+          GET=("FetchKey", fetch_key), POST=("UpdateKey", update_key), DELETE=("DeleteKey", delete_key))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from numberpool.domain import access
 from numberpool.domain.backend import Backend
 from numberpool.http.request import Request, Response
 from numberpool.http.router import Path, Router
@@ -48,9 +49,11 @@ def router(backend: Backend) -> Router:
 
     list_messages, fetch_message = collection("message", "inbound_messages", urls.MESSAGES, message_json)
     list_calls, fetch_call = collection("call", "inbound_calls", urls.CALLS, call_json)
-    r.add(urls.MESSAGES, GET=("ListInboundMessage", list_messages), POST=("CreateInboundMessage", create_message))
-    r.add(urls.MESSAGE, GET=("FetchInboundMessage", fetch_message))
-    r.add(urls.CALLS, GET=("ListInboundCall", list_calls), POST=("CreateInboundCall", create_call))
-    r.add(urls.CALL, GET=("FetchInboundCall", fetch_call))
+    r.add(urls.MESSAGES, access=access.FAMILY,
+          GET=("ListInboundMessage", list_messages), POST=("CreateInboundMessage", create_message))
+    r.add(urls.MESSAGE, access=access.FAMILY, GET=("FetchInboundMessage", fetch_message))
+    r.add(urls.CALLS, access=access.FAMILY,
+          GET=("ListInboundCall", list_calls), POST=("CreateInboundCall", create_call))
+    r.add(urls.CALL, access=access.FAMILY, GET=("FetchInboundCall", fetch_call))
     state.register(r, backend)  # State and Reset
     return r

@@ -13,9 +13,9 @@ from __future__ import annotations
 from functools import cache
 from typing import TYPE_CHECKING
 
+from numberpool.domain import access
 from numberpool.domain.backend import Backend
 from numberpool.domain.errors import json_body_required
-from numberpool.domain.keys import refuse_key
 from numberpool.http.request import Request, Response
 from numberpool.http.router import Path, Router, json_body
 from numberpool.http.wire import dumps
@@ -37,23 +37,20 @@ def register(r: Router, backend: Backend) -> None:
     def fetch_state(req: Request) -> Response:
         from numberpool.products.control import document
 
-        refuse_key(req.caller)  # the document holds auth tokens
         return Response(200, dumps(document.render(control().dump(req.caller))))
 
     @json_body
     def create_state(req: Request) -> Response:
         from numberpool.products.control import document
 
-        refuse_key(req.caller)
         if not req.body:
             raise json_body_required()
         control().load(req.caller, document.parse(req.body))
         return fetch_state(req)
 
     def create_reset(req: Request) -> Response:
-        refuse_key(req.caller)
         control().reset(req.caller)
         return Response(204)
 
-    r.add(STATE, GET=("FetchState", fetch_state), POST=("CreateState", create_state))
-    r.add(RESET, POST=("CreateReset", create_reset))
+    r.add(STATE, access=access.FAMILY_NO_KEYS, GET=("FetchState", fetch_state), POST=("CreateState", create_state))
+    r.add(RESET, access=access.MAIN_ONLY_NO_KEYS, POST=("CreateReset", create_reset))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from numberpool.domain import access
 from numberpool.domain.backend import Backend
 from numberpool.http.request import Request, Response
 from numberpool.http.router import Router
@@ -48,6 +49,8 @@ def origination_url_routes(r: Router, backend: Backend) -> None:
         ou.delete(req.caller, trunk, sid)
         return Response(204)
 
-    r.add(urls.ORIGINATION_URLS, GET=("ListOriginationUrl", list_urls), POST=("CreateOriginationUrl", create))
-    r.add(urls.ORIGINATION_URL, GET=("FetchOriginationUrl", fetch), POST=("UpdateOriginationUrl", update),
+    r.add(urls.ORIGINATION_URLS, access=access.OWN,
+          GET=("ListOriginationUrl", list_urls), POST=("CreateOriginationUrl", create))
+    r.add(urls.ORIGINATION_URL, access=access.OWN,
+          GET=("FetchOriginationUrl", fetch), POST=("UpdateOriginationUrl", update),
           DELETE=("DeleteOriginationUrl", delete))

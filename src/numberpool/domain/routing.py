@@ -5,7 +5,7 @@ One pure function per kind of traffic, from a :class:`~numberpool.store.inbound.
 decided, which webhook is asked first, which one is asked when that fails, and which one hears
 that a call ended. Nothing here makes a request; ``domain.inbound`` runs the route.
 
-Messages (INBOUND.md, "Routing"; the README's precedence table):
+Messages (INBOUND.md, "Routing"; the precedence table of docs/inbound.md):
   1. a Messaging Service that does not defer to the number: its inbound request URL, or dropped
      when it has none ("receiving inbound messages is disabled");
   2. a Proxy Service: its out-of-session callback URL, or dropped (numberpool has no sessions);

@@ -102,10 +102,10 @@ def require_postgres() -> str:
 
 
 @contextmanager
-def server_behind_proxy(tmp_path_factory: pytest.TempPathFactory, env: dict[str, str] | None = None
-                        ) -> Iterator[tuple[TcpProxy, Server]]:
+def server_behind_proxy(tmp_path_factory: pytest.TempPathFactory, env: dict[str, str] | None = None,
+                        workers: int = 1) -> Iterator[tuple[TcpProxy, Server]]:
     """A server on a new PostgreSQL database reached through a TcpProxy the test can cut, freeze
-    and restore (``env``: more settings for the server)."""
+    and restore (``env``: more settings for the server; ``workers``: its processes)."""
     upstream = make_url(require_postgres())
     proxy = TcpProxy(upstream.host or "127.0.0.1", upstream.port or 5432)
     proxy.start()
@@ -113,7 +113,8 @@ def server_behind_proxy(tmp_path_factory: pytest.TempPathFactory, env: dict[str,
     try:
         with fresh_database("postgres", tmp_path_factory) as db_url:
             via_proxy = make_url(db_url).set(host="127.0.0.1", port=proxy.port).render_as_string(hide_password=False)
-            proc, base_url = start_server(via_proxy, {"TWILIO_ACCOUNT_SID": sid, "TWILIO_AUTH_TOKEN": token, **(env or {})})
+            proc, base_url = start_server(via_proxy, {"TWILIO_ACCOUNT_SID": sid, "TWILIO_AUTH_TOKEN": token, **(env or {})},
+                                          workers)
             try:
                 yield proxy, Server(base_url, sid, token, via_proxy)
             finally:

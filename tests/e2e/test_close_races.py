@@ -64,14 +64,16 @@ def test_no_number_is_stranded_on_a_closed_account(two_workers: Server):
 
         with ThreadPoolExecutor(8) as pool:
             futures = [pool.submit(buy, i) for i in range(8)]
-            deadline = time.monotonic() + 30
-            while len(bought_so_far) < 8 and time.monotonic() < deadline:  # purchases are flowing
-                time.sleep(0.01)
-            r = main.post(f"/2010-04-01/Accounts/{sub['sid']}.json", data={"Status": "closed"})
-            assert r.status_code == 200 and r.json()["status"] == "closed"
-            closed_at.append(time.monotonic())
-            time.sleep(0.5)
-            stop.set()
+            try:
+                deadline = time.monotonic() + 30
+                while len(bought_so_far) < 8 and time.monotonic() < deadline:  # purchases are flowing
+                    time.sleep(0.01)
+                r = main.post(f"/2010-04-01/Accounts/{sub['sid']}.json", data={"Status": "closed"})
+                assert r.status_code == 200 and r.json()["status"] == "closed", r.text
+                closed_at.append(time.monotonic())
+                time.sleep(0.5)
+            finally:
+                stop.set()  # a failure above must not leave the buyers running forever
             outcomes = [o for f in futures for o in f.result()]
 
         owned = scalar(two_workers.db_url, "SELECT count(*) FROM incoming_phone_numbers WHERE account_sid = :a", a=sub["sid"])

@@ -140,7 +140,7 @@ class Inbound:
         return state
 
     async def message(self, caller: Account, event: MessageIn) -> SimpleNamespace:
-        state = self._state(caller, event.to)
+        state = await self.db.call(self._state, caller, event.to)
         route = routing.route_message(state)
         sid = new_sid("SM")
         talk = Conversation(state.owner.auth_token, time.monotonic() + self.deadline)
@@ -154,7 +154,7 @@ class Inbound:
             "media_urls": orjson.dumps(list(event.media_urls)).decode(), "call_duration": None})
 
     async def call(self, caller: Account, event: CallIn) -> SimpleNamespace:
-        state = self._state(caller, event.to)
+        state = await self.db.call(self._state, caller, event.to)
         route = routing.route_call(state)
         sid = new_sid("CA")
         talk = Conversation(state.owner.auth_token, time.monotonic() + self.deadline)
@@ -248,7 +248,7 @@ class Inbound:
         delay, deadline = 0.001, time.monotonic() + LOCK_WAIT
         while True:
             try:
-                q.insert(self.db, row)
+                await self.db.call(q.insert, self.db, row)
                 return SimpleNamespace(**row)
             except DatabaseFailure as exc:
                 if not busy(exc) or time.monotonic() > deadline:

@@ -113,11 +113,30 @@ class Numbers:
             if stored is not None:
                 return stored
         # Another client may take the number between our read and insert: tx.write decides again.
-        return tx.write(self.db, lambda conn: self._provision_in(conn, account, facts or _pick_by_area(conn, area_code or ""), values))
+        return await self.db.call(tx.write, self.db, lambda conn: self._provision_in(
+            conn, account, facts, area_code or "", values))
 
-    def _provision_in(self, conn: Connection, account: Account, facts: NumberFacts, values: dict[str, Any]) -> Row:
+    def _provision_picked(self, conn: Connection, account: Account, area_code: str, values: dict[str, Any]) -> Row:
+        """A number of ``area_code`` that nobody owns. Buyers of one area code take turns
+        (``_provision_in``); one buying a number it did not pick by area code may still take the pick
+        between the pick and the look: then pick again (an insert that collides re-runs the
+        transaction)."""
+        for _ in range(PICKS):
+            facts = _pick_by_area(conn, area_code)
+            if q.get_by_number(conn, facts.phone_number) is None:
+                row = new_row(account.sid, facts, values)
+                q.insert(conn, row)
+                return present(q.get(conn, row["sid"]))
+        raise errors.concurrent_change()
+
+    def _provision_in(self, conn: Connection, account: Account, facts: NumberFacts | None, area_code: str,
+                      values: dict[str, Any]) -> Row:
+        if facts is None:  # buyers of one area code take turns, before they lock their account
+            q.lock_area_code(conn, area_code)  # (a close waits for the account's row, never the turns)
         _lock_active(conn, account)
         check_references(conn, account.sid, values)
+        if facts is None:
+            return self._provision_picked(conn, account, area_code, values)
         existing = q.get_by_number(conn, facts.phone_number)
         if existing is not None:
             if existing.account_sid != account.sid:
@@ -236,6 +255,9 @@ def _check_trunk(conn: Connection, account_sid: str, trunk_sid: str) -> None:
     trunk = pools_q.trunk.get(conn, trunk_sid, share=True)
     if trunk is None or trunk.account_sid != account_sid:
         raise errors.trunk_not_of_account(trunk_sid, account_sid)
+
+
+PICKS = 8  # numbers of an area code picked in turn before a buy gives up to concurrent buyers
 
 
 def _pick_by_area(conn: Connection, area_code: str) -> NumberFacts:

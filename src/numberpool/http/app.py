@@ -41,7 +41,8 @@ from numberpool.http.wire import dumps, error_body
 from numberpool.products import api2010, control, messaging, proxy, trunking
 from numberpool.store.db import Database
 from numberpool.store.deadline import Limits as DatabaseLimits
-from numberpool.store.errors import ConstraintViolation, DatabaseFailure, busy
+from numberpool.store.errors import ConstraintViolation, busy, unavailable
+from numberpool.store.offload import Offload
 from numberpool.version import __version__
 from numberpool.webhooks.http import HttpTransport
 
@@ -128,7 +129,7 @@ class App:
             return
         body = b""
         if scope["method"] == "POST" or has_body(scope["headers"]):
-            refused = self._body_refused(scope, path)
+            refused = await self._body_refused(scope, path)
             if refused is not None:  # answered before a byte of the body is read
                 await send_response(send, refused)
                 return
@@ -141,7 +142,7 @@ class App:
             response = await self.handle(scope, body)
         await send_response(send, response)
 
-    def _body_refused(self, scope: Scope, path: str) -> Response | None:
+    async def _body_refused(self, scope: Scope, path: str) -> Response | None:
         """The answer to a request whose body is not worth reading: more than the path's limit
         announced (413), or a state document (the one large allowance) from a caller who is not
         authenticated (401). Nothing is read before either is decided."""
@@ -149,11 +150,11 @@ class App:
         if path == STATE_PATH:
             authorization = next((v for n, v in scope["headers"] if n == b"authorization"), b"")
             try:
-                self.backend.accounts.authenticate(*basic_credentials(authorization))
+                await self.backend.db.call(self.backend.accounts.authenticate, *basic_credentials(authorization))
             except TwilioError as exc:
                 return self._error(exc, scope)
-            except DatabaseFailure:
-                return self._error(errors.database_unavailable(), scope)
+            except Exception as exc:  # noqa: BLE001 - a database that cannot answer is a 503, anything else a 500
+                return self._failure(exc, scope) or self._error(errors.database_unavailable(), scope)
             limit = MAX_STATE_BODY
         announced = content_length(scope["headers"])
         if announced is not None and announced > limit:
@@ -231,6 +232,9 @@ class App:
         process is run again once the lock may be free, waiting on the event loop (so the
         worker's other requests go on) for at most LOCK_WAIT seconds. Safe because a handler
         commits at most once, and a busy database refuses before anything is written."""
+        offload = self.backend.db.offload
+        if offload is not None:
+            return await self._handle_offloaded(offload, scope, body)
         delay, deadline = 0.001, 0.0
         while True:
             try:
@@ -249,6 +253,18 @@ class App:
                     return self._error(errors.database_unavailable(), scope)
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, 0.05)
+
+    async def _handle_offloaded(self, offload: Offload, scope: Scope, body: bytes) -> Response:
+        """PostgreSQL: the request's database work (authentication, the handler) on the request
+        threads, the event loop free meanwhile; an async handler's own waits are offloaded by the
+        store (``Database.call``). Bounded as a whole by the deadline (``store.offload``)."""
+        try:
+            response = await offload.request(self._dispatch, scope, body)
+            if not isinstance(response, Response):  # an async handler
+                response = await response
+            return self._represent(scope, response)
+        except Exception as exc:  # noqa: BLE001 - every failure becomes Twilio's error body
+            return self._failure(exc, scope) or self._error(errors.database_unavailable(), scope)
 
     def handle_now(self, scope: Scope, body: bytes) -> Response | None:
         """The response when the handler answers without waiting for anything; None when the
@@ -280,10 +296,12 @@ class App:
         """The error response for a failed request; None for a busy SQLite (run the request again)."""
         if isinstance(exc, TwilioError):
             return self._error(exc.for_path(scope["path"]), scope)
-        if isinstance(exc, DatabaseFailure):
+        if unavailable(exc):
             if busy(exc):
                 return None
-            log.error("database error", exc_info=exc)
+            # One line, no traceback: a stalled database fails every request at once, and the log
+            # is written on the event loop.
+            log.error("database unavailable: %s", _one_line(exc))
             return self._error(errors.database_unavailable(), scope)
         if isinstance(exc, ConstraintViolation):  # a rule the database keeps, broken by a race the domain did not foresee
             log.error("constraint violation", exc_info=exc)
@@ -369,6 +387,12 @@ class App:
             api_origin = f"{scheme}://api.{domain}" if domain else origin
         req = Request(query, dict(pairs), origin + prefix, api_origin, caller, pairs, raw)
         return handler(req, *args)
+
+
+def _one_line(exc: Exception) -> str:
+    """A database failure as one short line (its message's first, or its type)."""
+    text = str(exc).strip()
+    return (text.splitlines()[0][:300] if text else "") or type(exc).__name__
 
 
 def create_app(

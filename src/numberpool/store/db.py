@@ -11,7 +11,7 @@ import sqlite3
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import quote
 
 from sqlalchemy import Connection, Insert, Row, Select, create_engine, event
@@ -20,7 +20,10 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from numberpool.store import deadline
 from numberpool.store.changes import ChangeWatch
+from numberpool.store.offload import SLACK, Offload
 from numberpool.store.prepared import Prepared, Reader
+
+T = TypeVar("T")
 
 __all__ = ["Connection", "Database", "Row", "present"]  # the layers above name a transaction and a row by these
 
@@ -84,11 +87,18 @@ class Database:
         self.url = url
         self.is_sqlite = url.startswith("sqlite")
         kwargs: dict[str, Any] = {}
+        self.offload: Offload | None = None  # where PostgreSQL's work runs, off the event loop
         if self.is_sqlite:
             kwargs["connect_args"] = {"check_same_thread": False, "timeout": 15 if wait_for_lock else 0}
         else:
+            limits = limits or deadline.Limits()
+            self.offload = Offload(None if limits.deadline is None else limits.deadline + SLACK)
             kwargs["pool_pre_ping"] = True  # a connection lost with the database is replaced, not reused
-            kwargs.update(deadline.engine_options(url, limits or deadline.Limits()))  # time limits on every wait
+            # Enough connections for every thread's reader and transaction; a checkout that still
+            # finds none waits the deadline at most (then 20503), never forever.
+            kwargs.update(pool_size=self.offload.connections, max_overflow=0,
+                          pool_timeout=limits.deadline or deadline.MAX_CONNECT_TIMEOUT)
+            kwargs.update(deadline.engine_options(url, limits))  # time limits on every wait
         self.engine = create_engine(url, **kwargs)
         if self.is_sqlite:
             _sqlite_setup(self.engine, 15000 if wait_for_lock else 0)
@@ -122,6 +132,13 @@ class Database:
     def autocommit_returning(self, key: tuple, build: Callable[[], Insert], values: dict[str, Any]) -> list[tuple]:
         """One INSERT ... RETURNING as its own transaction, compiled once per ``key``: its rows."""
         return self.reader.returning(self.prepared_shape(key, build), values)
+
+    async def call(self, fn: Callable[..., T], *args: Any) -> T:
+        """``fn(*args)``, database work of a request's async code: on PostgreSQL on the request
+        threads (``store.offload``), on SQLite here and now."""
+        if self.offload is None:
+            return fn(*args)
+        return await self.offload.request(fn, *args)
 
     def one(self, stmt: Select, **params: Any) -> Any:
         """A single-statement read outside any transaction: the hot path."""
@@ -164,6 +181,8 @@ class Database:
         return True
 
     def dispose(self) -> None:
+        if self.offload is not None:
+            self.offload.close()
         self.reader.close()
         self.engine.dispose()
         if self._watch is not None:  # last: closing its descriptor drops the process's SQLite locks

@@ -8,6 +8,7 @@ knowing the driver or its SQLSTATEs: that knowledge lives here, beside the SQL.
 from __future__ import annotations
 
 from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 ConstraintViolation = IntegrityError  # a write a unique (or other) constraint refused
 DatabaseFailure = OperationalError  # the database or the connection failed the statement
@@ -45,6 +46,12 @@ def retryable(exc: Exception) -> bool:
     if unique_violation(exc):
         return True
     return isinstance(exc, DatabaseFailure) and getattr(exc.orig, "sqlstate", None) in _RETRY_SQLSTATES
+
+
+def unavailable(exc: Exception) -> bool:
+    """The database could not serve the statement: it failed, or no connection was free within
+    the deadline (the pool's checkout timed out)."""
+    return isinstance(exc, DatabaseFailure | PoolTimeout)
 
 
 def busy(exc: Exception) -> bool:

@@ -13,7 +13,7 @@ whole statement; the group then inserts its rows one by one, so that only that r
 
 Each response is sent only after the statement that holds its row committed: a 201 is as
 durable as before. A lone request waits for no one: the flush runs as soon as the loop has run
-the callbacks that were ready with it.
+the callbacks that were ready with it (on PostgreSQL, on the request threads: ``store.offload``).
 """
 
 from __future__ import annotations
@@ -27,6 +27,8 @@ from numberpool.store.db import Database
 from numberpool.store.errors import ConstraintViolation
 
 MAX_ROWS = 64  # rows per statement; a larger group is written as several statements
+Waiter = tuple[dict[str, Any], "asyncio.Future[bool]"]  # a row and the future of its request
+Chunk = tuple[tuple[str, ...], list[Waiter]]  # rows of one shape (their columns), one statement
 
 
 class GroupInsert:
@@ -41,6 +43,7 @@ class GroupInsert:
         # but nothing here should mix futures of two loops (threads, tests).
         self._pending: dict[asyncio.AbstractEventLoop, list[tuple[tuple[str, ...], dict[str, Any], asyncio.Future[bool]]]] = {}
         self.statements = 0  # statements written (the tests read it)
+        self._writing: set[asyncio.Task[None]] = set()  # offloaded flushes, held until done
 
     async def insert_if_free(self, values: dict[str, Any]) -> bool:
         """Whether ``values`` was inserted; False when the row was refused (its number taken)."""
@@ -58,21 +61,43 @@ class GroupInsert:
         shapes: dict[tuple[str, ...], list[tuple[dict[str, Any], asyncio.Future[bool]]]] = {}
         for shape, values, done in pending:
             shapes.setdefault(shape, []).append((values, done))
-        for shape, group in shapes.items():
-            for start in range(0, len(group), MAX_ROWS):
-                chunk = group[start : start + MAX_ROWS]
-                try:
-                    outcomes = self._write(shape, [values for values, _ in chunk])
-                except BaseException as exc:  # every waiter must hear of it (and the loop, of a non-Exception)
-                    for _, done in chunk:
-                        if not done.done():
-                            done.set_exception(exc)
-                    if not isinstance(exc, Exception):
-                        raise
+        chunks = [(shape, group[start : start + MAX_ROWS])
+                  for shape, group in shapes.items() for start in range(0, len(group), MAX_ROWS)]
+        if self.db.offload is None:  # SQLite: written here and now
+            self._answer(self._write_chunks(chunks))
+        else:  # PostgreSQL: on the request threads, the loop serving meanwhile
+            task = loop.create_task(self._flush_offloaded(chunks))
+            self._writing.add(task)
+            task.add_done_callback(self._writing.discard)
+
+    async def _flush_offloaded(self, chunks: list[Chunk]) -> None:
+        assert self.db.offload is not None
+        try:
+            outcomes = await self.db.offload.request(self._write_chunks, chunks)
+        except Exception as exc:  # noqa: BLE001 - the bound ran out: every waiter hears of it
+            outcomes = [(chunk, exc) for _, chunk in chunks]
+        self._answer(outcomes)
+
+    def _write_chunks(self, chunks: list[Chunk]) -> list[tuple[list[Waiter], list[bool] | BaseException]]:
+        """Each chunk's outcome: whether each row went in, or what failed the chunk."""
+        outcomes: list[tuple[list[Waiter], list[bool] | BaseException]] = []
+        for shape, chunk in chunks:
+            try:
+                outcomes.append((chunk, self._write(shape, [values for values, _ in chunk])))
+            except Exception as exc:  # noqa: BLE001 - every waiter of the chunk must hear of it
+                outcomes.append((chunk, exc))
+        return outcomes
+
+    @staticmethod
+    def _answer(outcomes: list[tuple[list[Waiter], list[bool] | BaseException]]) -> None:
+        for chunk, outcome in outcomes:
+            for i, (_, done) in enumerate(chunk):
+                if done.done():  # a waiter that was cancelled has no one to tell
                     continue
-                for (_, done), inserted in zip(chunk, outcomes, strict=True):
-                    if not done.done():  # a waiter that was cancelled has no one to tell
-                        done.set_result(inserted)
+                if isinstance(outcome, BaseException):
+                    done.set_exception(outcome)
+                else:
+                    done.set_result(outcome[i])
 
     def _write(self, shape: tuple[str, ...], rows: list[dict[str, Any]]) -> list[bool]:
         try:

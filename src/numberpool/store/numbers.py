@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections import namedtuple
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, Insert, Row, Select, bindparam, select
+from sqlalchemy import Connection, Insert, Row, Select, bindparam, func, select
 
 from numberpool.store.db import Database
 from numberpool.store.group import GroupInsert
@@ -63,6 +64,17 @@ def taken(conn: Connection, e164s: Sequence[str]) -> set[str]:
 # set of keys, instead of coercing every value into a new statement on each call.
 _INSERT = t.insert()
 _UPDATE = t.update().where(t.c.sid == bindparam("b_sid"))
+
+
+def lock_area_code(conn: Connection, area_code: str) -> None:
+    """Until this transaction ends, no other buys a number of ``area_code`` (PostgreSQL: an advisory
+    lock on the code; SQLite's writers are serialised already). Every buyer picks the same first
+    free number, so buyers that ran at once would all but one collide and pick again."""
+    if conn.dialect.name != "postgresql":
+        return
+    key = int.from_bytes(hashlib.blake2b(f"numberpool area code {area_code}".encode(), digest_size=8).digest(),
+                         "big", signed=True)
+    conn.execute(select(func.pg_advisory_xact_lock(key)))
 
 
 def insert(conn: Connection, values: dict[str, Any]) -> None:

@@ -82,7 +82,7 @@ def register(r: Router, b: Backend) -> None:
             return Response(200, dumps(body))
 
         async def create_number(req: Request, account_sid: str) -> Response:
-            account = _account(req, account_sid)
+            account = await b.db.call(_account, req, account_sid)  # off the event loop on PostgreSQL
             config = params.NUMBER_CONFIG.parse(req.form)
             row = await b.numbers.provision(account, phone_number=req.form.get("PhoneNumber") or None,
                                             area_code=req.form.get("AreaCode") or None, number_type=number_type,

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
-from http.cookiejar import http2time  # type: ignore[attr-defined]  # public since Python 2, not in the stubs
 from http.cookies import CookieError, SimpleCookie
 
 
@@ -63,6 +62,9 @@ def _expiry(max_age: str, expires: str, at: float) -> float | None:
     if max_age and (max_age.isdigit() or (max_age[0] == "-" and max_age[1:].isdigit())):
         return at + int(max_age) if int(max_age) > 0 else at  # zero or less: already expired
     if expires.strip():
+        # On the first Expires only: http.cookiejar imports urllib.request and email (15 ms at start-up).
+        from http.cookiejar import http2time  # type: ignore[attr-defined]  # public since Python 2, not in the stubs
+
         when = http2time(expires.strip())
         if when is not None:
             return float(when)

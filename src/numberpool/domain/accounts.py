@@ -20,7 +20,7 @@ from numberpool.domain.sids import is_sid, new_sid, new_token
 from numberpool.store import accounts as q
 from numberpool.store import keys as keys_store
 from numberpool.store import numbers as numbers_q
-from numberpool.store.changes import ChangeWatch
+from numberpool.store.changes import Watch
 from numberpool.store.db import Connection, Database, Row, present
 from numberpool.store.paging import PageRequest
 
@@ -63,11 +63,13 @@ class Accounts:
         self.db = db
         # Accounts read for authentication, reused while the database is unchanged: SQLite's
         # change stamp moves on every commit by any process, so a close or a suspension is seen
-        # by every worker from the moment it is acknowledged. Without a stamp (PostgreSQL, whose
-        # commits no process can observe for free) every request reads its account.
-        self._watch: ChangeWatch | None | bool = False  # False: not looked for yet
-        self._auth_cache: dict[str, Account] = {}
-        self._key_cache: dict[str, tuple[Account, str]] = {}  # key SID -> (its account, the secret's digest)
+        # by every worker from the moment it is acknowledged. On PostgreSQL the stamp is the
+        # database's snapshot, read once per request. Each entry keeps the stamp it was read
+        # under and serves only a request with that very stamp (PostgreSQL's request threads
+        # may read different stamps at once).
+        self._watch: Watch | None | bool = False  # False: not looked for yet
+        self._auth_cache: dict[str, tuple[bytes, Account]] = {}
+        self._key_cache: dict[str, tuple[bytes, tuple[Account, str]]] = {}  # key SID -> (its account, the secret's digest)
         self._auth_stamp: bytes | None = None
 
     def authenticate(self, sid: str, token: str) -> Account:
@@ -76,7 +78,8 @@ class Accounts:
         stamp = self._stamp()
         if sid.startswith("SK"):
             return self._by_key(sid, token, stamp)
-        account = self._auth_cache.get(sid) if stamp is not None else None
+        cached = self._auth_cache.get(sid) if stamp is not None else None
+        account = cached[1] if cached is not None and cached[0] == stamp else None
         if account is None:
             if not is_sid(sid, "AC"):
                 raise errors.authentication_failed()
@@ -87,7 +90,7 @@ class Accounts:
             if stamp is not None:  # read after the stamp, so at least as new as it
                 if len(self._auth_cache) > 10_000:
                     self._auth_cache.clear()
-                self._auth_cache[sid] = account
+                self._auth_cache[sid] = (stamp, account)
         if not hmac.compare_digest(account.auth_token.encode(), token.encode()):
             raise errors.authentication_failed()
         if not account.active:
@@ -95,7 +98,8 @@ class Accounts:
         return account
 
     def _by_key(self, key_sid: str, secret: str, stamp: bytes | None) -> Account:
-        found = self._key_cache.get(key_sid) if stamp is not None else None
+        cached = self._key_cache.get(key_sid) if stamp is not None else None
+        found = cached[1] if cached is not None and cached[0] == stamp else None
         if found is None:
             if not is_sid(key_sid, "SK"):
                 raise errors.authentication_failed()
@@ -106,7 +110,7 @@ class Accounts:
             if stamp is not None:
                 if len(self._key_cache) > 10_000:
                     self._key_cache.clear()
-                self._key_cache[key_sid] = found
+                self._key_cache[key_sid] = (stamp, found)
         account, digest = found
         if not hmac.compare_digest(digest.encode(), secret_digest(secret).encode()):
             raise errors.authentication_failed()
@@ -119,7 +123,7 @@ class Accounts:
         watch = self._watch
         if watch is False:
             watch = self._watch = self.db.change_watch()
-        if not isinstance(watch, ChangeWatch):
+        if watch is None or isinstance(watch, bool):
             return None
         stamp = watch.stamp()
         if stamp != self._auth_stamp:

@@ -39,6 +39,7 @@ from numberpool.http.request import Request, Response
 from numberpool.http.router import Router
 from numberpool.http.wire import dumps, error_body
 from numberpool.products import api2010, control, messaging, proxy, trunking
+from numberpool.store.changes import SnapshotWatch
 from numberpool.store.db import Database
 from numberpool.store.deadline import Limits as DatabaseLimits
 from numberpool.store.errors import ConstraintViolation, busy, unavailable
@@ -124,7 +125,8 @@ class App:
             await send_response(send, await self._health(scope["method"]))
             return
         cache = self.cache
-        if cache is not None and scope["method"] == "GET" and not has_body(scope["headers"]):
+        if cache is not None and scope["method"] == "GET" and not has_body(scope["headers"]) \
+                and self.backend.db.offload is None:  # PostgreSQL: on the request's thread (handle)
             await self._cached_get(cache, scope, send)
             return
         body = b""
@@ -212,7 +214,7 @@ class App:
         """A GET's cache key, the database's stamp now (None: do not cache), and the stored answer."""
         key = self._cache_key(scope)
         stamp = cache.current()
-        return key, stamp, cache.get(key) if stamp is not None else None
+        return key, stamp, cache.get(key, stamp) if stamp is not None else None
 
     def _cache_key(self, scope: Scope) -> Key:
         host = authorization = forwarded = b""
@@ -259,12 +261,33 @@ class App:
         threads, the event loop free meanwhile; an async handler's own waits are offloaded by the
         store (``Database.call``). Bounded as a whole by the deadline (``store.offload``)."""
         try:
-            response = await offload.request(self._dispatch, scope, body)
+            response, represented = await offload.request(self._pinned, scope, body)
             if not isinstance(response, Response):  # an async handler
                 response = await response
-            return self._represent(scope, response)
+            return response if represented else self._represent(scope, response)
         except Exception as exc:  # noqa: BLE001 - every failure becomes Twilio's error body
             return self._failure(exc, scope) or self._error(errors.database_unavailable(), scope)
+
+    def _pinned(self, scope: Scope, body: bytes) -> tuple[Response | Awaitable[Response], bool]:
+        """On a request thread (PostgreSQL): the database's snapshot read once, as the change stamp
+        of this request (``store.changes.SnapshotWatch``), then a GET answered from the response
+        cache while nothing committed, else dispatched (and kept); ``True``: already represented."""
+        watch = self.backend.db.change_watch()
+        if not isinstance(watch, SnapshotWatch):
+            return self._dispatch(scope, body), False
+        with watch.pinned():
+            cache = self.cache
+            if cache is None or scope["method"] != "GET" or body:
+                return self._dispatch(scope, body), False
+            key, stamp, response = self._cached(cache, scope)
+            if response is not None:
+                return response, True
+            answer = self._dispatch(scope, body)
+            if not isinstance(answer, Response):
+                return answer, False
+            response = self._represent(scope, answer)
+            cache.put(stamp, key, response)
+            return response, True
 
     def handle_now(self, scope: Scope, body: bytes) -> Response | None:
         """The response when the handler answers without waiting for anything; None when the

@@ -29,8 +29,19 @@ from __future__ import annotations
 import mmap
 import os
 import sqlite3
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Protocol
 
 _HEADER = 48  # one copy of the WAL-index header
+
+
+class Watch(Protocol):
+    """``stamp()`` is equal between two calls only when no transaction committed between them
+    (None: do not rely on it now)."""
+
+    def stamp(self) -> bytes | None: ...
 _IS_INIT = 12  # offset of the isInit byte within a copy
 
 
@@ -80,3 +91,35 @@ class ChangeWatch:
         if self._fd is not None:
             os.close(self._fd)
             self._fd = None
+
+
+class SnapshotWatch:
+    """PostgreSQL's answer to "has anything committed?", for processes on any host: the text of
+    ``pg_current_snapshot()`` (the oldest transaction still running, the next one to be numbered,
+    and those running in between). A transaction that writes is numbered; its commit takes it out
+    of the running ones or moves the horizon past it, so the stamp differs before and after any
+    commit that changed data (and sometimes without one: another database's writes on the same
+    server, which costs a miss, never a stale answer). Read-only work leaves it alone.
+
+    Asking costs a round trip, so a request asks once: ``pinned()`` reads the stamp at the start of
+    the request (before anything the answer is computed from) and every ``stamp()`` of that thread
+    returns it until the request ends. Outside a pinned request ``stamp()`` is None: nothing cached.
+    """
+
+    def __init__(self, read_stamp: Callable[[], bytes]) -> None:
+        self._read = read_stamp
+        self._local = threading.local()
+
+    def stamp(self) -> bytes | None:
+        return getattr(self._local, "stamp", None)
+
+    @contextmanager
+    def pinned(self) -> Iterator[bytes]:
+        stamp = self._local.stamp = self._read()
+        try:
+            yield stamp
+        finally:
+            self._local.stamp = None
+
+    def close(self) -> None:
+        pass

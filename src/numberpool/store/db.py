@@ -14,16 +14,17 @@ from contextlib import contextmanager
 from typing import Any, TypeVar
 from urllib.parse import quote
 
-from sqlalchemy import Connection, Insert, Row, Select, create_engine, event
+from sqlalchemy import Connection, Insert, Row, Select, Text, create_engine, event, func, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
 from numberpool.store import deadline
-from numberpool.store.changes import ChangeWatch
+from numberpool.store.changes import ChangeWatch, SnapshotWatch
 from numberpool.store.offload import SLACK, Offload
 from numberpool.store.prepared import Prepared, Reader
 
 T = TypeVar("T")
+_SNAPSHOT = select(func.pg_current_snapshot().cast(Text).label("snapshot"))  # PostgreSQL's change stamp
 
 __all__ = ["Connection", "Database", "Row", "present"]  # the layers above name a transaction and a row by these
 
@@ -105,7 +106,7 @@ class Database:
         self.reader = Reader(self.engine)
         self._prepared: dict[int, tuple[Select, Prepared]] = {}
         self._shapes: dict[tuple, Prepared] = {}
-        self._watch: ChangeWatch | None = None
+        self._watch: ChangeWatch | SnapshotWatch | None = None
 
     def prepared(self, stmt: Select) -> Prepared:
         """``stmt`` compiled for this database, once. Keyed by identity (statements are module-level
@@ -123,11 +124,18 @@ class Database:
             found = self._shapes[key] = Prepared(self.engine, build())
         return found
 
-    def change_watch(self) -> ChangeWatch | None:
-        """Commit detection without a query (SQLite files only; see store.changes)."""
-        if self._watch is None and self.is_sqlite:
-            self._watch = ChangeWatch.for_url_database(self.engine.url.database)
+    def change_watch(self) -> ChangeWatch | SnapshotWatch | None:
+        """Commit detection (store.changes): SQLite's WAL-index header, read from memory; on
+        PostgreSQL (with ``offload``, the server's) the snapshot, read once per request."""
+        if self._watch is None:
+            if self.is_sqlite:
+                self._watch = ChangeWatch.for_url_database(self.engine.url.database)
+            elif self.offload is not None:
+                self._watch = SnapshotWatch(self._snapshot)
         return self._watch
+
+    def _snapshot(self) -> bytes:
+        return str(self.reader.one(self.prepared(_SNAPSHOT)).snapshot).encode()
 
     def autocommit_returning(self, key: tuple, build: Callable[[], Insert], values: dict[str, Any]) -> list[tuple]:
         """One INSERT ... RETURNING as its own transaction, compiled once per ``key``: its rows."""

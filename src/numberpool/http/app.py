@@ -43,7 +43,7 @@ from numberpool.store.changes import SnapshotWatch
 from numberpool.store.db import Database
 from numberpool.store.deadline import Limits as DatabaseLimits
 from numberpool.store.errors import ConstraintViolation, busy, unavailable
-from numberpool.store.offload import Offload
+from numberpool.store.offload import Offload, run_inline
 from numberpool.version import __version__
 from numberpool.webhooks.http import HttpTransport
 
@@ -56,6 +56,7 @@ _AUTH_CHALLENGE = (b"www-authenticate", b'Basic realm="Twilio API"')
 HEALTH_PATH = "/numberpool/health"
 HEALTH_TIMEOUT = 2.0  # seconds the database has to answer a health check before it counts as unreachable
 STATE_PATH = "/numberpool/v1/State"
+_DATABASE_ONLY = "numberpool.database_only"  # scope key: the handler is marked router.database_only
 MAX_STATE_BODY = 32 << 20  # a state document may be larger than any form
 
 
@@ -273,11 +274,12 @@ class App:
         of this request (``store.changes.SnapshotWatch``), then a GET answered from the response
         cache while nothing committed, else dispatched (and kept); ``True``: already represented."""
         watch = self.backend.db.change_watch()
-        if not isinstance(watch, SnapshotWatch):
-            return self._dispatch(scope, body), False
+        if not isinstance(watch, SnapshotWatch) or scope["method"] != "GET" or body:
+            # A write: no stamp (a write moves it: reading it would cost a round trip for nothing)
+            return self._completed(scope, self._dispatch(scope, body)), False
         with watch.pinned():
             cache = self.cache
-            if cache is None or scope["method"] != "GET" or body:
+            if cache is None:
                 return self._dispatch(scope, body), False
             key, stamp, response = self._cached(cache, scope)
             if response is not None:
@@ -288,6 +290,14 @@ class App:
             response = self._represent(scope, answer)
             cache.put(stamp, key, response)
             return response, True
+
+    def _completed(self, scope: Scope, answer: Response | Awaitable[Response]) -> Response | Awaitable[Response]:
+        """On a request thread: a database-only async handler run to its end here (its database
+        waits inline: ``store.offload.inline``), in the request's one hop; any other one is left
+        to the event loop (an inbound event waits on webhooks, which must not hold a thread)."""
+        if isinstance(answer, Response) or not scope.get(_DATABASE_ONLY):
+            return answer
+        return run_inline(answer)  # type: ignore[arg-type]
 
     def handle_now(self, scope: Scope, body: bytes) -> Response | None:
         """The response when the handler answers without waiting for anything; None when the
@@ -390,6 +400,8 @@ class App:
             raise errors.method_not_allowed(scope["method"], path)
         if representations.REPRESENTATION in scope:
             scope[representations.OPERATION] = self.routers[product].names.get(handler, "")
+        if getattr(handler, "database_only", False):
+            scope[_DATABASE_ONLY] = True
         query = dict(decode_qs(scope.get("query_string", b""), "query string"))
         pairs: list[tuple[str, str]] = []
         raw = b""  # the body itself, for the handlers that take JSON (router.json_body)

@@ -31,6 +31,13 @@ _PARAM = re.compile(r"\{(\w+)\}")
 H = TypeVar("H", bound=Callable[..., Any])
 
 
+def database_only(handler: H) -> H:
+    """Mark an async handler that waits on nothing but the database (a grouped insert): on
+    PostgreSQL it runs to its end on the request's thread, in one hop (``store.offload``)."""
+    handler.database_only = True  # type: ignore[attr-defined]
+    return handler
+
+
 def json_body(handler: H) -> H:
     """Mark a handler that takes an ``application/json`` body (``Request.body``) instead of a form."""
     handler.json_body = True  # type: ignore[attr-defined]

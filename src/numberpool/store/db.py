@@ -18,7 +18,7 @@ from sqlalchemy import Connection, Insert, Row, Select, Text, create_engine, eve
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
-from numberpool.store import deadline
+from numberpool.store import deadline, offload
 from numberpool.store.changes import ChangeWatch, SnapshotWatch
 from numberpool.store.offload import SLACK, Offload
 from numberpool.store.prepared import Prepared, Reader
@@ -144,7 +144,7 @@ class Database:
     async def call(self, fn: Callable[..., T], *args: Any) -> T:
         """``fn(*args)``, database work of a request's async code: on PostgreSQL on the request
         threads (``store.offload``), on SQLite here and now."""
-        if self.offload is None:
+        if self.offload is None or offload.inline():
             return fn(*args)
         return await self.offload.request(fn, *args)
 

@@ -25,6 +25,7 @@ from sqlalchemy import Column, Insert, bindparam
 
 from numberpool.store.db import Database
 from numberpool.store.errors import ConstraintViolation
+from numberpool.store.offload import inline
 
 MAX_ROWS = 64  # rows per statement; a larger group is written as several statements
 Waiter = tuple[dict[str, Any], "asyncio.Future[bool]"]  # a row and the future of its request
@@ -63,7 +64,7 @@ class GroupInsert:
             shapes.setdefault(shape, []).append((values, done))
         chunks = [(shape, group[start : start + MAX_ROWS])
                   for shape, group in shapes.items() for start in range(0, len(group), MAX_ROWS)]
-        if self.db.offload is None:  # SQLite: written here and now
+        if self.db.offload is None or inline():  # SQLite, or a request thread's own loop: here and now
             self._answer(self._write_chunks(chunks))
         else:  # PostgreSQL: on the request threads, the loop serving meanwhile
             task = loop.create_task(self._flush_offloaded(chunks))

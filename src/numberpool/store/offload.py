@@ -23,7 +23,8 @@ from __future__ import annotations
 
 import asyncio
 import functools
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Coroutine
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TypeVar
 
@@ -33,6 +34,28 @@ T = TypeVar("T")
 REQUEST_THREADS = 8  # threads per server process for requests' database work
 BACKGROUND_THREADS = 4  # and for background work
 SLACK = 0.25  # seconds past the statement deadline a request's work may take in all
+
+
+_here = threading.local()  # .runner: the asyncio.Runner of a request thread running a handler inline
+
+
+def inline() -> bool:
+    """Whether this thread runs a request's work to its end itself (``run_inline``): then its
+    database waits run here, not on another thread."""
+    return getattr(_here, "inline", False)
+
+
+def run_inline(coro: Coroutine[Any, Any, T]) -> T:
+    """Run an async handler that waits on nothing but the database to its end, on this request
+    thread (a loop of the thread's own), its database waits inline: one hop in all."""
+    runner = getattr(_here, "runner", None)
+    if runner is None:
+        runner = _here.runner = asyncio.Runner()
+    _here.inline = True
+    try:
+        return runner.run(coro)
+    finally:
+        _here.inline = False
 
 
 class WaitedTooLong(OperationalError):

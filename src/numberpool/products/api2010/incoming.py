@@ -8,7 +8,7 @@ from numberpool.domain import access
 from numberpool.domain.accounts import Account
 from numberpool.domain.backend import Backend
 from numberpool.http.request import Request, Response
-from numberpool.http.router import Handler, Path, Router
+from numberpool.http.router import Handler, Path, Router, database_only
 from numberpool.http.wire import dumps, rfc2822, v2010_page
 from numberpool.products.api2010 import params, urls
 from numberpool.products.paging import parse_page
@@ -81,6 +81,7 @@ def register(r: Router, b: Backend) -> None:
             )
             return Response(200, dumps(body))
 
+        @database_only
         async def create_number(req: Request, account_sid: str) -> Response:
             account = await b.db.call(_account, req, account_sid)  # off the event loop on PostgreSQL
             config = params.NUMBER_CONFIG.parse(req.form)

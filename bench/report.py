@@ -81,6 +81,17 @@ def markdown(results: dict) -> str:
             f"| largest single process peak RSS, MB | {sc['peak_rss_mb_max_process']:.0f} | |",
             "",
         ]
+        if "latency" in data:
+            lat = data["latency"]
+            lines += [(f"Throughput with {lat['delay_ms_each_way']:g} ms added to the database each way "
+                       "(bench/latency.py: a relay delaying every chunk), against the same server and database "
+                       "without it:"), "",
+                      "| operation | req/s, no added latency | req/s, with it | with / without | target |",
+                      "|---|---|---|---|---|"]
+            for name, row in lat["rows"].items():
+                target = f">= {lat['target_64']:g} ({_mark(row['far_over_near'] >= lat['target_64'])})" if "64" in name else ""
+                lines.append(f"| {name} | {row['near_rps']:.0f} | {row['far_rps']:.0f} | {row['far_over_near']:.2f} | {target} |")
+            lines.append("")
     if "inprocess" in results:
         lines += ["## In-process (numberpool.mock())", "",
                   ("CPU time per operation, median over interleaved rounds, beside moto's mock_aws() measured in the "

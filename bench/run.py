@@ -30,6 +30,7 @@ import httpx
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
+import latency
 import measure
 import mock_vs_moto
 import report
@@ -276,6 +277,10 @@ def main() -> int:
             workdir.mkdir()
             results["databases"][kind] = {"rounds": rounds(kind, args, workdir)}
             results["databases"][kind]["scale"] = scale(kind, args, workdir)
+            if kind == "postgres":
+                print("bench: postgres throughput with 1 ms added to the database each way", flush=True)
+                results["databases"][kind]["latency"] = latency.measure_latency(
+                    os.environ["NUMBERPOOL_BENCH_POSTGRES_URL"], window=args.window, rounds=min(args.rounds, 3))
             _write(results, args.out)  # after each database: a later failure loses nothing measured
     print("bench: in-process figures (numberpool.mock() and moto's mock_aws())", flush=True)
     rounds_, fresh, fetches = (3, 10, 200) if args.quick else (7, 30, 2000)

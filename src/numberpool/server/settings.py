@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from numberpool.domain.pools.base import PoolLimits
+from numberpool.server.args import int_at_least, positive_seconds
 from numberpool.store.deadline import DEFAULT_DEADLINE
 from numberpool.store.deadline import Limits as DatabaseLimits
 
@@ -31,26 +32,6 @@ GRANIAN_KEYS = ("runtime_mode", "task_impl", "loop", "http")
 
 class SettingError(ValueError):
     """A setting's value is wrong; the message is one line naming it."""
-
-
-def _non_negative_int(value: str) -> int:
-    try:
-        number = int(value)
-    except ValueError:
-        number = -1
-    if number < 0:
-        raise ValueError(f"{value!r} is not a limit (0 or more)")
-    return number
-
-
-def _positive_seconds(value: str) -> float:
-    try:
-        number = float(value)
-    except ValueError:
-        number = math.nan
-    if not (math.isfinite(number) and number > 0):
-        raise ValueError(f"{value!r} is not a number of seconds greater than 0")
-    return number
 
 
 def _deadline(value: str) -> float | None:
@@ -97,8 +78,8 @@ def _text(value: str) -> str:
 @dataclass(frozen=True)
 class Option:
     """One setting: the ``Settings`` field it fills, its environment variable, its ``serve`` flag
-    (None: environment only), the check turning text into the value (raising ValueError with a
-    message), and the text the worker processes are given (``show``; None: leave it out)."""
+    (None: environment only), the check turning text into the value (raising ValueError, or
+    argparse's ArgumentTypeError for the checks ``args.py`` shares with the command, with a message), and the text the worker processes are given (``show``; None: leave it out)."""
 
     name: str
     env: str
@@ -112,7 +93,7 @@ class Option:
 
 
 def _limit(name: str, env: str, what: str) -> Option:
-    return Option(name, env, name.replace("_", "-"), _non_negative_int, help=what, metavar="N")
+    return Option(name, env, name.replace("_", "-"), int_at_least(0, "a limit (0 or more)"), help=what, metavar="N")
 
 
 OPTIONS: tuple[Option, ...] = (
@@ -124,7 +105,7 @@ OPTIONS: tuple[Option, ...] = (
            show=lambda v: v or None, metavar="IPS",
            help="comma-separated IPs or CIDRs (or *) of the proxies whose X-Forwarded-* and Forwarded headers are"
                 " believed (default: none)"),
-    Option("webhook_timeout", "NUMBERPOOL_WEBHOOK_TIMEOUT", "webhook-timeout", _positive_seconds, show=repr,
+    Option("webhook_timeout", "NUMBERPOOL_WEBHOOK_TIMEOUT", "webhook-timeout", positive_seconds, show=repr,
            metavar="SECONDS", help="how long a webhook may take to answer before the request counts as failed,"
                                    f" error 11205 (default {DEFAULT_WEBHOOK_TIMEOUT:g})"),
     Option("webhook_deny_private", "NUMBERPOOL_WEBHOOK_DENY_PRIVATE", "webhook-deny-private", _switch,
@@ -211,7 +192,7 @@ class Settings:
 def _parsed(option: Option, raw: str) -> Any:
     try:
         return option.parse(raw)
-    except ValueError as exc:
+    except (ValueError, argparse.ArgumentTypeError) as exc:
         raise SettingError(f"{option.env}: {exc}") from None
 
 
@@ -222,7 +203,7 @@ def argument_type(name: str) -> Callable[[str], Any]:
     def check(value: str) -> Any:
         try:
             return parse(value)
-        except ValueError as exc:
+        except (ValueError, argparse.ArgumentTypeError) as exc:
             raise argparse.ArgumentTypeError(str(exc)) from None
 
     check.__name__ = name  # argparse names the type in some messages

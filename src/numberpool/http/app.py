@@ -270,26 +270,17 @@ class App:
             return self._failure(exc, scope) or self._error(errors.database_unavailable(), scope)
 
     def _pinned(self, scope: Scope, body: bytes) -> tuple[Response | Awaitable[Response], bool]:
-        """On a request thread (PostgreSQL): the database's snapshot read once, as the change stamp
-        of this request (``store.changes.SnapshotWatch``), then a GET answered from the response
-        cache while nothing committed, else dispatched (and kept); ``True``: already represented."""
+        """On a request thread (PostgreSQL): for a GET, the database's snapshot read once as the
+        change stamp of this request (``store.changes.SnapshotWatch``), then ``handle_now``: the
+        response cache and the credential cache, as on SQLite; ``True``: already represented."""
         watch = self.backend.db.change_watch()
-        if not isinstance(watch, SnapshotWatch) or scope["method"] != "GET" or body:
-            # A write: no stamp (a write moves it: reading it would cost a round trip for nothing)
-            return self._completed(scope, self._dispatch(scope, body)), False
-        with watch.pinned():
-            cache = self.cache
-            if cache is None:
-                return self._dispatch(scope, body), False
-            key, stamp, response = self._cached(cache, scope)
+        if isinstance(watch, SnapshotWatch) and scope["method"] == "GET" and not body:
+            with watch.pinned():
+                response = self.handle_now(scope, body)
             if response is not None:
                 return response, True
-            answer = self._dispatch(scope, body)
-            if not isinstance(answer, Response):
-                return answer, False
-            response = self._represent(scope, answer)
-            cache.put(stamp, key, response)
-            return response, True
+        # A write reads no stamp (it moves it: reading it would cost a round trip for nothing).
+        return self._completed(scope, self._dispatch(scope, body)), False
 
     def _completed(self, scope: Scope, answer: Response | Awaitable[Response]) -> Response | Awaitable[Response]:
         """On a request thread: a database-only async handler run to its end here (its database

@@ -48,6 +48,8 @@ class GroupInsert:
 
     async def insert_if_free(self, values: dict[str, Any]) -> bool:
         """Whether ``values`` was inserted; False when the row was refused (its number taken)."""
+        if inline():  # a request thread running its handler to its end: no loop to group on
+            return self._write(tuple(sorted(values)), [values])[0]
         loop = asyncio.get_running_loop()
         done: asyncio.Future[bool] = loop.create_future()
         pending = self._pending.get(loop)
@@ -64,7 +66,7 @@ class GroupInsert:
             shapes.setdefault(shape, []).append((values, done))
         chunks = [(shape, group[start : start + MAX_ROWS])
                   for shape, group in shapes.items() for start in range(0, len(group), MAX_ROWS)]
-        if self.db.offload is None or inline():  # SQLite, or a request thread's own loop: here and now
+        if self.db.offload is None:  # SQLite: written here and now
             self._answer(self._write_chunks(chunks))
         else:  # PostgreSQL: on the request threads, the loop serving meanwhile
             task = loop.create_task(self._flush_offloaded(chunks))

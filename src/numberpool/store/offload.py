@@ -36,26 +36,28 @@ BACKGROUND_THREADS = 4  # and for background work
 SLACK = 0.25  # seconds past the statement deadline a request's work may take in all
 
 
-_here = threading.local()  # .runner: the asyncio.Runner of a request thread running a handler inline
+_here = threading.local()  # .inline: this request thread runs a handler to its end itself
 
 
 def inline() -> bool:
     """Whether this thread runs a request's work to its end itself (``run_inline``): then its
-    database waits run here, not on another thread."""
+    database waits run here and now, without suspending (``Database.call``, ``GroupInsert``)."""
     return getattr(_here, "inline", False)
 
 
 def run_inline(coro: Coroutine[Any, Any, T]) -> T:
     """Run an async handler that waits on nothing but the database to its end, on this request
-    thread (a loop of the thread's own), its database waits inline: one hop in all."""
-    runner = getattr(_here, "runner", None)
-    if runner is None:
-        runner = _here.runner = asyncio.Runner()
+    thread: its database waits run inline, so it never suspends and needs no event loop; one hop
+    in all. RuntimeError if it does suspend (it waited on something else)."""
     _here.inline = True
     try:
-        return runner.run(coro)
+        coro.send(None)
+    except StopIteration as done:
+        return done.value
     finally:
         _here.inline = False
+    coro.close()
+    raise RuntimeError("a database-only handler waited on something other than the database")
 
 
 class WaitedTooLong(OperationalError):

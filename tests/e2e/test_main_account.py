@@ -10,6 +10,8 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import httpx
@@ -46,9 +48,14 @@ def credentials() -> tuple[str, str]:
     return "AC" + secrets.token_hex(16), secrets.token_hex(16)
 
 
-def serving(db_url: str, sid: str, token: str) -> tuple[subprocess.Popen, Server]:
+@contextmanager
+def served(db_url: str, sid: str, token: str) -> Iterator[Server]:
+    """A server on ``db_url`` with this main account, stopped when the block ends."""
     proc, base_url = start_server(db_url, {"TWILIO_ACCOUNT_SID": sid, "TWILIO_AUTH_TOKEN": token})
-    return proc, Server(base_url, sid, token, db_url)
+    try:
+        yield Server(base_url, sid, token, db_url)
+    finally:
+        stop_server(proc)
 
 
 def populate(s: Server) -> dict[str, Any]:
@@ -79,14 +86,10 @@ def test_a_restart_with_another_sid_demotes_the_old_main_account_and_reset_spare
     old_sid, old_token = credentials()
     new_sid, new_token = credentials()
     with fresh_database(backend, tmp_path_factory) as db_url:
-        proc, old = serving(db_url, old_sid, old_token)
-        try:
+        with served(db_url, old_sid, old_token) as old:
             kept = populate(old)
-        finally:
-            stop_server(proc)
-        proc, new = serving(db_url, new_sid, new_token)
-        old = Server(new.base_url, old_sid, old_token, db_url)  # the old credentials, on the new server
-        try:
+        with served(db_url, new_sid, new_token) as new:
+            old = Server(new.base_url, old_sid, old_token, db_url)  # the old credentials, on the new server
             assert {sid for sid, main in accounts_in(db_url).items() if main} == {new_sid}
             assert accounts_in(db_url)[old_sid] is False
             gone = populate(new)
@@ -107,30 +110,21 @@ def test_a_restart_with_another_sid_demotes_the_old_main_account_and_reset_spare
                 refused(hs.get(f"{API}/{gone['sub']['sid']}.json"), 401, 20003)
             still_there(old, kept)  # the Reset left the former main account's tree alone
             assert set(accounts_in(db_url)) == {new_sid, old_sid, kept["sub"]["sid"]}
-        finally:
-            stop_server(proc)
-        proc, old = serving(db_url, old_sid, old_token)  # and back: the old SID is the main account again
-        try:
+        with served(db_url, old_sid, old_token) as old:  # and back: the old SID is the main account again
             assert {sid for sid, main in accounts_in(db_url).items() if main} == {old_sid}
             still_there(old, kept)
-        finally:
-            stop_server(proc)
 
 
 def test_a_main_account_loads_nothing_of_a_demoted_former_main_account(backend, tmp_path_factory):
     old_sid, old_token = credentials()
     new_sid, new_token = credentials()
     with fresh_database(backend, tmp_path_factory) as db_url:
-        proc, old = serving(db_url, old_sid, old_token)
-        try:
+        with served(db_url, old_sid, old_token) as old:
             kept = populate(old)
             with old.http() as h:
                 theirs = ok(h.get(STATE))
-        finally:
-            stop_server(proc)
-        proc, new = serving(db_url, new_sid, new_token)
-        old = Server(new.base_url, old_sid, old_token, db_url)
-        try:
+        with served(db_url, new_sid, new_token) as new:
+            old = Server(new.base_url, old_sid, old_token, db_url)
             with new.http() as h:
                 def load(doc: dict[str, Any]) -> httpx.Response:
                     return h.post(STATE, json={"version": 1, **doc})
@@ -149,19 +143,13 @@ def test_a_main_account_loads_nothing_of_a_demoted_former_main_account(backend, 
             still_there(old, kept)
             with old.http() as h:
                 assert ok(h.get(STATE)) == theirs
-        finally:
-            stop_server(proc)
 
 
 def test_the_sid_of_a_subaccount_is_refused_in_one_line(tmp_path):
     main_sid, main_token = credentials()
     db_url = f"sqlite:///{tmp_path / 'np.db'}"
-    proc, s = serving(db_url, main_sid, main_token)
-    try:
-        with s.http() as h:
-            sub = ok(h.post(f"{API}.json", data={"FriendlyName": "sub"}), 201)
-    finally:
-        stop_server(proc)
+    with served(db_url, main_sid, main_token) as s, s.http() as h:
+        sub = ok(h.post(f"{API}.json", data={"FriendlyName": "sub"}), 201)
     env = {**os.environ, "TWILIO_ACCOUNT_SID": sub["sid"], "TWILIO_AUTH_TOKEN": sub["auth_token"]}
     done = subprocess.run([sys.executable, "-m", "numberpool", "serve", "--port", str(free_port()), "--db", db_url],
                           env=env, capture_output=True, text=True, timeout=60, check=False)

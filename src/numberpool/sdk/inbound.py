@@ -20,7 +20,7 @@ from urllib.parse import urlsplit
 
 from twilio.base.exceptions import TwilioRestException
 
-from numberpool.sdk.redirect import RedirectedClient
+from numberpool.sdk.redirect import RedirectedClient, is_twilio_host
 
 if TYPE_CHECKING:
     from twilio.rest import Client
@@ -70,8 +70,7 @@ def _numberpool_url(client: Client, uri: str) -> str:
         raise ValueError("inbound traffic is simulated by numberpool: give a client made by numberpool.client(), "
                          "or use it inside numberpool.mock()")
     target = str(client.get_hostname(uri))
-    host = (urlsplit(target).hostname or "").lower().rstrip(".")
-    if host == "twilio.com" or host.endswith(".twilio.com"):
+    if is_twilio_host(urlsplit(target).hostname):
         raise ValueError(f"this client's base URL {client.numberpool_base_url} is Twilio's, not a numberpool server")
     return target
 

@@ -17,6 +17,17 @@ def is_twilio_host(host: str | None) -> bool:
     return name == "twilio.com" or name.endswith(".twilio.com")
 
 
+def served_path(host: str, path: str) -> str | None:
+    """The path on numberpool of a request for Twilio host ``host`` (lower case): the API's as it
+    is, a v1 product's under its prefix (``/messaging/v1/...``; a path already under it stays);
+    None for a Twilio product numberpool does not serve."""
+    product = host.split(".", 1)[0]
+    prefix = _PRODUCT_PREFIX.get(product)
+    if prefix is None:
+        return None
+    return path if not prefix or path.startswith(prefix + "/") else prefix + path
+
+
 class RedirectedClient(Client):
     """``get_hostname`` is the one hook every request passes through, sync and async.
 
@@ -31,12 +42,10 @@ class RedirectedClient(Client):
         host = (parts.hostname or "").lower().rstrip(".")
         if not is_twilio_host(host):
             return uri  # already one of ours (an absolute next_page_url)
-        product = host.split(".", 1)[0]
-        prefix = _PRODUCT_PREFIX.get(product)
-        if prefix is None:
+        path = served_path(host, parts.path)
+        if path is None:
             raise ValueError(f"numberpool does not serve {host}; nothing was sent to Twilio")
-        rest = parts.path + (f"?{parts.query}" if parts.query else "")
-        return f"{self.numberpool_base_url}{prefix}{rest}"
+        return f"{self.numberpool_base_url}{path}" + (f"?{parts.query}" if parts.query else "")
 
 
 def _is_http_url(parts: SplitResult) -> bool:

@@ -49,7 +49,7 @@ from numberpool.domain import errors
 from numberpool.http.asgi import response_headers
 from numberpool.http.request import Response as AppResponse
 from numberpool.http.wire import error_body
-from numberpool.sdk.redirect import is_twilio_host
+from numberpool.sdk.redirect import is_twilio_host, served_path
 
 Scope = dict[str, Any]
 
@@ -67,7 +67,6 @@ class Mock(Protocol):
 
     async def _answer_async(self, scope: Scope, body: bytes) -> AppResponse: ...
 
-_PRODUCTS = ("api", "messaging", "trunking", "proxy")
 _FORM = b"application/x-www-form-urlencoded"
 
 
@@ -128,13 +127,10 @@ def _route(url: str) -> tuple[str, str, bytes] | AppResponse | None:
     host = parts.hostname or ""  # in lower case
     if not is_twilio_host(host):
         return None
-    label = host.split(".", 1)[0]
-    if label not in _PRODUCTS:
+    path = served_path(host, parts.path)
+    if path is None:
         err = errors.product_not_served(host)
         return AppResponse(err.status, error_body(err))
-    path = parts.path
-    if label != "api" and not path.startswith(f"/{label}/"):
-        path = f"/{label}{path}"
     netloc = parts.netloc  # as sent in the Host header: the idna codec only for a name that is not ASCII (it is slow)
     return path, parts.query, netloc.encode("ascii") if netloc.isascii() else netloc.encode("idna")
 

@@ -39,8 +39,8 @@ import startup
 from ops import Operations
 
 OPS = ("fetch", "list", "provision", "messaging add/remove", "proxy fetch")
-# SQLite: the same reads on a second server process with the response cache off (every
-# request runs the query and renders), so the table shows what a read costs when it misses.
+# The same reads on a second server process with the response cache off (every request runs
+# the query and renders), so the table shows what a read costs when it misses.
 UNCACHED = ("fetch, cache off", "list, cache off")
 # SQLite: the floor of any write on this stack (bench/bare_write_app.py), and of buying a number
 # never seen before (bench/bare_provision_app.py: the same, plus phonenumbers), beside provision.
@@ -53,6 +53,19 @@ FLOOR_PN_RSGI = "the same floor on granian's RSGI interface"
 INBOUND = "inbound message"
 FLOOR_HOOK = "floor: bare POST + 1 outbound POST (httpx)"
 INBOUND_TARGET = 2.0  # inbound message CPU per event / its floor's, at most
+# PostgreSQL: the floor of any read (bench/bare_pg_read_app.py: a bare GET making the one query
+# numberpool reads as its change stamp, one round trip through psycopg), and of buying a number
+# (bench/bare_provision_app.py with BARE_PG_URL: phonenumbers and one INSERT through psycopg).
+FLOOR_PG_READ = "floor: bare GET + 1 PostgreSQL query (psycopg)"
+FLOOR_PN_PG = "floor: bare POST + phonenumbers + 1 PostgreSQL INSERT"
+BUYERS = (FLOOR_PN, FLOOR_PN_RSGI, FLOOR_PN_PG)  # the floors that buy numbers by PhoneNumber, as provision
+# Rows also reported against a floor (the floor's CPU per request / the row's), and the least
+# such ratio asked of a row, if any.
+AGAINST_FLOOR = {
+    "postgres": {"fetch": FLOOR_PG_READ, "list": FLOOR_PG_READ, "fetch, cache off": FLOOR_PG_READ,
+                 "list, cache off": FLOOR_PG_READ, "provision": FLOOR_PN_PG},
+}
+FLOOR_TARGETS = {"postgres": {"provision": 0.8}}
 POST_LUA = """
 wrk.method = "POST"
 wrk.body = "PhoneNumber=%2B14155550123&FriendlyName=floor"
@@ -102,16 +115,23 @@ def rounds(kind: str, args: argparse.Namespace, workdir: Path) -> dict:
     db_url = fresh_db(kind, workdir)
     proc, base = servers.numberpool(db_url, env, "--messaging-pool-limit", "1000000")
     bare_proc, bare_base = servers.bare()
-    cold = servers.numberpool(db_url, {**env, **NO_CACHE}) if kind == "sqlite" else None
+    cold = servers.numberpool(db_url, {**env, **NO_CACHE})
     hook = servers.receiver() if kind == "sqlite" else None
     hook_url = hook[1] if hook else ""
-    floors = {
-        FLOOR: servers.bare("bare_write_app", {"BARE_WRITE_DB": str(workdir / "floor.db")}),
-        FLOOR_PN: servers.bare("bare_provision_app", {"BARE_WRITE_DB": str(workdir / "floor_pn.db")}),
-        FLOOR_PN_RSGI: servers.bare("bare_provision_app", {"BARE_WRITE_DB": str(workdir / "floor_rsgi.db")}, rsgi=True),
-        FLOOR_HOOK: servers.bare("bare_inbound_app", {"BARE_INBOUND_WEBHOOK": hook_url}),
-    } if hook else {}
-    buyers = 1 + sum(name not in (FLOOR, FLOOR_HOOK) for name in floors)  # loads that buy numbers by PhoneNumber
+    if hook:
+        floors = {
+            FLOOR: servers.bare("bare_write_app", {"BARE_WRITE_DB": str(workdir / "floor.db")}),
+            FLOOR_PN: servers.bare("bare_provision_app", {"BARE_WRITE_DB": str(workdir / "floor_pn.db")}),
+            FLOOR_PN_RSGI: servers.bare("bare_provision_app", {"BARE_WRITE_DB": str(workdir / "floor_rsgi.db")}, rsgi=True),
+            FLOOR_HOOK: servers.bare("bare_inbound_app", {"BARE_INBOUND_WEBHOOK": hook_url}),
+        }
+    elif kind == "postgres":  # the floor apps work in the same throw-away database (their own table)
+        pg_env = {"BARE_PG_URL": _libpq_url(db_url)}
+        floors = {FLOOR_PG_READ: servers.bare("bare_pg_read_app", pg_env),
+                  FLOOR_PN_PG: servers.bare("bare_provision_app", pg_env)}
+    else:
+        floors = {}
+    buyers = 1 + sum(name in BUYERS for name in floors)  # loads that buy numbers by PhoneNumber
     ops_names = OPS + (UNCACHED if cold else ()) + ((INBOUND,) if hook else ()) + tuple(floors)
     per_window = int(args.window * 4000)
     try:
@@ -143,6 +163,8 @@ def rounds(kind: str, args: argparse.Namespace, workdir: Path) -> dict:
             for i, (name, (floor_proc, floor_base)) in enumerate(floors.items()):
                 if name == FLOOR:
                     loads[name] = (floor_proc.pid, floor_base + "/", POST_LUA)
+                elif name == FLOOR_PG_READ:  # the very request of the fetch row, to the floor app
+                    loads[name] = (floor_proc.pid, ops.fetch.url.replace(base, floor_base, 1), None)
                 elif name == FLOOR_HOOK:  # the very requests of the inbound row, to the floor app
                     url, lua = _load(ops.inbound(hook_url))
                     loads[name] = (floor_proc.pid, url.replace(base, floor_base, 1), lua)
@@ -166,6 +188,10 @@ def rounds(kind: str, args: argparse.Namespace, workdir: Path) -> dict:
         out = {"summary": summary, "samples": samples}
         if hook:
             out["inbound_vs_floor"] = _over(samples[INBOUND], samples[FLOOR_HOOK])
+        against = {op: floor for op, floor in AGAINST_FLOOR.get(kind, {}).items() if op in samples and floor in samples}
+        if against:
+            out["vs_floor"] = {op: {"floor": floor, **_under(samples[op], samples[floor], FLOOR_TARGETS.get(kind, {}).get(op))}
+                               for op, floor in against.items()}
         return out
     finally:
         servers.stop(bare_proc)
@@ -186,6 +212,23 @@ def _over(op: list[dict], floor: list[dict]) -> dict:
     median = statistics.median(ratios)
     return {"ratio_median": median, "quartiles": [q[0], q[2]], "ratios": ratios,
             "target": INBOUND_TARGET, "met": median <= INBOUND_TARGET}
+
+
+def _under(op: list[dict], floor: list[dict], target: float | None) -> dict:
+    """Per round, ``floor``'s CPU per request / ``op``'s (1.0: as cheap as its floor): median and
+    quartiles, and the target (at least), if any."""
+    ratios = [f["cpu_us"] / o["cpu_us"] for o, f in zip(op, floor, strict=True)]
+    q = statistics.quantiles(ratios, n=4) if len(ratios) > 1 else ratios * 3
+    median = statistics.median(ratios)
+    return {"ratio_median": median, "quartiles": [q[0], q[2]], "ratios": ratios,
+            "target": target, "met": None if target is None else median >= target}
+
+
+def _libpq_url(db_url: str) -> str:
+    """A SQLAlchemy PostgreSQL URL (any driver) as psycopg takes it."""
+    from sqlalchemy.engine import make_url
+
+    return make_url(db_url).set(drivername="postgresql").render_as_string(hide_password=False)
 
 
 def _load(load) -> tuple[str, str | None]:
@@ -253,6 +296,8 @@ def main() -> int:
     parser.add_argument("--scale", type=int, default=None, help="numbers in the scale account")
     parser.add_argument("--hops", type=int, default=None, help="next_page_uri hops to the deep page")
     parser.add_argument("--out", type=Path, default=HERE / "results")
+    parser.add_argument("--only-rounds", action="store_true",
+                        help="the interleaved rounds only (no scale, latency, in-process or start-up sections): a check")
     args = parser.parse_args()
     args.rounds = args.rounds or (2 if args.quick else 5)
     args.window = args.window or (1.0 if args.quick else 5.0)
@@ -276,18 +321,22 @@ def main() -> int:
             workdir = Path(tmp) / kind
             workdir.mkdir()
             results["databases"][kind] = {"rounds": rounds(kind, args, workdir)}
+            if args.only_rounds:
+                _write(results, args.out)
+                continue
             results["databases"][kind]["scale"] = scale(kind, args, workdir)
             if kind == "postgres":
                 print("bench: postgres throughput with 1 ms added to the database each way", flush=True)
                 results["databases"][kind]["latency"] = latency.measure_latency(
                     os.environ["NUMBERPOOL_BENCH_POSTGRES_URL"], window=args.window, rounds=min(args.rounds, 3))
             _write(results, args.out)  # after each database: a later failure loses nothing measured
-    print("bench: in-process figures (numberpool.mock() and moto's mock_aws())", flush=True)
-    rounds_, fresh, fetches = (3, 10, 200) if args.quick else (7, 30, 2000)
-    results["inprocess"] = mock_vs_moto.measure(rounds_, fresh, fetches)
-    print("bench: start-up (numberpool serve, moto_server, a bare granian app)", flush=True)
-    results["startup"] = startup.measure(3 if args.quick else 10)
-    _write(results, args.out)
+    if not args.only_rounds:
+        print("bench: in-process figures (numberpool.mock() and moto's mock_aws())", flush=True)
+        rounds_, fresh, fetches = (3, 10, 200) if args.quick else (7, 30, 2000)
+        results["inprocess"] = mock_vs_moto.measure(rounds_, fresh, fetches)
+        print("bench: start-up (numberpool serve, moto_server, a bare granian app)", flush=True)
+        results["startup"] = startup.measure(3 if args.quick else 10)
+        _write(results, args.out)
     print(report.markdown(results))
     return 0
 

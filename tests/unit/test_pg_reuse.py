@@ -1,5 +1,5 @@
 """Reads reused on PostgreSQL, with SQLite's promise: the change stamp is the database's snapshot,
-read once per request, so a GET answered before is answered again with that one round trip while
+read once per request (on the event loop), so a GET answered before is answered again with that one round trip while
 nothing committed, and a write (by any process, on any host: the snapshot is the database's)
 makes the next read compute afresh; credentials likewise."""
 
@@ -43,6 +43,7 @@ def statements(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 def test_a_read_is_reused_until_something_commits(pg_url: str, statements: list[str]):
     sid, token = prepare(pg_url)
     app = create_app(Settings(db_url=pg_url))
+    reader = app.backend.db.change_watch().reader
 
     async def scenario() -> None:
         transport = httpx.ASGITransport(app=app)
@@ -54,9 +55,16 @@ def test_a_read_is_reused_until_something_commits(pg_url: str, statements: list[
             first = await h.get(f"{numbers[:-5]}/{pn}.json")
             assert first.status_code == 200
             statements.clear()
+            reads = reader.reads
             again = await h.get(f"{numbers[:-5]}/{pn}.json")
             assert again.content == first.content
-            assert len(statements) == 1 and "pg_current_snapshot" in statements[0], statements  # one round trip
+            # one round trip, on the event loop: no thread's statement at all
+            assert statements == [] and reader.reads == reads + 1, statements
+
+            reads = reader.reads  # requests arriving together share the next read
+            together = await asyncio.gather(*(h.get(f"{numbers[:-5]}/{pn}.json") for _ in range(20)))
+            assert {r.content for r in together} == {first.content}
+            assert reader.reads - reads < 20, reader.reads - reads
 
             renamed = await h.post(f"{numbers[:-5]}/{pn}.json", data={"FriendlyName": "second"})
             assert renamed.status_code == 200

@@ -44,6 +44,7 @@ from numberpool.store.db import Database
 from numberpool.store.deadline import Limits as DatabaseLimits
 from numberpool.store.errors import ConstraintViolation, busy, unavailable
 from numberpool.store.offload import Offload, run_inline
+from numberpool.store.snapshot import SnapshotReader
 from numberpool.version import __version__
 from numberpool.webhooks.http import HttpTransport
 
@@ -126,10 +127,17 @@ class App:
             await send_response(send, await self._health(scope["method"]))
             return
         cache = self.cache
-        if cache is not None and scope["method"] == "GET" and not has_body(scope["headers"]) \
-                and self.backend.db.offload is None:  # PostgreSQL: on the request's thread (handle)
-            await self._cached_get(cache, scope, send)
-            return
+        if scope["method"] == "GET" and not has_body(scope["headers"]):
+            offload = self.backend.db.offload
+            if offload is None:
+                if cache is not None:
+                    await self._cached_get(cache, scope, send)
+                    return
+            else:
+                watch = self.backend.db.change_watch()
+                if isinstance(watch, SnapshotWatch) and watch.reader is not None:
+                    await send_response(send, await self._snapshot_get(offload, watch, watch.reader, scope))
+                    return
         body = b""
         if scope["method"] == "POST" or has_body(scope["headers"]):
             refused = await self._body_refused(scope, path)
@@ -269,13 +277,39 @@ class App:
         except Exception as exc:  # noqa: BLE001 - every failure becomes Twilio's error body
             return self._failure(exc, scope) or self._error(errors.database_unavailable(), scope)
 
-    def _pinned(self, scope: Scope, body: bytes) -> tuple[Response | Awaitable[Response], bool]:
-        """On a request thread (PostgreSQL): for a GET, the database's snapshot read once as the
-        change stamp of this request (``store.changes.SnapshotWatch``), then ``handle_now``: the
-        response cache and the credential cache, as on SQLite; ``True``: already represented."""
+    async def _snapshot_get(self, offload: Offload, watch: SnapshotWatch, reader: SnapshotReader,
+                            scope: Scope) -> Response:
+        """A GET on PostgreSQL: the database's snapshot read on the event loop, in a round trip
+        shared with the requests that arrived meanwhile (``store.snapshot``), as this request's
+        change stamp; a stored answer for it is served here, without a thread or a connection;
+        otherwise the request runs on a request thread with that stamp (``_pinned``). The stamp's
+        wait counts against the request's bound."""
+        began = time.monotonic()
+        try:
+            stamp = await reader.read()
+        except Exception as exc:  # noqa: BLE001 - every failure becomes Twilio's error body
+            return self._failure(exc, scope) or self._error(errors.database_unavailable(), scope)
+        cache = self.cache
+        if cache is not None and cache.at(stamp) is not None:
+            stored = cache.get(self._cache_key(scope), stamp)
+            if stored is not None:
+                return stored
+        try:
+            response, represented = await offload.request(self._pinned, scope, b"", stamp, began=began)
+            if not isinstance(response, Response):  # an async handler
+                response = await response
+            return response if represented else self._represent(scope, response)
+        except Exception as exc:  # noqa: BLE001 - as in _handle_offloaded
+            return self._failure(exc, scope) or self._error(errors.database_unavailable(), scope)
+
+    def _pinned(self, scope: Scope, body: bytes, stamp: bytes | None = None) -> tuple[Response | Awaitable[Response], bool]:
+        """On a request thread (PostgreSQL): for a GET, the database's snapshot as the change stamp
+        of this request (``stamp``, read on the event loop after the request arrived, or read here
+        once: ``store.changes.SnapshotWatch``), then ``handle_now``: the response cache and the
+        credential cache, as on SQLite; ``True``: already represented."""
         watch = self.backend.db.change_watch()
         if isinstance(watch, SnapshotWatch) and scope["method"] == "GET" and not body:
-            with watch.pinned():
+            with watch.pinned(stamp):
                 response = self.handle_now(scope, body)
             if response is not None:
                 return response, True

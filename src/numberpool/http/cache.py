@@ -31,7 +31,10 @@ class ResponseCache:
 
     def current(self) -> bytes | None:
         """The database's stamp now; a changed stamp drops what was stored. None: don't use the cache."""
-        stamp = self.watch.stamp()
+        return self.at(self.watch.stamp())
+
+    def at(self, stamp: bytes | None) -> bytes | None:
+        """``stamp``, read by this request after it arrived, is the database's now."""
         if stamp != self._stamp:
             with self._lock:
                 self._entries.clear()

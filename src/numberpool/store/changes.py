@@ -32,7 +32,10 @@ import sqlite3
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
+
+if TYPE_CHECKING:
+    from numberpool.store.snapshot import SnapshotReader
 
 _HEADER = 48  # one copy of the WAL-index header
 
@@ -106,20 +109,24 @@ class SnapshotWatch:
     returns it until the request ends. Outside a pinned request ``stamp()`` is None: nothing cached.
     """
 
-    def __init__(self, read_stamp: Callable[[], bytes]) -> None:
+    def __init__(self, read_stamp: Callable[[], bytes], reader: SnapshotReader | None = None) -> None:
         self._read = read_stamp
+        self.reader = reader  # on the event loop, shared by the requests waiting (store.snapshot)
         self._local = threading.local()
 
     def stamp(self) -> bytes | None:
         return getattr(self._local, "stamp", None)
 
     @contextmanager
-    def pinned(self) -> Iterator[bytes]:
-        stamp = self._local.stamp = self._read()
+    def pinned(self, stamp: bytes | None = None) -> Iterator[bytes]:
+        """The request on this thread reads ``stamp`` (one its request read on the event loop
+        after it arrived), or reads one now."""
+        stamp = self._local.stamp = stamp if stamp is not None else self._read()
         try:
             yield stamp
         finally:
             self._local.stamp = None
 
     def close(self) -> None:
-        pass
+        if self.reader is not None:
+            self.reader.close()

@@ -87,12 +87,13 @@ class Database:
             url = "postgresql+psycopg://" + url.split("://", 1)[1]  # psycopg 3
         self.url = url
         self.is_sqlite = url.startswith("sqlite")
+        self._limits = limits or deadline.Limits()
         kwargs: dict[str, Any] = {}
         self.offload: Offload | None = None  # where PostgreSQL's work runs, off the event loop
         if self.is_sqlite:
             kwargs["connect_args"] = {"check_same_thread": False, "timeout": 15 if wait_for_lock else 0}
         else:
-            limits = limits or deadline.Limits()
+            limits = self._limits
             self.offload = Offload(None if limits.deadline is None else limits.deadline + SLACK)
             kwargs["pool_pre_ping"] = True  # a connection lost with the database is replaced, not reused
             # Enough connections for every thread's reader and transaction; a checkout that still
@@ -131,7 +132,10 @@ class Database:
             if self.is_sqlite:
                 self._watch = ChangeWatch.for_url_database(self.engine.url.database)
             elif self.offload is not None:
-                self._watch = SnapshotWatch(self._snapshot)
+                from numberpool.store.snapshot import SnapshotReader
+
+                reader = SnapshotReader(self.engine.url, self._limits, self.offload.bound)
+                self._watch = SnapshotWatch(self._snapshot, reader)
         return self._watch
 
     def _snapshot(self) -> bytes:

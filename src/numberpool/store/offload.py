@@ -24,6 +24,7 @@ from __future__ import annotations
 import asyncio
 import functools
 import threading
+import time
 from collections.abc import Callable, Coroutine
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TypeVar
@@ -84,18 +85,22 @@ class Offload:
         """Connections the pools may hold at once: each thread its reader's and a transaction's."""
         return 2 * (self.threads + self.background_threads)
 
-    async def request(self, fn: Callable[..., T], *args: Any) -> T:
-        return await self._run(self._requests, fn, args)
+    async def request(self, fn: Callable[..., T], *args: Any, began: float | None = None) -> T:
+        """``fn(*args)`` on a request thread; ``began``: the monotonic time the request's bound
+        started counting (its earlier waits, such as its change stamp's, count against it)."""
+        return await self._run(self._requests, fn, args, began)
 
     async def background(self, fn: Callable[..., T], *args: Any) -> T:
-        return await self._run(self._background, fn, args)
+        return await self._run(self._background, fn, args, None)
 
-    async def _run(self, pool: ThreadPoolExecutor, fn: Callable[..., T], args: tuple[Any, ...]) -> T:
+    async def _run(self, pool: ThreadPoolExecutor, fn: Callable[..., T], args: tuple[Any, ...],
+                   began: float | None) -> T:
         future = asyncio.get_running_loop().run_in_executor(pool, functools.partial(fn, *args))
         if self.bound is None:
             return await future
+        left = self.bound if began is None else self.bound - (time.monotonic() - began)
         try:
-            return await asyncio.wait_for(future, self.bound)  # cancelled: a queued one never starts
+            return await asyncio.wait_for(future, max(left, 0.0))  # cancelled: a queued one never starts
         except TimeoutError:
             raise WaitedTooLong(self.bound) from None
 

@@ -50,10 +50,12 @@ def error_body(err: TwilioError) -> bytes:
 
 
 def _uri(path: str, echo: Sequence[tuple[str, str]], size: int, page: int, token: str | None) -> str:
-    query = [*echo, ("PageSize", str(size)), ("Page", str(page))]
+    """``path`` with the echoed filters and the paging parameters, as ``urlencode`` writes them: the
+    paging values (digits, and a token of ASCII letters and digits) are written as they are."""
+    paging = f"PageSize={size}&Page={page}"
     if token:
-        query.append(("PageToken", token))
-    return f"{path}?{urlencode(query)}"
+        paging += f"&PageToken={token}" if token.isascii() and token.isalnum() else "&" + urlencode({"PageToken": token})
+    return f"{path}?{urlencode(echo)}&{paging}" if echo else f"{path}?{paging}"
 
 
 def _links(

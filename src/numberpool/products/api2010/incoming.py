@@ -19,14 +19,16 @@ TYPE_FIELD = {
     "Local": "local", "Mobile": "mobile", "TollFree": "toll-free", "National": "national",
     "Voip": "voip", "SharedCost": "shared-cost", "MachineToMachine": "machine-to-machine",
 }
+_NUMBER_URI = urls.INCOMING_PHONE_NUMBER.format  # (AccountSid, Sid): called positionally, as an f-string is
+_ADD_ONS_URI = urls.ASSIGNED_ADD_ONS.format  # (AccountSid, ResourceSid)
 
 
 def number_json(n: Row) -> dict[str, Any]:
     """The IncomingPhoneNumber as Twilio shows it (seed 004): unset sms/application fields are
     empty strings, unset voice URLs and trunk are null."""
-    uri = urls.INCOMING_PHONE_NUMBER.format(AccountSid=n.account_sid, Sid=n.sid)
+    account_sid, sid, number_type = n.account_sid, n.sid, n.number_type
     return {
-        "account_sid": n.account_sid,
+        "account_sid": account_sid,
         "address_requirements": n.address_requirements,
         "address_sid": n.address_sid,
         "api_version": n.api_version,
@@ -41,7 +43,7 @@ def number_json(n: Row) -> dict[str, Any]:
         "identity_sid": n.identity_sid,
         "origin": n.origin,
         "phone_number": n.phone_number,
-        "sid": n.sid,
+        "sid": sid,
         "sms_application_sid": n.sms_application_sid or "",
         "sms_fallback_method": n.sms_fallback_method,
         "sms_fallback_url": n.sms_fallback_url or "",
@@ -50,7 +52,7 @@ def number_json(n: Row) -> dict[str, Any]:
         "status_callback": n.status_callback or "",
         "status_callback_method": n.status_callback_method,
         "trunk_sid": n.trunk_sid,
-        "uri": uri,
+        "uri": _NUMBER_URI(account_sid, sid),
         "voice_application_sid": n.voice_application_sid or "",
         "voice_caller_id_lookup": n.voice_caller_id_lookup,
         "voice_fallback_method": n.voice_fallback_method,
@@ -60,8 +62,8 @@ def number_json(n: Row) -> dict[str, Any]:
         "voice_receive_mode": n.voice_receive_mode,
         "status": n.status,
         "bundle_sid": n.bundle_sid,
-        "type": TYPE_FIELD.get(n.number_type, n.number_type.lower()),
-        "subresource_uris": {"assigned_add_ons": urls.ASSIGNED_ADD_ONS.format(AccountSid=n.account_sid, ResourceSid=n.sid)},
+        "type": TYPE_FIELD.get(number_type) or number_type.lower(),
+        "subresource_uris": {"assigned_add_ons": _ADD_ONS_URI(account_sid, sid)},
     }
 
 

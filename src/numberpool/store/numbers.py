@@ -8,12 +8,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, Insert, Row, Select, bindparam, func, select
+import orjson
+from sqlalchemy import Boolean, Connection, Insert, Row, Select, bindparam, func, select
 
 from numberpool.store.db import Database
 from numberpool.store.group import GroupInsert
-from numberpool.store.paging import PageRequest, page, page_statement
+from numberpool.store.paging import PageRequest, finish_page, page_params, page_statement, shape_of
 from numberpool.store.pools import leave_all_pools
+from numberpool.store.prepared import Prepared
 from numberpool.store.schema import incoming_numbers as t
 
 
@@ -33,8 +35,41 @@ def get(conn: Connection, sid: str) -> Row | None:
     return conn.execute(BY_SID, {"sid": sid}).first()
 
 
+# SQLite's hot reads (a fetch, a list page) ask for every column of a row as one value, a JSON
+# array (SQLite's json_array), read back with orjson. Python's sqlite3 pays for every column of a
+# result on each execute (its description) and again for each value of each row, several times
+# what the query itself costs; one column a row reads a page of 50 in less than half the time.
+# The row is the StoredRow that reading the columns themselves gives: its booleans, which SQLite
+# stores as 0 and 1, made bools. PostgreSQL reads the columns (psycopg gives them as they are).
+_BOOLEANS = tuple(i for i, c in enumerate(t.columns) if isinstance(c.type, Boolean))
+_new_tuple = tuple.__new__
+_loads = orjson.loads
+
+
+def _row_of_json(raw: tuple) -> Any:
+    values = _loads(raw[0])
+    for i in _BOOLEANS:
+        values[i] = values[i] != 0
+    return _new_tuple(StoredRow, values)
+
+
+def _json_rows(prepared: Prepared) -> Prepared:
+    """``prepared``, a SELECT of one json_array of every column, made to give each row as a StoredRow."""
+    prepared.make = _row_of_json
+    return prepared
+
+
+def _json_select() -> Select:
+    return select(func.json_array(*t.columns).label("row"))
+
+
+_BY_SID_JSON = _json_select().where(t.c.sid == bindparam("sid"))
+
+
 def fetch(db: Database, sid: str) -> Any:
     """The number outside any transaction (the fetch hot path)."""
+    if db.is_sqlite:
+        return db.reader.one(_json_rows(db.prepared(_BY_SID_JSON)), sid=sid)
     return db.one(BY_SID, sid=sid)
 
 
@@ -135,8 +170,10 @@ def list_page(db: Database, account_sid: str, f: NumberFilter, req: PageRequest)
     present = (f.number_type is not None, f.beta is False, f.friendly_name is not None, f.phone_like is not None,
                f.origin is not None)
 
+    sqlite = db.is_sqlite
+
     def build() -> Select:
-        stmt = select(t).where(t.c.account_sid == bindparam("account_sid"))
+        stmt = (_json_select() if sqlite else select(t)).where(t.c.account_sid == bindparam("account_sid"))
         if present[0]:
             stmt = stmt.where(t.c.number_type == bindparam("number_type"))
         if present[1]:
@@ -151,4 +188,9 @@ def list_page(db: Database, account_sid: str, f: NumberFilter, req: PageRequest)
 
     params = {"account_sid": account_sid, "number_type": f.number_type, "friendly_name": f.friendly_name,
               "phone_like": f.phone_like, "origin": f.origin}
-    return page(db, ("numbers", present), build, req, **{k: v for k, v in params.items() if v is not None})
+    prepared = db.prepared_shape(("numbers", present, shape_of(req)), build)
+    if sqlite:
+        _json_rows(prepared)
+    rows = db.reader.all(prepared, **{k: v for k, v in params.items() if v is not None}, **page_params(req))
+    return finish_page(rows, req)
+

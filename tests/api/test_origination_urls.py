@@ -145,7 +145,8 @@ def test_validation(server, subaccount, sub_client, form, code):
     with server.http(subaccount.sid, subaccount.auth_token) as h:
         r = h.post(path, data=data)
         assert (r.status_code, r.json()["code"]) == (400, code), r.text
-        assert h.get(path).json()["origination_urls"] == []
+        listed = h.get(path)
+        assert listed.json()["origination_urls"] == [], listed.text
         sid = h.post(path, data=good).json()["sid"]
         update = {k: v for k, v in form.items() if v is not None}
         if update:

@@ -43,7 +43,8 @@ from numberpool.store.changes import SnapshotWatch
 from numberpool.store.db import Database
 from numberpool.store.deadline import Limits as DatabaseLimits
 from numberpool.store.errors import ConstraintViolation, busy, unavailable
-from numberpool.store.offload import Offload, run_inline
+from numberpool.store.offload import Offload, WaitedTooLong, run_inline
+from numberpool.store.onloop import NeedsThread
 from numberpool.store.snapshot import SnapshotReader
 from numberpool.version import __version__
 from numberpool.webhooks.http import HttpTransport
@@ -295,12 +296,32 @@ class App:
             if stored is not None:
                 return stored
         try:
-            response, represented = await offload.request(self._pinned, scope, b"", stamp, began=began)
+            response, represented = await self._read(offload, scope, stamp, began)
             if not isinstance(response, Response):  # an async handler
                 response = await response
             return response if represented else self._represent(scope, response)
         except Exception as exc:  # noqa: BLE001 - as in _handle_offloaded
             return self._failure(exc, scope) or self._error(errors.database_unavailable(), scope)
+
+    async def _read(self, offload: Offload, scope: Scope, stamp: bytes,
+                    began: float) -> tuple[Response | Awaitable[Response], bool]:
+        """A GET's work with its stamp: on the event loop, in a greenlet (``store.onloop``), or on a
+        request thread when it needs one (a transaction, or every loop connection lent); within
+        the request's bound either way."""
+        db = self.backend.db
+        if db.loop_connections:
+            bound = offload.bound
+            try:
+                if bound is None:
+                    return await db.on_loop(self._pinned, scope, b"", stamp)
+                try:
+                    async with asyncio.timeout(bound - (time.monotonic() - began)):
+                        return await db.on_loop(self._pinned, scope, b"", stamp)
+                except TimeoutError:
+                    raise WaitedTooLong(bound) from None
+            except NeedsThread:
+                pass
+        return await offload.request(self._pinned, scope, b"", stamp, began=began)
 
     def _pinned(self, scope: Scope, body: bytes, stamp: bytes | None = None) -> tuple[Response | Awaitable[Response], bool]:
         """On a request thread (PostgreSQL): for a GET, the database's snapshot as the change stamp

@@ -29,7 +29,6 @@ from __future__ import annotations
 import mmap
 import os
 import sqlite3
-import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Protocol
@@ -96,6 +95,9 @@ class ChangeWatch:
             self._fd = None
 
 
+_PINNED = "numberpool_stamp"  # the attribute of the request's greenlet holding its stamp
+
+
 class SnapshotWatch:
     """PostgreSQL's answer to "has anything committed?", for processes on any host: the text of
     ``pg_current_snapshot()`` (the oldest transaction still running, the next one to be numbered,
@@ -110,22 +112,26 @@ class SnapshotWatch:
     """
 
     def __init__(self, read_stamp: Callable[[], bytes], reader: SnapshotReader | None = None) -> None:
+        from greenlet import getcurrent
+
         self._read = read_stamp
         self.reader = reader  # on the event loop, shared by the requests waiting (store.snapshot)
-        self._local = threading.local()
+        self._here = getcurrent  # a thread's main greenlet, or a request's greenlet on the loop (store.onloop)
 
     def stamp(self) -> bytes | None:
-        return getattr(self._local, "stamp", None)
+        return getattr(self._here(), _PINNED, None)
 
     @contextmanager
     def pinned(self, stamp: bytes | None = None) -> Iterator[bytes]:
-        """The request on this thread reads ``stamp`` (one its request read on the event loop
-        after it arrived), or reads one now."""
-        stamp = self._local.stamp = stamp if stamp is not None else self._read()
+        """The request on this thread (or greenlet) reads ``stamp`` (one its request read on the
+        event loop after it arrived), or reads one now."""
+        here = self._here()
+        stamp = stamp if stamp is not None else self._read()
+        setattr(here, _PINNED, stamp)
         try:
             yield stamp
         finally:
-            self._local.stamp = None
+            setattr(here, _PINNED, None)
 
     def close(self) -> None:
         if self.reader is not None:

@@ -18,12 +18,13 @@ from sqlalchemy import Connection, Insert, Row, Select, Text, create_engine, eve
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
-from numberpool.store import deadline, offload
+from numberpool.store import deadline, offload, onloop
 from numberpool.store.changes import ChangeWatch, SnapshotWatch
 from numberpool.store.offload import SLACK, Offload
 from numberpool.store.prepared import Prepared, Reader
 
 T = TypeVar("T")
+LOOP_CONNECTIONS = 4  # PostgreSQL: connections per server process lent to reads on the event loop
 _SNAPSHOT = select(func.pg_current_snapshot().cast(Text).label("snapshot"))  # PostgreSQL's change stamp
 
 __all__ = ["Connection", "Database", "Row", "present"]  # the layers above name a transaction and a row by these
@@ -90,6 +91,7 @@ class Database:
         self._limits = limits or deadline.Limits()
         kwargs: dict[str, Any] = {}
         self.offload: Offload | None = None  # where PostgreSQL's work runs, off the event loop
+        self.loop_connections = 0  # PostgreSQL: connections lent to reads run on the event loop
         if self.is_sqlite:
             kwargs["connect_args"] = {"check_same_thread": False, "timeout": 15 if wait_for_lock else 0}
         else:
@@ -98,13 +100,16 @@ class Database:
             kwargs["pool_pre_ping"] = True  # a connection lost with the database is replaced, not reused
             # Enough connections for every thread's reader and transaction; a checkout that still
             # finds none waits the deadline at most (then 20503), never forever.
-            kwargs.update(pool_size=self.offload.connections, max_overflow=0,
+            # Reads run on the event loop (store.onloop) where every wait can be the loop's: with
+            # the deadline on (its guarded connections); the loop's connections come from the pool.
+            self.loop_connections = LOOP_CONNECTIONS if limits.deadline is not None else 0
+            kwargs.update(pool_size=self.offload.connections + self.loop_connections, max_overflow=0,
                           pool_timeout=limits.deadline or deadline.MAX_CONNECT_TIMEOUT)
             kwargs.update(deadline.engine_options(url, limits))  # time limits on every wait
         self.engine = create_engine(url, **kwargs)
         if self.is_sqlite:
             _sqlite_setup(self.engine, 15000 if wait_for_lock else 0)
-        self.reader = Reader(self.engine)
+        self.reader = Reader(self.engine, self.loop_connections)
         self._prepared: dict[int, tuple[Select, Prepared]] = {}
         self._shapes: dict[tuple, Prepared] = {}
         self._watch: ChangeWatch | SnapshotWatch | None = None
@@ -135,6 +140,7 @@ class Database:
                 from numberpool.store.snapshot import SnapshotReader
 
                 reader = SnapshotReader(self.engine.url, self._limits, self.offload.bound)
+                reader.on_loss = self.reader.lost
                 self._watch = SnapshotWatch(self._snapshot, reader)
         return self._watch
 
@@ -156,14 +162,28 @@ class Database:
         """A single-statement read outside any transaction: the hot path."""
         return self.reader.one(self.prepared(stmt), **params)
 
+    async def on_loop(self, fn: Callable[..., T], *args: Any) -> T:
+        """``fn(*args)``, a GET's work, in a greenlet on the event loop (``store.onloop``); raises
+        ``onloop.NeedsThread`` (before anything else ran) when it needs a request thread."""
+        return await onloop.run(fn, *args, release=self.reader.release)
+
     @contextmanager
-    def read(self) -> Iterator[Connection]:
-        with self.engine.connect() as conn, conn.begin():
-            yield conn
+    def read(self, *, one_snapshot: bool = False) -> Iterator[Connection]:
+        """A read transaction; ``one_snapshot``: every statement of it sees the same moment
+        (PostgreSQL's REPEATABLE READ; an SQLite read transaction is one snapshot already)."""
+        if self.loop_connections and onloop.in_greenlet():
+            raise onloop.NeedsThread  # SQLAlchemy's pool and connections wait as a thread does
+        with self.engine.connect() as conn:
+            if one_snapshot and not self.is_sqlite:
+                conn = conn.execution_options(isolation_level="REPEATABLE READ")
+            with conn.begin():
+                yield conn
 
     @contextmanager
     def write(self) -> Iterator[Connection]:
         """A transaction that takes the write lock up front (SQLite) and commits on exit."""
+        if self.loop_connections and onloop.in_greenlet():
+            raise onloop.NeedsThread
         with self.engine.connect() as conn:
             if self.is_sqlite:
                 conn = conn.execution_options(**{_IMMEDIATE: True})

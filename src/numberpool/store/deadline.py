@@ -219,6 +219,9 @@ def guarded_connection_class() -> type[Any]:
     that a server on SQLite never imports psycopg."""
     import psycopg
 
+    from numberpool.store import onloop
+
+    in_greenlet = onloop.in_greenlet
     base: Any = psycopg.Connection
     base_wait, base_close, monotonic = base.wait, base.close, time.monotonic  # bound once: wait is the hot path
 
@@ -235,6 +238,8 @@ def guarded_connection_class() -> type[Any]:
         def wait(self, gen: Any, *args: Any, **kwargs: Any) -> Any:
             self._due = monotonic() + self._limit
             try:
+                if in_greenlet():  # a request's greenlet on the event loop (store.onloop): the loop waits
+                    return onloop.wait(gen, self.pgconn.socket, *args, **kwargs)
                 return base_wait(self, gen, *args, **kwargs)
             finally:
                 self._due = 0.0

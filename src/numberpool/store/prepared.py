@@ -10,6 +10,7 @@ Rows come back as named tuples, so callers read ``row.sid`` exactly as from a Ro
 
 from __future__ import annotations
 
+import asyncio
 import threading
 from collections import namedtuple
 from collections.abc import Callable
@@ -18,6 +19,8 @@ from typing import Any
 from sqlalchemy import Boolean, Insert, Select
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError, OperationalError
+
+from numberpool.store import onloop
 
 
 class Prepared:
@@ -57,31 +60,145 @@ class Prepared:
 
 
 class Reader:
-    """Autocommit single-statement reads on one held DBAPI connection per thread."""
+    """Autocommit single-statement reads on one held DBAPI connection per thread; and, with
+    ``loop_connections``, on the event loop: a request run in a greenlet there (``store.onloop``)
+    is lent one of at most that many connections for its duration."""
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, loop_connections: int = 0) -> None:
         self.engine = engine
         self._dbapi = engine.dialect.loaded_dbapi
         self._local = threading.local()
+        self._on_loop = loop_connections > 0
+        self._loop_max, self._loop_open = loop_connections, 0
+        self._idle: list[Any] = []  # loop connections not lent
+        self._waiting: list[asyncio.Future[Any]] = []  # requests waiting for one to come back
+        self.losses = 0  # connection failures seen (``lost``)
+
+    def lost(self) -> None:
+        """A connection to the database failed (the network, or the server, went away): every
+        held connection is asked whether it still answers before its next statement (a
+        statement sent on a dead one would fail its request; the pool's own connections are
+        pinged at each checkout). Costs nothing while no connection fails."""
+        self.losses += 1
+
+    def _connect(self) -> Any:
+        conn = self.engine.raw_connection()  # pinged by the pool at checkout
+        if self.engine.dialect.name != "sqlite":
+            driver: Any = conn.driver_connection
+            driver.autocommit = True  # each read is its own snapshot
+        conn.info[_SEEN] = self.losses
+        return conn
+
+    def _answers(self, conn: Any) -> bool:
+        """Whether a held connection may be used: it was known good since the last loss, or it
+        answers a ping now."""
+        if conn.info.get(_SEEN) == self.losses:
+            return True
+        try:
+            cursor = conn.cursor()
+            try:
+                cursor.execute("SELECT 1")
+            finally:
+                cursor.close()
+        except self._dbapi.Error:
+            return False
+        conn.info[_SEEN] = self.losses
+        return True
 
     def _cursor(self) -> Any:
+        if self._on_loop and onloop.in_greenlet():
+            return self._lent().cursor()
         conn = getattr(self._local, "conn", None)
+        if conn is not None and not self._answers(conn):
+            self._local.conn = None
+            _invalidate(conn)
+            conn = None
         if conn is None:
-            conn = self.engine.raw_connection()
-            if self.engine.dialect.name != "sqlite":
-                driver: Any = conn.driver_connection
-                driver.autocommit = True  # each read is its own snapshot
-            self._local.conn = conn
+            conn = self._local.conn = self._connect()
         return conn.cursor()
 
-    def _drop(self) -> None:
-        conn = getattr(self._local, "conn", None)
-        self._local.conn = None
+    def _lent(self) -> Any:
+        """The loop connection lent to this request's greenlet: an idle one, or a new one
+        (connecting on a thread: connecting is not a wait the loop can take over), or, all of them
+        lent, the next one given back (each is lent for a request's statements, not its life)."""
+        here = greenlet_getcurrent()
+        conn = getattr(here, _LENT, None)
         if conn is not None:
-            try:
-                conn.invalidate()
-            except Exception:  # noqa: BLE001, S110 - the connection is already gone
-                pass
+            return conn
+        while conn is None:
+            while self._idle:
+                candidate = self._idle.pop()
+                if self._answers(candidate):
+                    conn = candidate
+                    break
+                self._loop_open -= 1
+                _invalidate(candidate)
+            if conn is not None:
+                break
+            if self._loop_open < self._loop_max:
+                self._loop_open += 1
+                try:
+                    conn = onloop.await_(asyncio.to_thread(self._connect))
+                except BaseException:
+                    self._loop_open -= 1
+                    raise
+            else:  # every one is lent: wait for the next to come back (within the request's bound)
+                returned = asyncio.get_running_loop().create_future()
+                self._waiting.append(returned)
+                try:
+                    conn = onloop.await_(returned)  # None: one was discarded, open another
+                except BaseException:
+                    if returned.done() and not returned.cancelled() and returned.result() is not None:
+                        self._give_back(returned.result())  # handed over as this request gave up
+                    raise
+        setattr(here, _LENT, conn)
+        return conn
+
+    def _give_back(self, conn: Any) -> None:
+        """An idle loop connection: to the first request still waiting for one, or to the idle."""
+        while self._waiting:
+            waiter = self._waiting.pop(0)
+            if not waiter.done():
+                waiter.set_result(conn)
+                return
+        self._idle.append(conn)
+
+    def release(self, clean: bool) -> None:
+        """At the end of a request's greenlet: its lent connection goes back, idle, or (after a
+        failure or a cancellation, its state unknown) is discarded."""
+        here = greenlet_getcurrent()
+        conn = getattr(here, _LENT, None)
+        if conn is None:
+            return
+        setattr(here, _LENT, None)
+        if clean and conn.driver_connection.pgconn.transaction_status == _IDLE:
+            self._give_back(conn)
+            return
+        self._loop_open -= 1
+        _invalidate(conn)
+        self._wake_one()
+
+    def _wake_one(self) -> None:
+        """A loop connection was discarded: the first request waiting for one may open another."""
+        while self._waiting:
+            waiter = self._waiting.pop(0)
+            if not waiter.done():
+                waiter.set_result(None)
+                return
+
+    def _drop(self) -> None:
+        if self._on_loop and onloop.in_greenlet():
+            here = greenlet_getcurrent()
+            conn = getattr(here, _LENT, None)
+            setattr(here, _LENT, None)
+            if conn is not None:
+                self._loop_open -= 1
+                self._wake_one()
+        else:
+            conn = getattr(self._local, "conn", None)
+            self._local.conn = None
+        if conn is not None:
+            _invalidate(conn)
 
     def _run(self, prepared: Prepared, values: dict[str, Any], many: bool) -> Any:
         try:
@@ -96,6 +213,7 @@ class Reader:
                 cursor.close()
         except (self._dbapi.OperationalError, self._dbapi.InterfaceError) as exc:
             self._drop()  # the connection may be gone: the next read takes a fresh one
+            self.lost()  # and the others held may be gone with it
             raise OperationalError(prepared.sql, None, exc) from exc
         except self._dbapi.IntegrityError as exc:
             raise IntegrityError(prepared.sql, None, exc) from exc
@@ -112,3 +230,24 @@ class Reader:
 
     def close(self) -> None:
         self._drop()
+        idle, self._idle = self._idle, []
+        for conn in idle:
+            _invalidate(conn)
+
+
+_LENT = "numberpool_lent"  # the greenlet's attribute holding its lent connection
+_SEEN = "numberpool_seen"  # a connection's info: the count of losses when it last answered
+_IDLE = 0  # psycopg.pq.TransactionStatus.IDLE: no statement running, no transaction open
+
+
+def greenlet_getcurrent() -> Any:
+    from greenlet import getcurrent
+
+    return getcurrent()
+
+
+def _invalidate(conn: Any) -> None:
+    try:
+        conn.invalidate()
+    except Exception:  # noqa: BLE001, S110 - the connection is already gone
+        pass

@@ -22,6 +22,7 @@ import asyncio
 import logging
 import os
 import socket
+from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy.engine import URL
@@ -113,6 +114,7 @@ class SnapshotReader:
         self._next: _Batch | None = None  # the requests waiting for a read not started yet
         self._task: asyncio.Task[None] | None = None  # the reads' task, while there are any to do
         self.reads = 0  # round trips made (tests and the benchmark count them)
+        self.on_loss: Callable[[], None] | None = None  # told when a read fails (store.prepared.Reader.lost)
 
     async def read(self) -> bytes:
         loop = asyncio.get_running_loop()
@@ -135,14 +137,31 @@ class SnapshotReader:
             while self._next is not None:
                 batch, self._next = self._next, None
                 try:
-                    stamp = await self._round_trip()
+                    stamp = await self._read_once()
                 except Exception as exc:  # noqa: BLE001 - every waiter gets the failure
-                    self._drop()
                     batch.fail(_as_unavailable(exc))
                 else:
                     batch.serve(stamp)
         finally:
             self._task = None
+
+    async def _read_once(self) -> bytes:
+        """A round trip; one that failed on the connection held from before (the server restarted,
+        or the network dropped it while idle) is made again on a new connection, once."""
+        held = self._conn is not None
+        try:
+            return await self._round_trip()
+        except Exception:
+            self._drop()
+            if self.on_loss is not None:
+                self.on_loss()
+            if not held:
+                raise
+        try:
+            return await self._round_trip()
+        except Exception:
+            self._drop()
+            raise
 
     async def _round_trip(self) -> bytes:
         """One execution of the prepared query, driven through libpq's asynchronous calls

@@ -74,11 +74,8 @@ def _members(conn: Connection, members: Table, services: Table, caller_sid: str)
 def snapshot(db: Database, caller_sid: str) -> Snapshot:
     """Everything of the caller's account and its subaccounts, as of one moment (PostgreSQL reads
     it in one REPEATABLE READ transaction; an SQLite read transaction is one snapshot already)."""
-    with db.engine.connect() as conn:
-        if conn.dialect.name == "postgresql":
-            conn = conn.execution_options(isolation_level="REPEATABLE READ")
-        with conn.begin():
-            return _snapshot(conn, caller_sid)
+    with db.read(one_snapshot=True) as conn:
+        return _snapshot(conn, caller_sid)
 
 
 def _snapshot(conn: Connection, caller_sid: str) -> Snapshot:

@@ -114,20 +114,22 @@ class Database:
         self._shapes: dict[tuple, Prepared] = {}
         self._watch: ChangeWatch | SnapshotWatch | None = None
 
-    def prepared(self, stmt: Select) -> Prepared:
+    def prepared(self, stmt: Select, make: Callable[[tuple], Any] | None = None) -> Prepared:
         """``stmt`` compiled for this database, once. Keyed by identity (statements are module-level
-        constants); the entry holds the statement, so its id cannot be reused by another one."""
+        constants); the entry holds the statement, so its id cannot be reused by another one.
+        ``make``: what each row becomes (``Prepared``), the same at every call for one statement."""
         found = self._prepared.get(id(stmt))
         if found is None:
-            found = self._prepared[id(stmt)] = (stmt, Prepared(self.engine, stmt))
+            found = self._prepared[id(stmt)] = (stmt, Prepared(self.engine, stmt, make))
         return found[1]
 
-    def prepared_shape(self, key: tuple, build: Callable[[], Select | Insert]) -> Prepared:
+    def prepared_shape(self, key: tuple, build: Callable[[], Select | Insert],
+                       make: Callable[[tuple], Any] | None = None) -> Prepared:
         """A statement whose shape varies (which filters are present, which columns an INSERT
         is given, how many rows): compiled once per shape."""
         found = self._shapes.get(key)
         if found is None:
-            found = self._shapes[key] = Prepared(self.engine, build())
+            found = self._shapes[key] = Prepared(self.engine, build(), make)
         return found
 
     def change_watch(self) -> ChangeWatch | SnapshotWatch | None:

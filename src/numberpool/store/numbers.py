@@ -18,7 +18,6 @@ from numberpool.store.errors import ACCOUNT_NOT_ACTIVE
 from numberpool.store.group import GroupInsert
 from numberpool.store.paging import PageRequest, finish_page, page_params, page_statement, shape_of
 from numberpool.store.pools import leave_all_pools
-from numberpool.store.prepared import Prepared
 from numberpool.store.schema import incoming_numbers as t
 
 
@@ -56,12 +55,6 @@ def _row_of_json(raw: tuple) -> Any:
     return _new_tuple(StoredRow, values)
 
 
-def _json_rows(prepared: Prepared) -> Prepared:
-    """``prepared``, a SELECT of one json_array of every column, made to give each row as a StoredRow."""
-    prepared.make = _row_of_json
-    return prepared
-
-
 def _json_select() -> Select:
     return select(func.json_array(*t.columns).label("row"))
 
@@ -72,7 +65,7 @@ _BY_SID_JSON = _json_select().where(t.c.sid == bindparam("sid"))
 def fetch(db: Database, sid: str) -> Any:
     """The number outside any transaction (the fetch hot path)."""
     if db.is_sqlite:
-        return db.reader.one(_json_rows(db.prepared(_BY_SID_JSON)), sid=sid)
+        return db.reader.one(db.prepared(_BY_SID_JSON, _row_of_json), sid=sid)
     return db.one(BY_SID, sid=sid)
 
 
@@ -191,9 +184,7 @@ def list_page(db: Database, account_sid: str, f: NumberFilter, req: PageRequest)
 
     params = {"account_sid": account_sid, "number_type": f.number_type, "friendly_name": f.friendly_name,
               "phone_like": f.phone_like, "origin": f.origin}
-    prepared = db.prepared_shape(("numbers", present, shape_of(req)), build)
-    if sqlite:
-        _json_rows(prepared)
+    prepared = db.prepared_shape(("numbers", present, shape_of(req)), build, _row_of_json if sqlite else None)
     rows = db.reader.all(prepared, **{k: v for k, v in params.items() if v is not None}, **page_params(req))
     return finish_page(rows, req)
 

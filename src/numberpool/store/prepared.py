@@ -27,13 +27,18 @@ class Prepared:
     """One SELECT, compiled for one dialect, with its bind parameter order and row type; or one
     INSERT, whose RETURNING rows are plain tuples."""
 
-    def __init__(self, engine: Engine, stmt: Select | Insert) -> None:
+    def __init__(self, engine: Engine, stmt: Select | Insert, make: Callable[[tuple], Any] | None = None) -> None:
+        """``make``: what each row of the result becomes, instead of a named tuple of its columns
+        (a row selected as one value the caller decodes)."""
         compiled = stmt.compile(dialect=engine.dialect)
         self.sql = compiled.string
         self.positional = compiled.positiontup  # None for named paramstyles (psycopg)
         self.defaults = {k: v.value for k, v in compiled.binds.items() if v.value is not None}
+        if make is not None:
+            self.make: Callable[[tuple], Any] = make
+            return
         if isinstance(stmt, Insert):
-            self.make: Callable[[tuple], Any] = tuple  # the rows of an INSERT ... RETURNING, as they come
+            self.make = tuple  # the rows of an INSERT ... RETURNING, as they come
             return
         columns = list(stmt.selected_columns)
         row_type: Any = namedtuple("Row", [c.key for c in columns])  # type: ignore[misc]

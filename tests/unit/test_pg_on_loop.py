@@ -17,6 +17,7 @@ from numberpool.server.app import create_app
 from numberpool.server.cli import prepare
 from numberpool.server.settings import Settings
 from numberpool.store.offload import Offload
+from numberpool.store.onloop import NeedsThread
 from tests.conftest import fresh_database, require_postgres
 
 
@@ -98,6 +99,10 @@ def test_reads_run_on_the_loop_and_transactions_on_a_thread(pg_url: str, hops: l
                 second = await h.get(first["meta"]["next_page_url"])
                 assert second.status_code == 200, second.text
             assert db.reader._loop_open == len(db.reader._idle) <= db.loop_connections
+
+        # a write never runs on the loop (a request there may run again on a thread): refused before it starts
+        with pytest.raises(NeedsThread):
+            await db.on_loop(db.reader.returning, None, {})
 
     try:
         asyncio.run(scenario())

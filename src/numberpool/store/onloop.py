@@ -9,13 +9,13 @@ a connection lent to the request for its duration, whose every wait (``deadline.
 .wait``) is psycopg's own ``wait_async`` on the loop. While it waits, the loop serves other
 requests; psycopg's adaptation of parameters and rows stays its synchronous, compiled code.
 
-Only single statements run there: a transaction (``Database.read``/``write``, SQLAlchemy's pool
-and connections, whose waits are a thread's) raises :class:`NeedsThread` before it starts, and
-the request runs again, from its start, on a request thread (a GET changes nothing before its
-first transaction, so running it again is safe). A request that finds every loop connection lent
-waits for the next one given back.
-A request's time is bounded as on a thread (the caller's ``wait_for``): cancelled mid-wait, its
-connection, in an unknown state, is discarded, not lent again.
+Only single reads run there: a transaction (``Database.read``/``write``, SQLAlchemy's pool and
+connections, whose waits are a thread's) or a write (``Reader.returning``) raises
+:class:`NeedsThread` before it starts, and the request runs again, from its start, on a request
+thread; nothing was written, so running it again is safe. A request that finds every loop
+connection lent waits for the next one given back. A request's time is bounded as on a thread
+(the caller's ``asyncio.timeout``): cancelled mid-wait, its connection, in an unknown state, is
+discarded, not lent again.
 """
 
 from __future__ import annotations

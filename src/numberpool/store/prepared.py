@@ -230,7 +230,10 @@ class Reader:
         return self._run(prepared, values, True)
 
     def returning(self, prepared: Prepared, values: dict[str, Any]) -> list[tuple]:
-        """One data-changing statement with RETURNING, in autocommit: the rows it returned."""
+        """One data-changing statement with RETURNING, in autocommit: the rows it returned. Never
+        on the event loop: a request run there runs again on a thread, so it must not have written."""
+        if self._on_loop and onloop.in_greenlet():
+            raise onloop.NeedsThread
         return self._run(prepared, values, True)
 
     def close(self) -> None:

@@ -20,14 +20,16 @@ from numberpool.store.snapshot import SnapshotReader, conninfo
 
 
 class HandReleased(SnapshotReader):
-    """Each round trip waits until the test answers it (a stamp, or an exception to raise)."""
+    """Each round trip waits until the test answers it (a stamp, or an exception to raise); one
+    connection, unless the test asks for more."""
 
-    def __init__(self, bound: float | None = 5.0) -> None:
-        super().__init__(make_url("postgresql+psycopg://u:p@127.0.0.1:1/db"), Limits(2.0), bound)
+    def __init__(self, bound: float | None = 5.0, parallel: int = 1, gap: float = 0.0, far: float = 0.0) -> None:
+        super().__init__(make_url("postgresql+psycopg://u:p@127.0.0.1:1/db"), Limits(2.0), bound,
+                         parallel=parallel, gap=gap, far=far)
         self.trips: list[asyncio.Future] = []
         self.dropped = 0
 
-    async def _round_trip(self) -> bytes:
+    async def _round_trip(self, link) -> bytes:
         trip = asyncio.get_running_loop().create_future()
         self.trips.append(trip)
         answer = await trip
@@ -36,9 +38,9 @@ class HandReleased(SnapshotReader):
         self.reads += 1
         return answer
 
-    def _drop(self) -> None:
+    def _drop(self, link) -> None:
         self.dropped += 1
-        super()._drop()
+        super()._drop(link)
 
 
 async def _settled() -> None:
@@ -68,6 +70,54 @@ def test_arrivals_during_a_read_share_the_next_one():
         await _settled()
         reader.trips[2].set_result(b"s3")
         assert await again == b"s3"
+
+    asyncio.run(scenario())
+
+
+def test_far_from_the_database_a_read_starts_beside_one_under_way_close_by_one_at_a_time():
+    async def scenario() -> None:
+        beside = HandReleased(parallel=2, gap=0.0)  # far away: overlap at once
+        first = asyncio.ensure_future(beside.read())
+        await _settled()
+        second = asyncio.ensure_future(beside.read())
+        await _settled()
+        assert len(beside.trips) == 2  # the second request did not wait for the first read to end
+        third = asyncio.ensure_future(beside.read())
+        await _settled()
+        assert len(beside.trips) == 2  # both connections busy: it waits for the next free one
+        beside.trips[1].set_result(b"s2")
+        assert await second == b"s2"
+        await _settled()
+        assert len(beside.trips) == 3 and not third.done()  # a read that started after it arrived
+        beside.trips[0].set_result(b"s1")
+        beside.trips[2].set_result(b"s3")
+        assert (await first, await third) == (b"s1", b"s3")
+
+        spaced = HandReleased(parallel=2, gap=3600.0)  # far, but the next may start only after the gap
+        first = asyncio.ensure_future(spaced.read())
+        await _settled()
+        second = asyncio.ensure_future(spaced.read())
+        await _settled()
+        assert len(spaced.trips) == 1  # within the gap: it waits
+        spaced.trips[0].set_result(b"s1")
+        assert await first == b"s1"
+        await _settled()
+        assert len(spaced.trips) == 2  # nothing under way any more: no gap to keep, it starts at once
+        spaced.trips[1].set_result(b"s2")
+        assert await second == b"s2"
+
+        close_by = HandReleased(parallel=2, far=3600.0)  # reads never take as long as that: one at a time
+        first = asyncio.ensure_future(close_by.read())
+        await _settled()
+        later = [asyncio.ensure_future(close_by.read()) for _ in range(3)]
+        await _settled()
+        assert len(close_by.trips) == 1
+        close_by.trips[0].set_result(b"s1")
+        assert await first == b"s1"
+        await _settled()
+        assert len(close_by.trips) == 2  # nothing under way: the waiting batch starts at once
+        close_by.trips[1].set_result(b"s2")
+        assert [await f for f in later] == [b"s2"] * 3
 
     asyncio.run(scenario())
 

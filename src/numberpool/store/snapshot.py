@@ -2,8 +2,9 @@
 
 A GET on PostgreSQL needs the database's snapshot (``store.changes.SnapshotWatch``) before
 anything else: with it, a stored answer or account is served without touching a thread or a
-connection of the pool. This reader asks for it with psycopg's asynchronous connection on the
-worker's event loop, so the loop goes on serving while the answer travels, and it coalesces:
+connection of the pool. This reader asks for it on connections of its own (``PARALLEL`` at most),
+driving libpq's asynchronous calls on the worker's event loop, so the loop goes on serving while
+the answer travels, and it coalesces:
 a request waits for the next read that *starts after it arrived* (one already under way may have
 left the database before the request's own write was acknowledged), and every request that
 arrived meanwhile shares that read. Under load a worker therefore asks once per round trip, not
@@ -35,6 +36,9 @@ log = logging.getLogger(__name__)
 
 QUERY = "SELECT pg_current_snapshot()::text"
 _PREPARED = b"numberpool_stamp"
+PARALLEL = 8  # connections per process reading the stamp at most
+GAP = 0.00025  # seconds the latest read must have been out before another starts beside it
+FAR = 0.001  # seconds a read takes on average beyond which reads overlap
 _TUPLES_OK = 2  # psycopg.pq.ExecStatus.TUPLES_OK, without importing psycopg on SQLite
 
 
@@ -99,20 +103,60 @@ class _Batch:
                 waiter.set_exception(WaitedTooLong(self._bound))
 
 
+class _Link:
+    """One connection of the reader: psycopg's, driven by hand through libpq's asynchronous calls."""
+
+    __slots__ = ("conn", "guard")
+
+    def __init__(self) -> None:
+        self.conn: Any = None  # psycopg.AsyncConnection, or None until connected
+        self.guard: socket.socket | None = None  # a duplicate of its socket, to cut it with
+
+    def cut(self, after: float) -> None:
+        """The read is overdue: shut its socket down, so it fails now rather than when TCP gives up."""
+        log.warning("no answer from the database within %.1f s: a change stamp connection cut", after)
+        if self.guard is not None:
+            try:
+                self.guard.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+
+    def drop(self) -> None:
+        """Forget the connection after a failure (the next read on this link connects afresh)."""
+        conn, self.conn = self.conn, None
+        guard, self.guard = self.guard, None
+        if guard is not None:
+            guard.close()
+        if conn is not None:
+            conn.pgconn.finish()  # no round trip: the connection may be the broken one
+
+
 class SnapshotReader:
     """``await read()``: the snapshot's text, read after the call began; one per server process,
-    bound to the event loop of its first read (a new loop, in tests, gets a new connection)."""
+    bound to the event loop of its first read (a new loop, in tests, gets new connections).
 
-    def __init__(self, url: URL, limits: Limits, bound: float | None) -> None:
+    One read at a time while the database is close by (reads take less than ``far`` seconds on
+    average): a request waits for the one under way to end and the next, a short time, and the
+    requests arriving meanwhile share one round trip, so a busy process reads as seldom as it can.
+    Farther, reads overlap on up to ``parallel`` connections, one starting each ``gap`` seconds
+    at most, so a request waits about one round trip, not two."""
+
+    def __init__(self, url: URL, limits: Limits, bound: float | None, *, parallel: int = PARALLEL,
+                 gap: float = GAP, far: float = FAR) -> None:
         self._conninfo = conninfo(url)
         self._settings = limits.libpq_settings(url.query)
         self._cut_after = limits.cut_after
         self._bound = bound
+        self._parallel, self._gap, self._far = parallel, gap, far
+        self._rtt = 0.0  # seconds a read took, on average of late
         self._loop: asyncio.AbstractEventLoop | None = None
-        self._conn: Any = None  # psycopg.AsyncConnection, or None until connected
-        self._guard: socket.socket | None = None  # a duplicate of its socket, to cut it with
+        self._idle: list[_Link] = []  # links not reading now
+        self._busy = 0  # reads under way
+        self._started = 0.0  # loop time the latest read started
+        self._timer: asyncio.TimerHandle | None = None  # to start a read once the gap is over
+        self._soon = False  # a dispatch is due at the end of this turn of the loop
         self._next: _Batch | None = None  # the requests waiting for a read not started yet
-        self._task: asyncio.Task[None] | None = None  # the reads' task, while there are any to do
+        self._tasks: set[asyncio.Task[None]] = set()  # the reads under way (held: the loop keeps weak references)
         self.reads = 0  # round trips made (tests and the benchmark count them)
         self.on_loss: Callable[[], None] | None = None  # told when a read fails (store.prepared.Reader.lost)
 
@@ -125,53 +169,97 @@ class SnapshotReader:
         batch = self._next
         if batch is None:
             batch = self._next = _Batch(loop, self._bound)
-            if self._task is None:
-                self._task = loop.create_task(self._reads())
         waiter: asyncio.Future[bytes] = loop.create_future()  # its own: a request cancelled cancels only it
         batch.waiters.append(waiter)
+        if not self._soon:  # at the end of this turn of the loop: the requests arriving in it share the read
+            self._soon = True
+            loop.call_soon(self._turn_over)
         return await waiter
 
-    async def _reads(self) -> None:
-        """Serves the waiting batch, then the one formed while it was served, until none waits."""
-        try:
-            while self._next is not None:
-                batch, self._next = self._next, None
-                try:
-                    stamp = await self._read_once()
-                except Exception as exc:  # noqa: BLE001 - every waiter gets the failure
-                    batch.fail(_as_unavailable(exc))
-                else:
-                    batch.serve(stamp)
-        finally:
-            self._task = None
+    def _turn_over(self) -> None:
+        self._soon = False
+        self._dispatch()
 
-    async def _read_once(self) -> bytes:
+    def _dispatch(self) -> None:
+        """Start a read for the waiting batch, if a link is free and the gap is over."""
+        if self._next is None or self._busy >= self._parallel:
+            return
+        if self._timer is not None:
+            if self._busy:
+                return  # the gap's timer starts it
+            self._timer.cancel()  # nothing under way any more: no gap to keep
+            self._timer = None
+        loop = self._loop
+        assert loop is not None
+        if self._busy:
+            if self._rtt < self._far:
+                return  # a database close by: the read under way is back soon, its end starts the next
+            wait = self._started + self._gap - loop.time()
+            if wait > 0:
+                self._timer = loop.call_later(wait, self._gap_over)
+                return
+        batch, self._next = self._next, None
+        self._busy += 1
+        self._started = loop.time()
+        link = self._idle.pop() if self._idle else _Link()
+        task = loop.create_task(self._serve(link, batch))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    def _gap_over(self) -> None:
+        self._timer = None
+        self._dispatch()
+
+    async def _serve(self, link: _Link, batch: _Batch) -> None:
+        """Read for ``batch``, then for the batch formed meanwhile, on this link, until none waits
+        (a busy process thus reads back to back in one task); then the link is free."""
+        loop = self._loop
+        assert loop is not None
+        current: _Batch | None = batch
+        try:
+            while current is not None:
+                started = loop.time()
+                self._started = started
+                try:
+                    stamp = await self._read_once(link)
+                except Exception as exc:  # noqa: BLE001 - every waiter gets the failure
+                    current.fail(_as_unavailable(exc))
+                else:
+                    self._rtt += (loop.time() - started - self._rtt) / 8  # the round trip's recent average
+                    current.serve(stamp)
+                current, self._next = self._next, None
+        finally:
+            self._busy -= 1
+            self._idle.append(link)
+            self._dispatch()
+
+    async def _read_once(self, link: _Link) -> bytes:
         """A round trip; one that failed on the connection held from before (the server restarted,
         or the network dropped it while idle) is made again on a new connection, once."""
-        held = self._conn is not None
+        held = link.conn is not None
         try:
-            return await self._round_trip()
+            return await self._round_trip(link)
         except Exception:
-            self._drop()
+            self._drop(link)
             if self.on_loss is not None:
                 self.on_loss()
             if not held:
                 raise
         try:
-            return await self._round_trip()
+            return await self._round_trip(link)
         except Exception:
-            self._drop()
+            self._drop(link)
             raise
 
-    async def _round_trip(self) -> bytes:
+    async def _round_trip(self, link: _Link) -> bytes:
         """One execution of the prepared query, driven through libpq's asynchronous calls
         (``psycopg.pq``) on the loop: the statement, one readiness wait or a few, the row."""
-        conn = self._conn
+        conn = link.conn
         if conn is None:
-            conn = await self._connect()
+            conn = await self._connect(link)
         pgconn = conn.pgconn
         loop = asyncio.get_running_loop()
-        cut = loop.call_later(self._cut_after, self._cut) if self._cut_after != float("inf") else None
+        cut = loop.call_later(self._cut_after, link.cut, self._cut_after) if self._cut_after != float("inf") else None
         try:
             pgconn.send_query_prepared(_PREPARED, None)
             while pgconn.flush():  # the socket's buffer was full: wait until it drains
@@ -194,38 +282,28 @@ class SnapshotReader:
         self.reads += 1
         return bytes(result.get_value(0, 0) or b"")
 
-    async def _connect(self) -> Any:
+    async def _connect(self, link: _Link) -> Any:
         import psycopg
 
         conn = await psycopg.AsyncConnection.connect(self._conninfo, autocommit=True, **self._settings)
-        self._conn = conn
-        self._guard = socket.socket(fileno=os.dup(conn.pgconn.socket))
+        link.conn = conn
+        link.guard = socket.socket(fileno=os.dup(conn.pgconn.socket))
         await conn.execute(f"PREPARE {_PREPARED.decode()} AS {QUERY}")
         return conn
 
-    def _cut(self) -> None:
-        """The read is overdue: shut its socket down, so it fails now rather than when TCP gives up."""
-        log.warning("no answer from the database within %.1f s: the change stamp's connection cut", self._cut_after)
-        if self._guard is not None:
-            try:
-                self._guard.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
-
-    def _drop(self) -> None:
-        """Forget the connection after a failure (the next read connects afresh)."""
-        conn, self._conn = self._conn, None
-        guard, self._guard = self._guard, None
-        if guard is not None:
-            guard.close()
-        if conn is not None:
-            conn.pgconn.finish()  # no round trip: the connection may be the broken one
+    def _drop(self, link: _Link) -> None:
+        link.drop()
 
     def _abandon(self) -> None:
         """A new event loop: what belonged to the last one cannot be awaited any more."""
-        self._drop()
+        self.close()
+        self._busy = 0
         self._next = None
-        self._task = None
+        self._timer = None
+        self._soon = False
+        self._tasks = set()
 
     def close(self) -> None:
-        self._drop()
+        idle, self._idle = self._idle, []
+        for link in idle:
+            link.drop()

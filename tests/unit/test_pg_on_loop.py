@@ -78,10 +78,13 @@ def test_reads_run_on_the_loop_and_transactions_on_a_thread(pg_url: str, hops: l
             assert db.reader._loop_open <= db.loop_connections
 
             # the state export reads in one REPEATABLE READ transaction: it goes to a thread, whole
+            held = {id(conn) for conn in db.reader._idle}
             state = await h.get("/numberpool/v1/State")
             assert state.status_code == 200, state.text
             assert pn in state.text
             assert hops == ["/numberpool/v1/State"]
+            # the connection it was lent on the loop (to authenticate) went back, idle: none discarded
+            assert {id(conn) for conn in db.reader._idle} == held
 
             # a failing request on the loop gives back no broken connection
             missing = await h.get(f"{numbers}/PN{'0' * 32}.json")

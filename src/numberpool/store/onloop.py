@@ -42,17 +42,14 @@ def wait(gen: Any, fileno: int, interval: float | None = WAIT_INTERVAL, timeout:
     return await_(waiting.wait_async(gen, fileno, interval=interval or WAIT_INTERVAL, timeout=timeout))
 
 
-async def run(fn: Callable[..., T], *args: Any, release: Callable[[bool], None]) -> T:
-    """``fn(*args)`` in a greenlet on this loop; ``release(clean)`` after it, in it (``clean``:
-    it ended without an exception, so its connection is idle and may be lent again)."""
+async def run(fn: Callable[..., T], *args: Any, release: Callable[[], None]) -> T:
+    """``fn(*args)`` in a greenlet on this loop; ``release()`` after it, in it, however it ended
+    (the connection it was lent goes back, or is discarded)."""
 
     def body() -> T:
-        clean = False
         try:
-            result = fn(*args)
-            clean = True
-            return result
+            return fn(*args)
         finally:
-            release(clean)
+            release()
 
     return await greenlet_spawn(body)

@@ -168,15 +168,16 @@ class Reader:
                 return
         self._idle.append(conn)
 
-    def release(self, clean: bool) -> None:
-        """At the end of a request's greenlet: its lent connection goes back, idle, or (after a
-        failure or a cancellation, its state unknown) is discarded."""
+    def release(self) -> None:
+        """At the end of a request's greenlet (however it ended: a request that goes on on a
+        thread, an error answered): its lent connection goes back when it is idle, or, cut off
+        in the middle of a statement (a cancellation) or broken, is discarded."""
         here = greenlet_getcurrent()
         conn = getattr(here, _LENT, None)
         if conn is None:
             return
         setattr(here, _LENT, None)
-        if clean and conn.driver_connection.pgconn.transaction_status == _IDLE:
+        if conn.driver_connection.pgconn.transaction_status == _IDLE:
             self._give_back(conn)
             return
         self._loop_open -= 1

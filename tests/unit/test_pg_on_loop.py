@@ -71,6 +71,17 @@ def test_reads_run_on_the_loop_and_transactions_on_a_thread(pg_url: str, hops: l
             assert listed.status_code == 200 and [n["sid"] for n in listed.json()["incoming_phone_numbers"]] == [pn]
             assert hops == []  # neither needed a thread
 
+            # a search of the inventory asks which numbers are owned, batch by batch, on the loop too
+            search = f"/2010-04-01/Accounts/{sid}/AvailablePhoneNumbers/US/Local.json"
+            first = (await h.get(search, params={"AreaCode": "415", "PageSize": 5})).json()["available_phone_numbers"]
+            assert first and hops == []
+            taken = (await h.post(f"{numbers}.json", data={"PhoneNumber": first[0]["phone_number"]})).json()
+            assert taken["phone_number"] == first[0]["phone_number"]
+            hops.clear()
+            again = (await h.get(search, params={"AreaCode": "415", "PageSize": 5})).json()["available_phone_numbers"]
+            assert again and taken["phone_number"] not in [n["phone_number"] for n in again]  # owned: left out
+            assert hops == []
+
             # more requests at once than the loop has connections: they wait for one, on the loop
             together = await asyncio.gather(*(h.get(f"{numbers}/{pn}.json") for _ in range(4 * db.loop_connections)))
             assert {r.status_code for r in together} == {200} and {r.content for r in together} == {fetched.content}

@@ -75,8 +75,8 @@ class Numbers:
         self, country: Country, number_type: str, filters: Filters, size: int
     ) -> Sequence[NumberFacts]:
         """Up to ``size`` numbers of the inventory that pass ``filters`` and nobody owns."""
-        with self.db.read() as conn:
-            return search(country, number_type, filters, lambda batch: q.taken(conn, batch), size)
+        with q.checking_taken(self.db) as taken:
+            return search(country, number_type, filters, taken, size)
 
     # -- writes ------------------------------------------------------------
     async def provision(

@@ -91,6 +91,23 @@ def taken(conn: Connection, e164s: Sequence[str]) -> set[str]:
     return {r[0] for r in rows}
 
 
+_TAKEN_ANY = select(t.c.phone_number).where(t.c.phone_number == func.any(bindparam("e164s")))  # PostgreSQL
+
+
+@contextmanager
+def checking_taken(db: Database) -> Iterator[Callable[[Sequence[str]], set[str]]]:
+    """``taken`` for the batches of one search of the inventory. SQLite: in one read transaction.
+    PostgreSQL: one statement a batch, the numbers passed as one array, outside any transaction
+    (the store's hot-path reads: on the event loop when the request runs there); the answer may
+    be older than the next batch's, as it may be by the time the client buys."""
+    if db.is_sqlite:
+        with db.read() as conn:
+            yield lambda batch: taken(conn, batch)
+        return
+    prepared = db.prepared(_TAKEN_ANY)
+    yield lambda batch: {row.phone_number for row in db.reader.all(prepared, e164s=list(batch))} if batch else set()
+
+
 # Statements built once, values passed as parameters: SQLAlchemy caches the compiled form per
 # set of keys, instead of coercing every value into a new statement on each call.
 _INSERT = t.insert()

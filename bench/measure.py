@@ -6,8 +6,10 @@ import os
 import re
 import subprocess
 import tempfile
+import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 CLK_TCK = os.sysconf("SC_CLK_TCK")
 
@@ -92,3 +94,14 @@ def wrk_window(pid: int, url: str, *, seconds: float, connections: int, headers:
     errors = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out)
     failures = (int(bad.group(1)) if bad else 0) + (sum(map(int, errors.groups())) if errors else 0)
     return Window(int(m.group(1)), elapsed, cpu, failures)
+
+
+def latency_ms(client: Any, url: str, times: int) -> list[float]:
+    """Wall-clock milliseconds of ``times`` GETs of ``url``, one at a time (each must succeed)."""
+    out = []
+    for _ in range(times):
+        started = time.perf_counter()
+        r = client.get(url)
+        out.append((time.perf_counter() - started) * 1000)
+        r.raise_for_status()
+    return out

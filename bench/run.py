@@ -235,16 +235,6 @@ def _load(load) -> tuple[str, str | None]:
     return load.url, load.lua
 
 
-def _latency_ms(client: httpx.Client, url: str, times: int) -> list[float]:
-    out = []
-    for _ in range(times):
-        t = time.perf_counter()
-        r = client.get(url)
-        out.append((time.perf_counter() - t) * 1000)
-        r.raise_for_status()
-    return out
-
-
 def scale(kind: str, args: argparse.Namespace, workdir: Path) -> dict:
     """One account with ``args.scale`` numbers: filters, deep paging, memory."""
     sid, token = "AC" + secrets.token_hex(16), secrets.token_hex(16)
@@ -259,8 +249,8 @@ def scale(kind: str, args: argparse.Namespace, workdir: Path) -> dict:
         acc = f"{base}/2010-04-01/Accounts/{sid}/IncomingPhoneNumbers.json"
         with httpx.Client(auth=(sid, token), timeout=120) as c:
             reps = 5 if args.quick else 30
-            wildcard = _latency_ms(c, f"{acc}?PhoneNumber=*555*&PageSize=50", reps)
-            friendly = _latency_ms(c, f"{acc}?FriendlyName=bulk-7&PageSize=50", reps)
+            wildcard = measure.latency_ms(c, f"{acc}?PhoneNumber=*555*&PageSize=50", reps)
+            friendly = measure.latency_ms(c, f"{acc}?FriendlyName=bulk-7&PageSize=50", reps)
             first = f"{acc}?PageSize=50"
             url, hops = first, 0
             hop_started = time.perf_counter()
@@ -272,8 +262,8 @@ def scale(kind: str, args: argparse.Namespace, workdir: Path) -> dict:
             deep_page = c.get(url).json()["page"]
             page1, deep = [], []
             for _ in range(reps):  # interleaved, so both see the same machine
-                page1 += _latency_ms(c, first, 1)
-                deep += _latency_ms(c, url, 1)
+                page1 += measure.latency_ms(c, first, 1)
+                deep += measure.latency_ms(c, url, 1)
         rss = measure.peak_rss_mb(proc.pid)
         return {
             "numbers": args.scale, "bulk_load_seconds": load_seconds,

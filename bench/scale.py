@@ -46,16 +46,6 @@ TARGETS = (
 )
 
 
-def _latency_ms(c: httpx.Client, url: str, n: int) -> list[float]:
-    out = []
-    for _ in range(n):
-        started = time.perf_counter()
-        r = c.get(url)
-        out.append((time.perf_counter() - started) * 1000)
-        r.raise_for_status()
-    return out
-
-
 def _postgres_version(db_url: str) -> str:
     import psycopg
 
@@ -86,8 +76,8 @@ def run(admin_url: str, args: argparse.Namespace) -> dict:
                 wildcard_body = c.get(wildcard_url).json()
                 assert wildcard_body["incoming_phone_numbers"], "no number matched *555*"
                 assert all("555" in n["phone_number"] for n in wildcard_body["incoming_phone_numbers"])
-                wildcard = _latency_ms(c, wildcard_url, args.reps)
-                friendly = _latency_ms(c, f"{acc}?FriendlyName=bulk-7&PageSize=50", args.reps)
+                wildcard = measure.latency_ms(c, wildcard_url, args.reps)
+                friendly = measure.latency_ms(c, f"{acc}?FriendlyName=bulk-7&PageSize=50", args.reps)
                 print(f"bench-scale: {args.hops:,} next_page_uri hops", flush=True)
                 first = f"{acc}?PageSize=50"
                 url, hops = first, 0
@@ -102,8 +92,8 @@ def run(admin_url: str, args: argparse.Namespace) -> dict:
                 assert len(deep_body["incoming_phone_numbers"]) == 50
                 page1, deep = [], []
                 for _ in range(args.reps):  # interleaved, so both see the same machine
-                    page1 += _latency_ms(c, first, 1)
-                    deep += _latency_ms(c, url, 1)
+                    page1 += measure.latency_ms(c, first, 1)
+                    deep += measure.latency_ms(c, url, 1)
             rss = measure.peak_rss_mb(proc.pid)
         finally:
             servers.stop(proc)

@@ -7,7 +7,6 @@ the next requests succeed at once: held connections are asked before they are us
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
 
 import httpx
 import psycopg
@@ -18,14 +17,6 @@ from numberpool.server.cli import prepare
 from numberpool.server.settings import Settings
 from numberpool.store.offload import Offload
 from numberpool.store.onloop import NeedsThread
-from tests.conftest import fresh_database, require_postgres
-
-
-@pytest.fixture
-def pg_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    require_postgres()
-    with fresh_database("postgres", tmp_path_factory) as url:
-        yield url
 
 
 @pytest.fixture

@@ -6,7 +6,6 @@ makes the next read compute afresh; credentials likewise."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
 
 import httpx
 import pytest
@@ -16,14 +15,6 @@ from numberpool.server.cli import prepare
 from numberpool.server.settings import Settings
 from numberpool.store.db import Database
 from numberpool.store.prepared import Reader
-from tests.conftest import fresh_database, require_postgres
-
-
-@pytest.fixture
-def pg_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    require_postgres()
-    with fresh_database("postgres", tmp_path_factory) as url:
-        yield url
 
 
 @pytest.fixture

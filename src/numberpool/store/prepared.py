@@ -159,14 +159,26 @@ class Reader:
         setattr(here, _LENT, conn)
         return conn
 
-    def _give_back(self, conn: Any) -> None:
-        """An idle loop connection: to the first request still waiting for one, or to the idle."""
+    def _hand(self, conn: Any) -> bool:
+        """``conn`` (None: leave to open one) to the first request still waiting; False if none waits."""
         while self._waiting:
             waiter = self._waiting.pop(0)
             if not waiter.done():
                 waiter.set_result(conn)
-                return
-        self._idle.append(conn)
+                return True
+        return False
+
+    def _give_back(self, conn: Any) -> None:
+        """An idle loop connection: to the first request still waiting for one, or to the idle."""
+        if not self._hand(conn):
+            self._idle.append(conn)
+
+    def _discard(self, conn: Any) -> None:
+        """A lent loop connection that may not be lent again: closed, and its place freed for the
+        first request waiting."""
+        self._loop_open -= 1
+        _invalidate(conn)
+        self._hand(None)
 
     def release(self) -> None:
         """At the end of a request's greenlet (however it ended: a request that goes on on a
@@ -179,30 +191,20 @@ class Reader:
         setattr(here, _LENT, None)
         if conn.driver_connection.pgconn.transaction_status == _IDLE:
             self._give_back(conn)
-            return
-        self._loop_open -= 1
-        _invalidate(conn)
-        self._wake_one()
-
-    def _wake_one(self) -> None:
-        """A loop connection was discarded: the first request waiting for one may open another."""
-        while self._waiting:
-            waiter = self._waiting.pop(0)
-            if not waiter.done():
-                waiter.set_result(None)
-                return
+        else:
+            self._discard(conn)
 
     def _drop(self) -> None:
+        """The connection this request (or thread) reads on failed: it is closed."""
         if self._on_loop and onloop.in_greenlet():
             here = greenlet_getcurrent()
-            conn = getattr(here, _LENT, None)
+            lent = getattr(here, _LENT, None)
             setattr(here, _LENT, None)
-            if conn is not None:
-                self._loop_open -= 1
-                self._wake_one()
-        else:
-            conn = getattr(self._local, "conn", None)
-            self._local.conn = None
+            if lent is not None:
+                self._discard(lent)
+            return
+        conn = getattr(self._local, "conn", None)
+        self._local.conn = None
         if conn is not None:
             _invalidate(conn)
 

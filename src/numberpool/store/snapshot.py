@@ -98,9 +98,7 @@ class _Batch:
 
     def _expire(self) -> None:
         assert self._bound is not None
-        for waiter in self.waiters:
-            if not waiter.done():
-                waiter.set_exception(WaitedTooLong(self._bound))
+        self.fail(WaitedTooLong(self._bound))
 
 
 class _Link:

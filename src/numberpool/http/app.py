@@ -270,8 +270,13 @@ class App:
         """PostgreSQL: the request's database work (authentication, the handler) on the request
         threads, the event loop free meanwhile; an async handler's own waits are offloaded by the
         store (``Database.call``). Bounded as a whole by the deadline (``store.offload``)."""
+        return await self._answer(scope, offload.request(self._pinned, scope, body))
+
+    async def _answer(self, scope: Scope, work: Awaitable[tuple[Response | Awaitable[Response], bool]]) -> Response:
+        """The response of a request's offloaded work (``_pinned``'s answer: an async handler's
+        still awaited here, on the loop), represented; every failure as Twilio's error body."""
         try:
-            response, represented = await offload.request(self._pinned, scope, body)
+            response, represented = await work
             if not isinstance(response, Response):  # an async handler
                 response = await response
             return response if represented else self._represent(scope, response)
@@ -283,8 +288,8 @@ class App:
         """A GET on PostgreSQL: the database's snapshot read on the event loop, in a round trip
         shared with the requests that arrived meanwhile (``store.snapshot``), as this request's
         change stamp; a stored answer for it is served here, without a thread or a connection;
-        otherwise the request runs on a request thread with that stamp (``_pinned``). The stamp's
-        wait counts against the request's bound."""
+        otherwise the request runs with that stamp (``_read``). The stamp's wait counts against
+        the request's bound."""
         began = time.monotonic()
         try:
             stamp = await reader.read()
@@ -295,13 +300,7 @@ class App:
             stored = cache.get(self._cache_key(scope), stamp)
             if stored is not None:
                 return stored
-        try:
-            response, represented = await self._read(offload, scope, stamp, began)
-            if not isinstance(response, Response):  # an async handler
-                response = await response
-            return response if represented else self._represent(scope, response)
-        except Exception as exc:  # noqa: BLE001 - as in _handle_offloaded
-            return self._failure(exc, scope) or self._error(errors.database_unavailable(), scope)
+        return await self._answer(scope, self._read(offload, scope, stamp, began))
 
     async def _read(self, offload: Offload, scope: Scope, stamp: bytes,
                     began: float) -> tuple[Response | Awaitable[Response], bool]:
@@ -312,22 +311,21 @@ class App:
         if db.loop_connections:
             bound = offload.bound
             try:
-                if bound is None:
+                async with asyncio.timeout(None if bound is None else bound - (time.monotonic() - began)):
                     return await db.on_loop(self._pinned, scope, b"", stamp)
-                try:
-                    async with asyncio.timeout(bound - (time.monotonic() - began)):
-                        return await db.on_loop(self._pinned, scope, b"", stamp)
-                except TimeoutError:
-                    raise WaitedTooLong(bound) from None
             except NeedsThread:
                 pass
+            except TimeoutError:
+                if bound is None:
+                    raise
+                raise WaitedTooLong(bound) from None
         return await offload.request(self._pinned, scope, b"", stamp, began=began)
 
     def _pinned(self, scope: Scope, body: bytes, stamp: bytes | None = None) -> tuple[Response | Awaitable[Response], bool]:
-        """On a request thread (PostgreSQL): for a GET, the database's snapshot as the change stamp
-        of this request (``stamp``, read on the event loop after the request arrived, or read here
-        once: ``store.changes.SnapshotWatch``), then ``handle_now``: the response cache and the
-        credential cache, as on SQLite; ``True``: already represented."""
+        """On a request thread or in a greenlet on the loop (PostgreSQL): for a GET, the database's
+        snapshot as the change stamp of this request (``stamp``, read on the event loop after the
+        request arrived, or read here once: ``store.changes.SnapshotWatch``), then ``handle_now``:
+        the response cache and the credential cache, as on SQLite; ``True``: already represented."""
         watch = self.backend.db.change_watch()
         if isinstance(watch, SnapshotWatch) and scope["method"] == "GET" and not body:
             with watch.pinned(stamp):

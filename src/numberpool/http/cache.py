@@ -5,9 +5,9 @@ database, so an answer stays right until the next commit, by this process or any
 sharing the database. ``ChangeWatch`` tells, without leaving Python, whether a commit has
 happened; the first request to see a new stamp drops every stored answer.
 
-Bounded in bytes; only 200 answers are kept. On PostgreSQL the watch is the database's snapshot,
-read once per request on the request's thread (``store.changes.SnapshotWatch``); threads share the
-cache, under a lock.
+Bounded in bytes; only 200 answers are kept. On PostgreSQL the stamp is the database's snapshot,
+read for each request on the event loop (``store.snapshot``) and given with ``at``; the request
+threads and the loop share the cache, under a lock.
 """
 
 from __future__ import annotations

@@ -106,9 +106,10 @@ class SnapshotWatch:
     commit that changed data (and sometimes without one: another database's writes on the same
     server, which costs a miss, never a stale answer). Read-only work leaves it alone.
 
-    Asking costs a round trip, so a request asks once: ``pinned()`` reads the stamp at the start of
-    the request (before anything the answer is computed from) and every ``stamp()`` of that thread
-    returns it until the request ends. Outside a pinned request ``stamp()`` is None: nothing cached.
+    Asking costs a round trip, so a request asks once, before anything its answer is computed from
+    (on the event loop: ``reader``, ``store.snapshot``), and ``pinned()`` holds that stamp for the
+    request's thread or greenlet: every ``stamp()`` there returns it until the request ends.
+    Outside a pinned request ``stamp()`` is None: nothing cached.
     """
 
     def __init__(self, read_stamp: Callable[[], bytes], reader: SnapshotReader | None = None) -> None:

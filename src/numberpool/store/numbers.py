@@ -211,9 +211,7 @@ def taken_any(conn: Connection, e164s: Sequence[str]) -> set[str]:
     than one parameter a number."""
     if not e164s:
         return set()
-    rows = conn.exec_driver_sql(f"SELECT phone_number FROM {t.name} WHERE phone_number = ANY(%(e164s)s)",
-                                {"e164s": list(e164s)})
-    return {r[0] for r in rows}
+    return {row.phone_number for row in conn.execute(_TAKEN_ANY, {"e164s": list(e164s)})}
 
 
 def _copy_field(value: Any) -> str:

@@ -12,6 +12,7 @@ import hmac
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from typing import TypeVar
 
 from numberpool.domain import access, errors, tx
 from numberpool.domain.clock import now
@@ -58,6 +59,25 @@ class Account:
         return self.status == "active"
 
 
+V = TypeVar("V")
+_KEPT_AT_MOST = 10_000  # entries of a credential cache; beyond, it starts afresh
+
+
+def _kept(cache: dict[str, tuple[bytes, V]], key: str, stamp: bytes | None) -> V | None:
+    """What ``cache`` holds for ``key``, if it was read under ``stamp`` (None: nothing)."""
+    entry = cache.get(key) if stamp is not None else None
+    return entry[1] if entry is not None and entry[0] == stamp else None
+
+
+def _keep(cache: dict[str, tuple[bytes, V]], key: str, stamp: bytes | None, value: V) -> None:
+    """``value``, read after ``stamp`` was, kept for requests with that very stamp (None: not kept)."""
+    if stamp is None:
+        return
+    if len(cache) > _KEPT_AT_MOST:
+        cache.clear()
+    cache[key] = (stamp, value)
+
+
 class Accounts:
     def __init__(self, db: Database) -> None:
         self.db = db
@@ -78,8 +98,7 @@ class Accounts:
         stamp = self._stamp()
         if sid.startswith("SK"):
             return self._by_key(sid, token, stamp)
-        cached = self._auth_cache.get(sid) if stamp is not None else None
-        account = cached[1] if cached is not None and cached[0] == stamp else None
+        account = _kept(self._auth_cache, sid, stamp)
         if account is None:
             if not is_sid(sid, "AC"):
                 raise errors.authentication_failed()
@@ -87,10 +106,7 @@ class Accounts:
             if row is None:
                 raise errors.authentication_failed()
             account = Account.from_row(row)
-            if stamp is not None:  # read after the stamp, so at least as new as it
-                if len(self._auth_cache) > 10_000:
-                    self._auth_cache.clear()
-                self._auth_cache[sid] = (stamp, account)
+            _keep(self._auth_cache, sid, stamp, account)  # read after the stamp, so at least as new as it
         if not hmac.compare_digest(account.auth_token.encode(), token.encode()):
             raise errors.authentication_failed()
         if not account.active:
@@ -98,8 +114,7 @@ class Accounts:
         return account
 
     def _by_key(self, key_sid: str, secret: str, stamp: bytes | None) -> Account:
-        cached = self._key_cache.get(key_sid) if stamp is not None else None
-        found = cached[1] if cached is not None and cached[0] == stamp else None
+        found = _kept(self._key_cache, key_sid, stamp)
         if found is None:
             if not is_sid(key_sid, "SK"):
                 raise errors.authentication_failed()
@@ -107,10 +122,7 @@ class Accounts:
             if row is None:  # no such key, or deleted: revoked from the next request on, in every process
                 raise errors.authentication_failed()
             found = (replace(Account.from_row(row), key_sid=key_sid), row.secret_hash)
-            if stamp is not None:
-                if len(self._key_cache) > 10_000:
-                    self._key_cache.clear()
-                self._key_cache[key_sid] = (stamp, found)
+            _keep(self._key_cache, key_sid, stamp, found)
         account, digest = found
         if not hmac.compare_digest(digest.encode(), secret_digest(secret).encode()):
             raise errors.authentication_failed()

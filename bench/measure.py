@@ -7,6 +7,7 @@ import re
 import subprocess
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -69,8 +70,11 @@ class Window:
         return self.cpu / max(self.requests, 1) * 1e6
 
 
-def wrk_window(pid: int, url: str, *, seconds: float, connections: int, headers: dict[str, str], lua: str | None = None) -> Window:
-    """One bounded load window from a second process (wrk), with the server's CPU read around it."""
+def wrk_window(pid: int, url: str, *, seconds: float, connections: int, headers: dict[str, str], lua: str | None = None,
+               after: Callable[[], None] | None = None) -> Window:
+    """One bounded load window from a second process (wrk), with the server's CPU read around it;
+    ``after``, if any, runs once wrk is done and before the CPU is read (the work the requests
+    left running in the background, waited for: counted in the window, not in the next one)."""
     cmd = ["wrk", "-t1", f"-c{connections}", f"-d{max(1, round(seconds))}s", "--timeout", "10s"]
     for k, v in headers.items():
         cmd += ["-H", f"{k}: {v}"]
@@ -82,6 +86,8 @@ def wrk_window(pid: int, url: str, *, seconds: float, connections: int, headers:
         cmd += ["-s", script]
     before = cpu_seconds(pid)
     done = subprocess.run([*cmd, url], capture_output=True, text=True, timeout=seconds + 60, check=False)
+    if after is not None:
+        after()
     cpu = cpu_seconds(pid) - before
     if script:
         os.unlink(script)

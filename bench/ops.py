@@ -67,6 +67,8 @@ class Operations:
         self._service: str | None = None
         self._inbound: Load | None = None
         self._inbound_forms: list[str] = []
+        self._message_from: Load | None = None
+        self._message_service: Load | None = None
 
     def _post(self, path: str, data: dict[str, str]) -> str:
         r = self.h.post(path, data=data)
@@ -105,6 +107,51 @@ class Operations:
         path = f"/messaging/v1/Services/{mg}/PhoneNumbers"
         lines = [f"POST {path} PhoneNumberSid={pn}" for pn in self.pool] + [f"DELETE {path}/{pn}" for pn in self.pool]
         return Load(f"{self.base}{path}", _lua_cycle(lines, self.workdir / "messaging.txt"))
+
+    def message_from(self, recipients: int = 10_000) -> Load:
+        """``messages.create`` with ``From`` (one of the account's 415 numbers) and no status
+        callback, ``To`` cycling over +1415555XXXX (made on the first call, the same every round)."""
+        if self._message_from is None:
+            sender = next(e164 for e164 in (self._number(pn) for pn in self.numbers[2:]) if not e164.startswith("+1415555"))
+            forms = [f"To=%2B1415555{i:04d}&From=%2B{sender[1:]}&Body=numberpool+bench+{i}" for i in range(recipients)]
+            self._message_from = self._messages(forms, "message-from.txt", warm=16)
+        return self._message_from
+
+    def message_service(self, numbers: int = 400, recipients: int = 1000) -> Load:
+        """``messages.create`` through a Messaging Service with sticky sender on and ``numbers``
+        numbers bought with AreaCode 415 (made on the first call), ``To`` cycling over
+        ``recipients`` numbers: each is sent one message before the first round, so the rounds
+        measure a Service whose recipients already have their sticky sender."""
+        if self._message_service is None:
+            mg = self._post("/messaging/v1/Services", {"FriendlyName": "bench sticky", "StickySender": "true"})
+            for _ in range(numbers):
+                pn = self._provision({"AreaCode": "415"})
+                self._post(f"/messaging/v1/Services/{mg}/PhoneNumbers", {"PhoneNumberSid": pn})
+            forms = [f"To=%2B1415555{i:04d}&MessagingServiceSid={mg}&Body=numberpool+bench+{i}" for i in range(recipients)]
+            self._message_service = self._messages(forms, "message-service.txt", warm=recipients)
+        return self._message_service
+
+    def _messages(self, forms: list[str], name: str, warm: int) -> Load:
+        """A cycling load of creates with ``forms``; the first ``warm`` of them sent once first
+        (each must answer 201: a failing endpoint stops the run here), then settled."""
+        path = f"{self.acc}/Messages.json"
+        for form in forms[:warm]:
+            r = self.h.post(path, content=form, headers={"Content-Type": "application/x-www-form-urlencoded"})
+            if r.status_code != 201:
+                raise RuntimeError(f"{path} answered {r.status_code}: {r.text[:500]}")
+        self.settle()
+        return Load(f"{self.base}{path}", _lua_cycle([f"POST {path} {form}" for form in forms], self.workdir / name))
+
+    def settle(self) -> None:
+        """Wait until every message of the account has its final status (numberpool's Settle)."""
+        r = self.h.post("/numberpool/v1/Settle", data={"Timeout": "300"}, timeout=320)
+        if r.status_code != 200:
+            raise RuntimeError(f"Settle answered {r.status_code}: {r.text[:500]}")
+
+    def _number(self, pn: str) -> str:
+        r = self.h.get(f"{self.acc}/IncomingPhoneNumbers/{pn}.json")
+        r.raise_for_status()
+        return r.json()["phone_number"]
 
     def inbound(self, webhook: str, numbers: int = 8) -> Load:
         """Inbound messages to ``numbers`` numbers of the main account (bought on the first call, each

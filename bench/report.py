@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import messages_scale
 import mock_vs_moto
 import startup
 
@@ -57,7 +58,13 @@ def markdown(results: dict) -> str:
             "(bench/bare_provision_app.py with BARE_PG_URL), the least that buying a number costs there. The "
             "`vs floor` column gives the floor's CPU per request ÷ the row's (median of the per-round ratios): "
             "the reads against the one-query floor, provision against its own. No CPU of the PostgreSQL server "
-            "is counted, in any row."
+            "is counted, in any row. "
+            "`messages.create (From)` sends an SMS (2010-04-01 Messages.json) from one of the account's numbers with "
+            "no status callback, `To` cycling over 10,000 numbers; `messages.create (Service of 400, sticky)` sends "
+            "through a Messaging Service of 400 numbers with sticky sender on, `To` cycling over 1,000 recipients "
+            "that each have their sticky sender already. numberpool answers a create, then delivers the message in "
+            "the background (its status changes): each of these windows ends with a Settle "
+            "(`POST /numberpool/v1/Settle`) before the server's CPU is read, so that work is counted in its row."
         ),
         "",
     ]
@@ -88,6 +95,13 @@ def markdown(results: dict) -> str:
                            f"÷ floor CPU/event = {hook['ratio_median']:.2f} (median of the per-round ratios; quartiles "
                            f"{hook['quartiles'][0]:.2f}-{hook['quartiles'][1]:.2f}): "
                            f"<= {hook['target']:g} ({_mark(hook['met'])}).")]
+        create = data["rounds"].get("create_vs_provision")
+        if create:
+            lines += ["", ("Target: a create with From and no status callback costs no more CPU than provisioning a "
+                           "number (the provision row, same run): messages.create (From) CPU/request ÷ provision "
+                           f"CPU/request = {create['ratio_median']:.2f} (median of the per-round ratios; quartiles "
+                           f"{create['quartiles'][0]:.2f}-{create['quartiles'][1]:.2f}): "
+                           f"<= {create['target']:g} ({_mark(create['met'])}).")]
         lines.append("")
         if "scale" not in data:
             continue
@@ -102,8 +116,10 @@ def markdown(results: dict) -> str:
              f"{sc['deep_page_ms_median']:.2f} | |"),
             f"| {sc['hops']:,} `next_page_uri` hops took | {sc['hop_seconds']:.1f} s | |",
             f"| largest single process peak RSS, MB | {sc['peak_rss_mb_max_process']:.0f} | |",
-            "",
         ]
+        if "messages" in sc:
+            lines += _messages_rows(sc["messages"])
+        lines.append("")
         if "latency" in data:
             lat = data["latency"]
             lines += [(f"Throughput with {lat['delay_ms_each_way']:g} ms added to the database each way "
@@ -130,6 +146,21 @@ def markdown(results: dict) -> str:
                    "with SQLAlchemy."), "",
                   startup.markdown(results["startup"]), ""]
     return "\n".join(lines) + "\n"
+
+
+def _messages_rows(m: dict) -> list[str]:
+    """The at-scale rows of bench/messages_scale.py (after the RSS rows, which precede them)."""
+    listed, ratio = m["list_by_to_ms_median"], m["sticky_400_over_1"]
+    return [
+        (f"| `To` filter page of messages (one of {m['recipients']:,} recipients, PageSize=50) among "
+         f"{m['messages']:,} messages (bulk-inserted in {m['messages_load_seconds']:.0f} s), median ms | "
+         f"{listed:.2f} | < {messages_scale.LIST_TARGET_MS:g} ms ({_mark(listed < messages_scale.LIST_TARGET_MS)}) |"),
+        (f"| {m['batch']} creates through a Service + Settle, median ms: 400 numbers and {m['sticky_recipients']:,} "
+         f"sticky recipients / 1 number | {m['sticky_400_batch_ms_median']:.1f} / {m['sticky_1_batch_ms_median']:.1f} | |"),
+        (f"| the same, Service of 400 with the sticky map ÷ Service of 1 (median of {m['reps']} interleaved batch "
+         f"ratios) | {ratio:.2f} | <= {messages_scale.STICKY_TARGET:g}x "
+         f"({_mark(ratio <= messages_scale.STICKY_TARGET)}) |"),
+    ]
 
 
 def chart(results: dict, path: Path) -> None:

@@ -7,3 +7,8 @@ import time
 
 def now() -> int:
     return int(time.time())
+
+
+def now_ms() -> int:
+    """Milliseconds: the unit of due times (a message's pending work)."""
+    return time.time_ns() // 1_000_000

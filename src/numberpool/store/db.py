@@ -160,6 +160,13 @@ class Database:
             return fn(*args)
         return await self.offload.request(fn, *args)
 
+    async def background(self, fn: Callable[..., T], *args: Any) -> T:
+        """``fn(*args)``, database work of background work (deliveries, callbacks, timers): on
+        PostgreSQL on the background threads (``store.offload``), on SQLite here and now."""
+        if self.offload is None:
+            return fn(*args)
+        return await self.offload.background(fn, *args)
+
     def one(self, stmt: Select, **params: Any) -> Any:
         """A single-statement read outside any transaction: the hot path."""
         return self.reader.one(self.prepared(stmt), **params)

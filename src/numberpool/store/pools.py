@@ -26,6 +26,7 @@ from numberpool.store.schema import (
     messaging_services,
     proxy_numbers,
     proxy_services,
+    sticky_senders,
     trunks,
 )
 
@@ -38,10 +39,13 @@ proxy = Crud(proxy_services)
 
 class Membership:
     """The numbers of one kind of pool: a table keyed by ``phone_number_sid`` with a ``service_sid``,
-    read joined with each number's own columns (``number_columns``)."""
+    read joined with each number's own columns (``number_columns``). ``mappings``: a table of rows
+    keyed by (``service_sid``, ``phone_number_sid``) that a number leaving its pool takes with it
+    (a Messaging Service's sticky senders)."""
 
-    def __init__(self, table: Table, number_columns: Sequence[str]) -> None:
+    def __init__(self, table: Table, number_columns: Sequence[str], mappings: Table | None = None) -> None:
         self.table = table
+        self.mappings = mappings
         c = table.c
         self._by_number = select(table).where(c.phone_number_sid == bindparam("pn"))
         self._joined = (
@@ -69,8 +73,14 @@ class Membership:
         conn.execute(self._update, {"b_service": service_sid, "b_pn": pn_sid, **values})
 
     def remove(self, conn: Connection, service_sid: str, pn_sid: str) -> int:
+        """The number leaves the pool, then its mappings: the membership's delete waits for a
+        sender choice that holds it, so a mapping that choice wrote is seen and deleted too."""
         c = self.table.c
-        return conn.execute(self.table.delete().where(c.service_sid == service_sid, c.phone_number_sid == pn_sid)).rowcount
+        removed = conn.execute(self.table.delete().where(c.service_sid == service_sid, c.phone_number_sid == pn_sid)).rowcount
+        if self.mappings is not None:
+            m = self.mappings.c
+            conn.execute(self.mappings.delete().where(m.service_sid == service_sid, m.phone_number_sid == pn_sid))
+        return removed
 
     def get(self, conn: Connection, service_sid: str, pn_sid: str) -> Row | None:
         return conn.execute(self._one, {"service": service_sid, "pn": pn_sid}).first()
@@ -85,13 +95,18 @@ class Membership:
 
     def delete_service(self, conn: Connection, service_sid: str) -> None:
         conn.execute(self.table.delete().where(self.table.c.service_sid == service_sid))
+        if self.mappings is not None:
+            conn.execute(self.mappings.delete().where(self.mappings.c.service_sid == service_sid))
 
     def leave(self, conn: Connection, pn_sids: Sequence[str]) -> None:
         conn.execute(self.table.delete().where(self.table.c.phone_number_sid.in_(list(pn_sids))))
+        if self.mappings is not None:  # after: as in remove
+            conn.execute(self.mappings.delete().where(self.mappings.c.phone_number_sid.in_(list(pn_sids))))
 
 
 _CAPABILITIES = ("cap_voice", "cap_sms", "cap_mms", "cap_fax")
-messaging_members = Membership(messaging_numbers, ("account_sid", "phone_number", "iso_country", *_CAPABILITIES))
+messaging_members = Membership(messaging_numbers, ("account_sid", "phone_number", "iso_country", *_CAPABILITIES),
+                               sticky_senders)
 proxy_members = Membership(proxy_numbers, ("account_sid", "phone_number", "friendly_name", "iso_country", *_CAPABILITIES))
 
 

@@ -130,6 +130,9 @@ messaging_numbers = Table(
     Column("service_sid", String(34), ForeignKey("messaging_services.sid"), nullable=False),
     Column("date_created", BigInteger, nullable=False),
     Column("date_updated", BigInteger, nullable=False),
+    # When the Service last chose this number as a message's sender (milliseconds of the server
+    # clock; null: never): the least recently used sender is the one chosen among equals.
+    Column("last_sent", BigInteger),
     Index("ix_messaging_numbers_service", "service_sid", "phone_number_sid"),
 )
 
@@ -283,4 +286,101 @@ api_keys = Table(
     Column("date_created", BigInteger, nullable=False),
     Column("date_updated", BigInteger, nullable=False),
     Index("ix_api_keys_account", "account_sid", "sid"),
+)
+
+# --- Messages (2010-04-01) -------------------------------------------------------------------
+# One row per message an account sent or received. (account_sid, created_key) lists an account's
+# messages newest first; ``to_number`` and ``from_number`` have their own.
+# ``media_urls``, ``selection``, ``deliveries`` and ``extra`` (parameters stored, not acted on)
+# are JSON text.
+
+messages = Table(
+    "messages",
+    metadata,
+    Column("sid", String(34), primary_key=True),
+    # The SID's 32 time-ordered digits: SM and MM messages sort together in creation order by it.
+    Column("created_key", String(32), nullable=False),
+    Column("account_sid", String(34), ForeignKey("accounts.sid"), nullable=False),
+    Column("messaging_service_sid", String(34)),
+    Column("from_number", String(64)),
+    Column("to_number", String(64), nullable=False),
+    Column("body", Text, nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("direction", String(16), nullable=False),
+    Column("num_segments", Integer, nullable=False),
+    Column("num_media", Integer, nullable=False),
+    Column("media_urls", Text, nullable=False),
+    Column("price", String(16)),
+    Column("price_unit", String(8), nullable=False),
+    Column("error_code", Integer),
+    Column("error_message", String(255)),
+    Column("status_callback", String(4000)),
+    Column("application_sid", String(34)),
+    Column("validity_period", Integer, nullable=False),
+    Column("smart_encoded", Boolean, nullable=False),
+    Column("selection", Text),
+    Column("deliveries", Text, nullable=False),
+    Column("extra", Text, nullable=False),
+    Column("date_created", BigInteger, nullable=False),
+    Column("date_updated", BigInteger, nullable=False),
+    Column("date_sent", BigInteger),
+    Index("ix_messages_account", "account_sid", "created_key"),
+    Index("ix_messages_account_to", "account_sid", "to_number", "created_key"),
+    Index("ix_messages_account_from", "account_sid", "from_number", "created_key"),
+    Index("ix_messages_pair", "to_number", "from_number", "date_created"),  # the reply-loop limit (14107)
+)
+
+# A message's pending work (its delivery and the status callbacks on the way): one row per
+# message until it reaches a final status. ``due``: when it may run (milliseconds, server clock);
+# ``claimed_until``: a process working on it holds it until then (milliseconds, wall time), and
+# renews the claim while it works; a claim that lapsed (its process died) is taken over, and a
+# server starting on the host of a dead claimant frees its claims at once.
+message_work = Table(
+    "message_work",
+    metadata,
+    Column("message_sid", String(34), primary_key=True),
+    Column("account_sid", String(34), ForeignKey("accounts.sid"), nullable=False),
+    Column("due", BigInteger, nullable=False),
+    Column("claimed_until", BigInteger, nullable=False),
+    Column("claimed_by", String(80)),  # host:pid of the process holding the claim
+    Index("ix_message_work_due", "due", "claimed_until"),
+    Index("ix_message_work_account", "account_sid"),
+)
+
+# A Messaging Service's sticky senders: the number a recipient was last sent from through it.
+# Dropped when the number leaves the Service (domain.pools.messaging) or the Service is deleted.
+sticky_senders = Table(
+    "sticky_senders",
+    metadata,
+    Column("service_sid", String(34), ForeignKey("messaging_services.sid"), primary_key=True),
+    Column("to_number", String(64), primary_key=True),
+    Column("phone_number_sid", String(34), nullable=False),
+    Column("date_updated", BigInteger, nullable=False),
+    Index("ix_sticky_senders_number", "phone_number_sid"),
+)
+
+# numberpool's DeliveryRules: how messages to a ``To`` (an E.164 number, or a prefix ending in
+# ``*``) end, for the rule's account and its subaccounts. One rule per account and ``To``.
+delivery_rules = Table(
+    "delivery_rules",
+    metadata,
+    Column("sid", String(34), primary_key=True),
+    Column("account_sid", String(34), ForeignKey("accounts.sid"), nullable=False),
+    Column("to_pattern", String(32), nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("error_code", Integer),
+    Column("date_created", BigInteger, nullable=False),
+    Column("date_updated", BigInteger, nullable=False),
+    UniqueConstraint("account_sid", "to_pattern", name="uq_delivery_rule_to"),
+)
+
+# Recipients who texted STOP to a number (``sender`` its E.164) or to a number of a Messaging
+# Service (``sender`` the Service's SID): messages from that sender to them answer 21610 until
+# they text START.
+opt_outs = Table(
+    "opt_outs",
+    metadata,
+    Column("sender", String(64), primary_key=True),
+    Column("recipient", String(64), primary_key=True),
+    Column("date_created", BigInteger, nullable=False),
 )

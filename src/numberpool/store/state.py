@@ -23,20 +23,26 @@ from numberpool.store.schema import (
     accounts,
     api_keys,
     applications,
+    delivery_rules,
     inbound_events,
     incoming_numbers,
+    message_work,
+    messages,
     messaging_numbers,
     messaging_services,
+    opt_outs,
     origination_urls,
     proxy_numbers,
     proxy_services,
+    sticky_senders,
     trunks,
 )
 
 # Children before parents: the order rows must be deleted in (foreign keys, and migration 0004's
 # trigger that refuses deleting a trunk numbers still name), and the order tables are locked in.
 _CHILDREN_FIRST: tuple[Table, ...] = (
-    inbound_events, messaging_numbers, proxy_numbers, origination_urls, incoming_numbers,
+    message_work, messages, sticky_senders, opt_outs, delivery_rules, inbound_events,
+    messaging_numbers, proxy_numbers, origination_urls, incoming_numbers,
     trunks, messaging_services, proxy_services, applications, api_keys, accounts,
 )
 
@@ -116,6 +122,14 @@ def delete_tree(conn: Connection, main_sid: str) -> bool:
         for table in _CHILDREN_FIRST:
             if table is accounts:
                 stmt = delete(accounts).where(access.subaccounts_clause(main_sid))
+            elif table is opt_outs:  # by the sender: a number or a Service of the accounts
+                stmt = delete(table).where(or_(
+                    table.c.sender.in_(select(incoming_numbers.c.phone_number).where(incoming_numbers.c.account_sid.in_(tree))),
+                    table.c.sender.in_(select(messaging_services.c.sid).where(messaging_services.c.account_sid.in_(tree))),
+                ))
+            elif table is sticky_senders:  # by its service's account
+                owned = select(messaging_services.c.sid).where(messaging_services.c.account_sid.in_(tree))
+                stmt = delete(table).where(table.c.service_sid.in_(owned))
             elif table in services:  # a membership: by its service's account, or its number's
                 parent = services[table]
                 stmt = delete(table).where(or_(

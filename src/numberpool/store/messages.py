@@ -1,0 +1,328 @@
+"""Messages: the rows, an account's list pages, their pending work, DeliveryRules, and what a
+Messaging Service's sender selection reads (its pool with each number's last send, and the
+sticky senders).
+
+Pending work is a row of ``message_work`` per message not yet final. A process claims due rows by
+setting ``claimed_until`` (PostgreSQL: ``FOR UPDATE SKIP LOCKED``, so two processes never claim
+one row; SQLite: inside a write transaction, which serialises them), works on them, and deletes
+a row when its message is final. A claim that lapsed (its process died) is due again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Connection, and_, bindparam, case, delete, func, or_, select, update
+
+from numberpool.store.access import family_sids
+from numberpool.store.db import Database
+from numberpool.store.paging import PageRequest, finish_page
+from numberpool.store.schema import (
+    delivery_rules,
+    incoming_numbers,
+    message_work,
+    messages,
+    messaging_numbers,
+    opt_outs,
+    sticky_senders,
+)
+
+t = messages
+w = message_work
+
+_BY_SID = select(t).where(t.c.sid == bindparam("sid"))
+
+
+def fetch(db: Database, sid: str) -> Any:
+    """The message outside any transaction."""
+    return db.one(_BY_SID, sid=sid)
+
+
+def get(conn: Connection, sid: str, *, lock: bool = False) -> Any:
+    stmt = select(t).where(t.c.sid == sid)
+    return conn.execute(stmt.with_for_update() if lock else stmt).first()
+
+
+def insert(conn: Connection, row: dict[str, Any], due: int | None) -> None:
+    """The message, and its pending work due at ``due`` (milliseconds; None: none)."""
+    conn.execute(t.insert(), {**row, "created_key": row["sid"][2:]})
+    if due is not None:
+        conn.execute(w.insert(), {"message_sid": row["sid"], "account_sid": row["account_sid"], "due": due,
+                                  "claimed_until": 0})
+
+
+def change(conn: Connection, sid: str, values: dict[str, Any]) -> None:
+    conn.execute(update(t).where(t.c.sid == sid).values(values))
+
+
+def remove(conn: Connection, sid: str) -> None:
+    conn.execute(delete(w).where(w.c.message_sid == sid))
+    conn.execute(delete(t).where(t.c.sid == sid))
+
+
+@dataclass(frozen=True)
+class MessageFilter:
+    to_number: str | None = None
+    from_number: str | None = None
+    sent_on: tuple[int, int] | None = None  # [start, end) of DateSent, seconds
+    sent_from: int | None = None  # DateSent> (on or after), seconds
+    sent_before: int | None = None  # DateSent< (before the end of that day), seconds
+    body_contains: str | None = None
+    direction: str | None = None
+    status: str | None = None
+
+
+def page(db: Database, account_sids: Any, which: MessageFilter, req: PageRequest) -> tuple[list[Any], bool]:
+    """Messages of the accounts ``account_sids`` (a list, or a subquery) newest first, in creation
+    order (``created_key``: SM and MM SIDs' time-ordered digits). ``after`` tokens lead to older
+    records, ``before`` to newer ones, as in every list."""
+    stmt = select(t).where(t.c.account_sid.in_(account_sids))
+    if which.to_number is not None:
+        stmt = stmt.where(t.c.to_number == which.to_number)
+    if which.from_number is not None:
+        stmt = stmt.where(t.c.from_number == which.from_number)
+    if which.sent_on is not None:
+        stmt = stmt.where(t.c.date_sent >= which.sent_on[0], t.c.date_sent < which.sent_on[1])
+    if which.sent_from is not None:
+        stmt = stmt.where(t.c.date_sent >= which.sent_from)
+    if which.sent_before is not None:
+        stmt = stmt.where(t.c.date_sent < which.sent_before)
+    if which.body_contains is not None:
+        pattern = "%" + which.body_contains.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        stmt = stmt.where(func.lower(t.c.body).like(pattern, escape="\\"))
+    if which.direction is not None:
+        stmt = stmt.where(t.c.direction == which.direction)
+    if which.status is not None:
+        stmt = stmt.where(t.c.status == which.status)
+    key = t.c.created_key
+    if req.before is not None:
+        stmt = stmt.where(key > req.before[2:]).order_by(key).limit(req.size)
+    else:
+        if req.after is not None:
+            stmt = stmt.where(key < req.after[2:])
+        elif req.page:
+            stmt = stmt.offset(req.page * req.size)
+        stmt = stmt.order_by(key.desc()).limit(req.size + 1)
+    with db.read() as conn:
+        rows = list(conn.execute(stmt))
+    return finish_page(rows, req)
+
+
+def family(viewer_sid: str) -> Any:
+    return family_sids(viewer_sid)
+
+
+# -- Pending work ------------------------------------------------------------------------------
+
+def claim(conn: Connection, now_ms: int, wall_ms: int, lease_ms: int, limit: int,
+          account_sids: Any = None, claimant: str = "") -> list[str]:
+    """Up to ``limit`` due, unclaimed work rows (of ``account_sids`` only, when given), claimed by
+    ``claimant`` until ``wall_ms + lease_ms``: their message SIDs, oldest due first."""
+    stmt = select(w.c.message_sid).where(w.c.due <= now_ms, w.c.claimed_until <= wall_ms)
+    if account_sids is not None:
+        stmt = stmt.where(w.c.account_sid.in_(account_sids))
+    stmt = stmt.order_by(w.c.due, w.c.message_sid).limit(limit)
+    if conn.dialect.name == "postgresql":
+        stmt = stmt.with_for_update(skip_locked=True)
+    sids = [r.message_sid for r in conn.execute(stmt)]
+    if sids:
+        conn.execute(update(w).where(w.c.message_sid.in_(sids))
+                     .values(claimed_until=wall_ms + lease_ms, claimed_by=claimant))
+    return sids
+
+
+def claimants(db: Database, host_prefix: str, wall_ms: int) -> list[str]:
+    """The processes of this host (``host:`` prefix) holding claims now."""
+    stmt = select(w.c.claimed_by).where(w.c.claimed_until > wall_ms, w.c.claimed_by.like(host_prefix + "%")).distinct()
+    with db.read() as conn:
+        return [row.claimed_by for row in conn.execute(stmt)]
+
+
+def release(conn: Connection, claimant: str) -> None:
+    """The claims of a process that is gone: due again at once."""
+    conn.execute(update(w).where(w.c.claimed_by == claimant).values(claimed_until=0, claimed_by=None))
+
+
+def work(conn: Connection, sid: str) -> Any:
+    """The message's work row, locked (PostgreSQL) for the change that follows."""
+    stmt = select(w).where(w.c.message_sid == sid)
+    if conn.dialect.name == "postgresql":
+        stmt = stmt.with_for_update()
+    return conn.execute(stmt).first()
+
+
+def renew(conn: Connection, sid: str, until: int) -> None:
+    conn.execute(update(w).where(w.c.message_sid == sid).values(claimed_until=until))
+
+
+def reschedule(conn: Connection, sid: str, due: int) -> None:
+    """The work waits until ``due`` (a scheduled send), unclaimed."""
+    conn.execute(update(w).where(w.c.message_sid == sid).values(due=due, claimed_until=0))
+
+
+def has_work(conn: Connection, sid: str) -> bool:
+    return conn.execute(select(w.c.message_sid).where(w.c.message_sid == sid)).first() is not None
+
+
+def finish(conn: Connection, sid: str) -> None:
+    conn.execute(delete(w).where(w.c.message_sid == sid))
+
+
+def pending(db: Database, account_sids: Any, now_ms: int) -> list[Any]:
+    """The work due now (claimed or not) of ``account_sids``: (message_sid, account_sid) rows."""
+    stmt = select(w.c.message_sid, w.c.account_sid).where(w.c.account_sid.in_(account_sids), w.c.due <= now_ms)
+    with db.read() as conn:
+        return list(conn.execute(stmt.order_by(w.c.message_sid)))
+
+
+def next_due(db: Database) -> int | None:
+    with db.read() as conn:
+        return conn.execute(select(func.min(w.c.due))).scalar()
+
+
+# -- Sender selection -----------------------------------------------------------------------
+
+_n = incoming_numbers
+_m = messaging_numbers
+
+
+def candidates(conn: Connection, service_sid: str, *, mms: bool, sid: str | None = None,
+               countries: Sequence[str] | None = None, area_code: str | None = None, limit: int = 2) -> list[Any]:
+    """The Service's numbers that can send (SMS or MMS; ``mms``: MMS only) and match the filters
+    (one ``sid``; ``countries``; a North American ``area_code``), least recently used first (never
+    used first, then by SID): at most ``limit``. One statement over the Service's members (its
+    index), however large its sticky map."""
+    stmt = (
+        select(_n.c.sid, _n.c.phone_number, _n.c.iso_country, _m.c.last_sent)
+        .join(_m, _m.c.phone_number_sid == _n.c.sid)
+        .where(_m.c.service_sid == service_sid)
+        .where(_n.c.cap_mms if mms else or_(_n.c.cap_sms, _n.c.cap_mms))
+    )
+    if sid is not None:
+        stmt = stmt.where(_n.c.sid == sid)
+    if countries is not None:
+        stmt = stmt.where(_n.c.iso_country.in_(list(countries)))
+    if area_code is not None:
+        stmt = stmt.where(_n.c.phone_number.like(f"+1{area_code}%"))
+    stmt = stmt.order_by(func.coalesce(_m.c.last_sent, -1), _n.c.sid).limit(limit)
+    return list(conn.execute(stmt))
+
+
+def pool_size(conn: Connection, service_sid: str) -> tuple[int, int]:
+    """(numbers, MMS-capable numbers) in the Service."""
+    stmt = (
+        select(func.count(), func.coalesce(func.sum(case((_n.c.cap_mms, 1), else_=0)), 0))
+        .select_from(_m.join(_n, _n.c.sid == _m.c.phone_number_sid))
+        .where(_m.c.service_sid == service_sid)
+    )
+    total, mms = conn.execute(stmt).one()
+    return int(total), int(mms)
+
+
+def lock_member(conn: Connection, service_sid: str, pn_sid: str) -> bool:
+    """Lock the number's membership in the Service: False when it has left it."""
+    stmt = select(_m.c.phone_number_sid).where(_m.c.service_sid == service_sid, _m.c.phone_number_sid == pn_sid)
+    if conn.dialect.name == "postgresql":
+        stmt = stmt.with_for_update()
+    return conn.execute(stmt).first() is not None
+
+
+def used(conn: Connection, service_sid: str, pn_sid: str, ms: int) -> None:
+    conn.execute(update(_m).where(_m.c.service_sid == service_sid, _m.c.phone_number_sid == pn_sid)
+                 .values(last_sent=ms))
+
+
+def sticky(conn: Connection, service_sid: str, to: str) -> str | None:
+    stmt = select(sticky_senders.c.phone_number_sid).where(sticky_senders.c.service_sid == service_sid,
+                                                           sticky_senders.c.to_number == to)
+    return conn.execute(stmt).scalar()
+
+
+def stick(conn: Connection, service_sid: str, to: str, pn_sid: str, now: int) -> None:
+    """The recipient's sticky sender in the Service is ``pn_sid`` (inserted or replaced)."""
+    s = sticky_senders
+    values = {"service_sid": service_sid, "to_number": to, "phone_number_sid": pn_sid, "date_updated": now}
+    if conn.dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+        conn.execute(pg_insert(s).values(values).on_conflict_do_update(
+            index_elements=[s.c.service_sid, s.c.to_number], set_={"phone_number_sid": pn_sid, "date_updated": now}))
+    else:
+        from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+        conn.execute(sqlite_insert(s).values(values).on_conflict_do_update(
+            index_elements=[s.c.service_sid, s.c.to_number], set_={"phone_number_sid": pn_sid, "date_updated": now}))
+
+
+# -- DeliveryRules ---------------------------------------------------------------------------
+
+r = delivery_rules
+
+
+def rules_for(conn: Connection, account_sids: Sequence[str], to: str) -> list[Any]:
+    """The rules of ``account_sids`` (the message's account, then its ancestors) that match
+    ``to``: its exact number, or a prefix ending in ``*``."""
+    stmt = select(r).where(r.c.account_sid.in_(list(account_sids)),
+                           or_(r.c.to_pattern == to, and_(r.c.to_pattern.like("%*"))))
+    return [row for row in conn.execute(stmt)
+            if row.to_pattern == to or (row.to_pattern.endswith("*") and to.startswith(row.to_pattern[:-1]))]
+
+
+def rule_insert(conn: Connection, row: dict[str, Any]) -> None:
+    """A rule, replacing the account's rule for the same ``To``."""
+    conn.execute(delete(r).where(r.c.account_sid == row["account_sid"], r.c.to_pattern == row["to_pattern"]))
+    conn.execute(r.insert(), row)
+
+
+def rule_get(db: Database, sid: str) -> Any:
+    with db.read() as conn:
+        return conn.execute(select(r).where(r.c.sid == sid)).first()
+
+
+def rule_delete(conn: Connection, sid: str) -> int:
+    return conn.execute(delete(r).where(r.c.sid == sid)).rowcount
+
+
+def rules_page(db: Database, account_sid: str, req: PageRequest) -> tuple[list[Any], bool]:
+    stmt = select(r).where(r.c.account_sid == account_sid)
+    if req.before is not None:
+        stmt = stmt.where(r.c.sid < req.before).order_by(r.c.sid.desc()).limit(req.size)
+    else:
+        if req.after is not None:
+            stmt = stmt.where(r.c.sid > req.after)
+        elif req.page:
+            stmt = stmt.offset(req.page * req.size)
+        stmt = stmt.order_by(r.c.sid).limit(req.size + 1)
+    with db.read() as conn:
+        rows = list(conn.execute(stmt))
+    return finish_page(rows, req)
+
+
+# -- the reply-loop limit and opt-outs -------------------------------------------------------------
+
+def between(conn: Connection, a: str, b: str, since: int) -> int:
+    """Messages sent between ``a`` and ``b`` (either direction; a hosted recipient's inbound copy
+    is not counted again) created at ``since`` or later."""
+    def one_way(to: str, from_: str) -> int:
+        stmt = select(func.count()).select_from(t).where(t.c.to_number == to, t.c.from_number == from_,
+                                                         t.c.date_created >= since, t.c.direction != "inbound")
+        return int(conn.execute(stmt).scalar_one())
+
+    return one_way(a, b) + one_way(b, a)
+
+
+def opted_out(conn: Connection, senders: Sequence[str], recipient: str) -> bool:
+    stmt = select(opt_outs.c.sender).where(opt_outs.c.sender.in_(list(senders)), opt_outs.c.recipient == recipient)
+    return conn.execute(stmt).first() is not None
+
+
+def opt_out(conn: Connection, senders: Sequence[str], recipient: str, now: int) -> None:
+    for sender in senders:
+        conn.execute(delete(opt_outs).where(opt_outs.c.sender == sender, opt_outs.c.recipient == recipient))
+        conn.execute(opt_outs.insert(), {"sender": sender, "recipient": recipient, "date_created": now})
+
+
+def opt_in(conn: Connection, senders: Sequence[str], recipient: str) -> None:
+    conn.execute(delete(opt_outs).where(opt_outs.c.sender.in_(list(senders)), opt_outs.c.recipient == recipient))

@@ -109,6 +109,13 @@ class World:
         r = self.h.post(f"/2010-04-01/Accounts/{self.sid}/IncomingPhoneNumbers.json", data={"AreaCode": "415"})
         return r.json()["sid"]
 
+    def message(self) -> str:
+        """A message sent with media from a number of the account (its Media list is not empty)."""
+        r = self.h.get(f"/2010-04-01/Accounts/{self.sid}/IncomingPhoneNumbers/{self.number()}.json")
+        return self.post(f"/2010-04-01/Accounts/{self.sid}/Messages.json",
+                         {"To": "+14155550100", "From": r.json()["phone_number"], "Body": "spec",
+                          "MediaUrl": "https://example.com/a.png"})
+
     def post(self, path: str, data: dict) -> str:
         r = self.h.post(path, data=data)
         assert r.status_code == 201, r.text
@@ -137,6 +144,10 @@ def test_api_v2010(case, world):
         params["AccountSid"] = world.sid
     if case.operation.definition.raw.get("operationId") in ("FetchAccount", "UpdateAccount"):
         params["Sid"] = world.sid if case.method == "GET" else world.post("/2010-04-01/Accounts.json", {"FriendlyName": "spec"})
+    elif "MessageSid" in params:  # a message's Media
+        params["MessageSid"] = world.message()
+    elif "Sid" in params and "/Messages/" in case.path:
+        params["Sid"] = world.message()
     elif "Sid" in params:
         params["Sid"] = world.number()
     if "ResourceSid" in params:  # a number's AssignedAddOns

@@ -8,6 +8,7 @@ from numberpool.domain.accounts import Accounts
 from numberpool.domain.applications import Applications
 from numberpool.domain.inbound import Inbound, Transport
 from numberpool.domain.keys import Keys
+from numberpool.domain.messages import Messages, Sending
 from numberpool.domain.numbers import Numbers
 from numberpool.domain.origination_urls import OriginationUrls
 from numberpool.domain.pools.base import PoolLimits
@@ -29,6 +30,8 @@ class Backend:
     origination_urls: OriginationUrls
     inbound: Inbound
     keys: Keys
+    messages: Messages
+    sending: Sending
 
     @classmethod
     def open(cls, db: Database, limits: PoolLimits | None = None, transport: Transport | None = None) -> Backend:
@@ -39,6 +42,9 @@ class Backend:
             transport = HttpTransport()
         accounts = Accounts(db)
         trunks = Trunks(db)
+        inbound = Inbound(db, transport)
+        sending = Sending(db, inbound)
+        inbound.on_queued = sending.kick  # replies to an inbound message are sent as any message
         return cls(db, accounts, Numbers(db, accounts), MessagingServices(db, limits.messaging), trunks,
                    ProxyServices(db, limits), Applications(db), OriginationUrls(db, trunks.parents),
-                   Inbound(db, transport), Keys(db))
+                   inbound, Keys(db), Messages(db), sending)

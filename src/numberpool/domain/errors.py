@@ -316,3 +316,130 @@ def invalid_media_url(raw: str) -> TwilioError:
 
 def too_many_media(limit: int) -> TwilioError:
     return TwilioError(21623, 400, f"Number of media files exceeds allowed limit: at most {limit} MediaUrl")
+
+
+# -- Sending messages (2010-04-01 Messages; SENDING.md, A6) --------------------------------------
+
+def from_or_service_required() -> TwilioError:
+    return TwilioError(21603, 400, "A 'From' phone number is required.")
+
+
+def message_content_required() -> TwilioError:
+    return TwilioError(21619, 400, "A message body, media URL, or content SID is required.")
+
+
+def not_a_sender_of_account(from_: str) -> TwilioError:
+    return TwilioError(21606, 400, f"The From phone number {from_} is not a valid, SMS-capable inbound phone number "
+                                   "or short code for your account.")
+
+
+def sender_without_mms() -> TwilioError:
+    return TwilioError(21621, 400, "The From number has not been enabled for MMS.")
+
+
+def to_equals_from() -> TwilioError:
+    return TwilioError(21266, 400, "'To' and 'From' numbers cannot be the same")
+
+
+def invalid_status_callback(raw: str) -> TwilioError:
+    return TwilioError(21609, 400, f"Invalid StatusCallback: {shown(raw)} (an http or https URL is required)")
+
+
+def invalid_validity_period(raw: str) -> TwilioError:
+    return TwilioError(21624, 400, f"Invalid validity period value: {shown(raw)} (1 to 36000 seconds)")
+
+
+def invalid_media(raw: str) -> TwilioError:
+    """21620 for a media URL that is not http(s), and for more than ten of them."""
+    return TwilioError(21620, 400, f"Invalid media URL(s): {raw}")
+
+
+def service_not_found(sid: str) -> TwilioError:
+    return TwilioError(21701, 404, f"The Messaging Service {sid} does not exist")
+
+
+def service_invalid(raw: str) -> TwilioError:
+    return TwilioError(21705, 400, f"The Messaging Service {shown(raw)} is invalid")
+
+
+def service_pool_empty() -> TwilioError:
+    return TwilioError(21704, 400, "The Messaging Service contains no phone numbers.")
+
+
+def sender_not_in_service(from_: str) -> TwilioError:
+    return TwilioError(21711, 400, f"Phone Number, Shortcode, or AlphaSender {from_} is not associated to the "
+                                   "specified Messaging Service")
+
+
+def send_at_required() -> TwilioError:
+    return TwilioError(35111, 400, "You must indicate SendAt timestamp if ScheduleType is 'fixed'.")
+
+
+def invalid_schedule_type() -> TwilioError:
+    return TwilioError(35111, 400, "ScheduleType must be 'fixed' to schedule a message with SendAt.")
+
+
+def send_at_out_of_range() -> TwilioError:
+    return TwilioError(35114, 400, "SendAt time must be between 300 seconds and 35 days (3024000 seconds) in the "
+                                   "future, inclusive.")
+
+
+def schedule_needs_service() -> TwilioError:
+    return TwilioError(35118, 400, "MessagingServiceSid is required to schedule a message.")
+
+
+def invalid_send_at(raw: str) -> TwilioError:
+    return TwilioError(35114, 400, f"SendAt {shown(raw)} is not an ISO 8601 date and time")
+
+
+def queue_full() -> TwilioError:
+    return TwilioError(21611, 400, "This From number has exceeded the maximum number of queued messages.")
+
+
+def unroutable_pair() -> TwilioError:
+    return TwilioError(21612, 400, "Message cannot be sent with the current combination of 'To' and/or 'From' "
+                                   "parameters")
+
+
+def region_not_enabled() -> TwilioError:
+    return TwilioError(21408, 400, "Permission to send an SMS has not been enabled for the region indicated by the "
+                                   "'To' number")
+
+
+def unsubscribed_recipient() -> TwilioError:
+    return TwilioError(21610, 400, "Attempt to send to unsubscribed recipient")
+
+
+def not_mobile() -> TwilioError:
+    return TwilioError(21614, 400, "'To' number is not a valid mobile number")
+
+
+def invalid_message_status(raw: str) -> TwilioError:
+    return TwilioError(20001, 400, f"Invalid parameter Status: {shown(raw)} (only canceled)")
+
+
+def cancel_not_scheduled(status: str) -> TwilioError:
+    """30409: only a scheduled message can be canceled (Twilio's "Message cannot be canceled")."""
+    return TwilioError(30409, 400, f"Message cannot be canceled: its status is {status}, not scheduled")
+
+
+def body_only_redacted() -> TwilioError:
+    return TwilioError(20001, 400, "Invalid parameter Body: a message's body can only be redacted (Body=\"\")")
+
+
+def redact_unfinished() -> TwilioError:
+    return TwilioError(20009, 400, "Cannot redact the body of a message that is still being sent")
+
+
+def message_not_final(status: str) -> TwilioError:
+    """20009: Twilio refuses to delete a message still being sent."""
+    return TwilioError(20009, 400, f"Cannot delete a message whose status is {status}: it is still being sent")
+
+
+def settle_timed_out(detail: str) -> TwilioError:
+    """20504 (numberpool's): Settle or a clock advance waited its Timeout and work is still pending."""
+    return TwilioError(20504, 504, f"Work still pending after the timeout: {detail}")
+
+
+def invalid_delivery_rule(name: str, detail: str) -> TwilioError:
+    return TwilioError(20001, 400, f"Invalid parameter {name}: {detail}")

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from types import SimpleNamespace
 from typing import Any, Protocol
@@ -30,13 +30,14 @@ from urllib.parse import urljoin
 import orjson
 
 from numberpool.domain import access, errors, routing
+from numberpool.domain import received as messages_of
 from numberpool.domain.accounts import Account
 from numberpool.domain.clock import now
 from numberpool.domain.routing import Route, Webhook
 from numberpool.domain.sids import is_sid, new_sid
 from numberpool.store import accounts as accounts_store
 from numberpool.store import inbound as q
-from numberpool.store.db import Database
+from numberpool.store.db import Connection, Database
 from numberpool.store.errors import DatabaseFailure, busy
 from numberpool.store.inbound import EventFilter, RoutingState
 from numberpool.store.paging import PageRequest
@@ -60,6 +61,7 @@ TOO_MANY_REPLIES = 14109  # a warning: the replies past the tenth are not sent
 NOT_TWIML = (TWIML_UNPARSABLE, TWIML_WRONG_TYPE)  # answers whose body the record does not keep
 KINDS = {"message": "SM", "call": "CA"}
 Replies = list[dict[str, Any]]
+Then = Callable[[Connection], None]
 
 
 class Transport(Protocol):
@@ -110,6 +112,7 @@ class Inbound:
         self.db = db
         self.transport = transport
         self.deadline = deadline  # seconds each event may take (EVENT_DEADLINE; a test may set less)
+        self.on_queued: Callable[[], None] = lambda: None  # messages were queued: their work may start
 
     async def close(self) -> None:
         await self.transport.close()
@@ -141,6 +144,13 @@ class Inbound:
 
     async def message(self, caller: Account, event: MessageIn) -> SimpleNamespace:
         state = await self.db.call(self._state, caller, event.to)
+        return await self.receive(state, event)
+
+    async def receive(self, state: RoutingState, event: MessageIn, then: Then | None = None) -> SimpleNamespace:
+        """A message to a number some account owns (``state``): its webhooks run, and the record,
+        the receiving account's inbound Message (the same SID) and a Message per reply are
+        written in one transaction, with ``then(conn)`` (a hosted sender's message marked
+        delivered) and the opt-out a keyword (STOP, START) asks for (``domain.received``)."""
         route = routing.route_message(state)
         sid = new_sid("SM")
         talk = Conversation(state.owner.auth_token, time.monotonic() + self.deadline)
@@ -149,9 +159,19 @@ class Inbound:
                                 route.messaging_service_sid)
             await self._run(talk, route.purpose, route.primary, route.fallback, sent)
         replies = [{"to": r.to or event.from_, "from": r.from_ or event.to, "body": r.body} for r in talk.replies]
-        return await self._store(sid, "message", state, route, talk, replies, {
-            "to_number": event.to, "from_number": event.from_, "body": event.body,
-            "media_urls": orjson.dumps(list(event.media_urls)).decode(), "call_duration": None})
+        values = {"to_number": event.to, "from_number": event.from_, "body": event.body,
+                  "media_urls": orjson.dumps(list(event.media_urls)).decode(), "call_duration": None}
+
+        callbacks = [r.status_callback for r in talk.replies]
+
+        def messages(conn: Connection, record: dict[str, Any]) -> None:
+            messages_of.received(conn, record, state, route.messaging_service_sid, replies, callbacks)
+            if then is not None:
+                then(conn)
+
+        record = await self._store(sid, "message", state, route, talk, replies, values, messages)
+        self.on_queued()
+        return record
 
     async def call(self, caller: Account, event: CallIn) -> SimpleNamespace:
         state = await self.db.call(self._state, caller, event.to)
@@ -235,9 +255,11 @@ class Inbound:
         return exchange
 
     async def _store(self, sid: str, kind: str, state: RoutingState, route: Route, talk: Conversation,
-                     replies: Replies, values: dict[str, Any]) -> SimpleNamespace:
-        """Write the record. The deliveries are made: a busy SQLite is waited for here, on the
-        loop, rather than by re-running the request (which would deliver twice)."""
+                     replies: Replies, values: dict[str, Any], more: Callable[[Connection, dict[str, Any]], None] | None = None,
+                     ) -> SimpleNamespace:
+        """Write the record (and ``more(conn, record)`` in its transaction). The deliveries are
+        made: a busy SQLite is waited for here, on the loop, rather than by re-running the
+        request (which would deliver twice)."""
         row = {
             "sid": sid, "kind": kind, "account_sid": state.owner.sid, **values, "route": route.route,
             "messaging_service_sid": route.messaging_service_sid, "application_sid": route.application_sid,
@@ -248,13 +270,22 @@ class Inbound:
         delay, deadline = 0.001, time.monotonic() + LOCK_WAIT
         while True:
             try:
-                await self.db.call(q.insert, self.db, row)
+                await self.db.call(_write, self.db, row, more)
                 return SimpleNamespace(**row)
             except DatabaseFailure as exc:
                 if not busy(exc) or time.monotonic() > deadline:
                     raise
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, 0.05)
+
+
+def _write(db: Database, row: dict[str, Any], more: Callable[[Connection, dict[str, Any]], None] | None) -> None:
+    if more is None:
+        q.insert(db, row)
+        return
+    with db.write() as conn:
+        conn.execute(q.t.insert(), row)
+        more(conn, row)
 
 
 def _refuse(delivery: dict[str, Any], code: int) -> None:

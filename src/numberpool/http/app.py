@@ -112,8 +112,10 @@ class App:
             while True:
                 message = await receive()
                 if message["type"] == "lifespan.startup":
+                    await self.backend.sending.recover()  # work left pending by an earlier run is taken up
                     await send({"type": "lifespan.startup.complete"})
                 elif message["type"] == "lifespan.shutdown":
+                    await self.backend.sending.close()
                     await self.backend.inbound.close()
                     self.backend.db.dispose()
                     await send({"type": "lifespan.shutdown.complete"})

@@ -35,7 +35,8 @@ def _integer(name: str, raw: str) -> int:
     return -value if raw.startswith("-") else value
 
 
-def parse_page(query: Mapping[str, str], sid_prefix: str) -> PageRequest:
+def parse_page(query: Mapping[str, str], sid_prefix: str | tuple[str, ...]) -> PageRequest:
+    """``sid_prefix``: the prefix (or prefixes: a message is ``SM`` or ``MM``) of a token's SID."""
     raw_size = query.get("PageSize")
     size = DEFAULT_PAGE_SIZE
     if raw_size is not None:

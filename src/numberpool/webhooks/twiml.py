@@ -1,7 +1,7 @@
 """The TwiML an inbound event's webhook answers, reduced to what numberpool executes.
 
 For a message: each ``<Message>`` is a reply (its text, or its ``<Body>``; ``to`` and ``from``
-attributes default to the sender and the number). For both kinds: ``<Redirect>`` fetches the
+attributes default to the sender and the number; ``statusCallback`` gets the reply's status callbacks). For both kinds: ``<Redirect>`` fetches the
 next document (verbs after it never run). Anything else is recorded by name only.
 """
 
@@ -19,6 +19,7 @@ class Reply:
     to: str | None
     from_: str | None
     body: str
+    status_callback: str | None = None  # the <Message statusCallback> attribute
 
 
 @dataclass(frozen=True)
@@ -54,7 +55,7 @@ def parse(body: bytes) -> Document:
         if verb.tag == "Message":
             body_el = verb.find("Body")
             text = body_el.text if body_el is not None else verb.text
-            doc.replies.append(Reply(verb.get("to"), verb.get("from"), (text or "").strip()))
+            doc.replies.append(Reply(verb.get("to"), verb.get("from"), (text or "").strip(), verb.get("statusCallback")))
         elif verb.tag == "Redirect":
             target = (verb.text or "").strip()
             if not target:

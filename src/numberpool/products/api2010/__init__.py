@@ -1,10 +1,10 @@
-"""api.twilio.com 2010-04-01: Accounts, IncomingPhoneNumbers, AvailablePhoneNumbers, Applications, Keys."""
+"""api.twilio.com 2010-04-01: Accounts, IncomingPhoneNumbers, AvailablePhoneNumbers, Applications, Keys, Messages."""
 
 from __future__ import annotations
 
 from numberpool.domain.backend import Backend
 from numberpool.http.router import Router
-from numberpool.products.api2010 import accounts, add_ons, applications, available, incoming, keys
+from numberpool.products.api2010 import accounts, add_ons, applications, available, incoming, keys, messages
 
 
 def router(backend: Backend) -> Router:
@@ -15,4 +15,5 @@ def router(backend: Backend) -> Router:
     available.register(r, backend)
     applications.register(r, backend)
     keys.register(r, backend)
+    messages.register(r, backend)
     return r

@@ -21,6 +21,7 @@ SUBRESOURCES = {
     "incoming_phone_numbers": urls.INCOMING_PHONE_NUMBERS,
     "available_phone_numbers": urls.AVAILABLE_COUNTRIES,
     "keys": urls.KEYS,
+    "messages": urls.MESSAGES,
 }
 
 

@@ -27,3 +27,8 @@ AVAILABLE_OF_TYPE = {
     t: Path(f"/2010-04-01/Accounts/{{AccountSid}}/AvailablePhoneNumbers/{{CountryCode}}/{t}.json")
     for t in ("Local", "TollFree", "Mobile", "National", "Voip", "SharedCost", "MachineToMachine")
 }
+
+MESSAGES = Path("/2010-04-01/Accounts/{AccountSid}/Messages.json")
+MESSAGE = Path("/2010-04-01/Accounts/{AccountSid}/Messages/{Sid}.json")
+MESSAGE_MEDIA_LIST = Path("/2010-04-01/Accounts/{AccountSid}/Messages/{MessageSid}/Media.json")
+MESSAGE_MEDIA = Path("/2010-04-01/Accounts/{AccountSid}/Messages/{MessageSid}/Media/{Sid}.json")

@@ -10,7 +10,7 @@ from numberpool.domain.backend import Backend
 from numberpool.http.request import Request, Response
 from numberpool.http.router import Path, Router
 from numberpool.http.wire import dumps, v1_page
-from numberpool.products.control import params, state, urls
+from numberpool.products.control import params, sending, state, urls
 from numberpool.products.control.render import call_json, message_json
 from numberpool.products.paging import parse_page
 from numberpool.store.inbound import EventFilter
@@ -56,4 +56,5 @@ def router(backend: Backend) -> Router:
           GET=("ListInboundCall", list_calls), POST=("CreateInboundCall", create_call))
     r.add(urls.CALL, access=access.FAMILY, GET=("FetchInboundCall", fetch_call))
     state.register(r, backend)  # State and Reset
+    sending.register(r, backend)  # Settle, DeliveryRules, the Messages view
     return r

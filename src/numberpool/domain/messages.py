@@ -1,0 +1,688 @@
+"""Sending messages (2010-04-01 Messages): the checks a create makes, a Messaging Service choosing
+the sender, and a message's life after the create has answered.
+
+A create checks, in this order (Twilio does not document its own): the recipient, the sender
+(``From`` and/or ``MessagingServiceSid``), the content, the callback and validity settings, the
+schedule, and what the Service's pool shows now. It then writes the message and its pending work
+(``store.messages``) in one transaction, and answers: ``queued`` with ``From``, ``accepted``
+through a Service, ``scheduled`` with ``SendAt``.
+
+The work (:class:`Sending`) takes each message through Twilio's statuses, one committed write
+per change, each written before its status callback is sent:
+
+- through a Service without ``From``: ``accepted`` → ``queued`` once the sender is chosen (or
+  ``failed`` when the pool changed since the create and nothing qualifies any more);
+- ``queued`` → ``sent`` (or ``failed``) → ``delivered`` (or ``undelivered``), as the matching
+  DeliveryRule says (default ``delivered``); a rule ``sent`` leaves it ``sent``, final.
+
+Status callbacks go to the message's callback URL (its ``StatusCallback``, else the Service's,
+else its Application's ``message_status_callback``), one per status after the first, POST,
+signed with the account's token; each request is recorded on the message, never retried.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import builtins
+import contextlib
+import functools
+import logging
+import os
+import socket
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import orjson
+import phonenumbers
+
+from numberpool.domain import access, errors, received
+from numberpool.domain.accounts import Account
+from numberpool.domain.clock import now, now_ms
+from numberpool.domain.errors import TwilioError
+from numberpool.domain.inbound import Inbound, MessageIn
+from numberpool.domain.segments import num_segments, smart_encode
+from numberpool.domain.sids import is_sid, new_sid
+from numberpool.store import accounts as accounts_store
+from numberpool.store import applications as applications_store
+from numberpool.store import inbound as inbound_store
+from numberpool.store import messages as q
+from numberpool.store import pools as pools_store
+from numberpool.store.db import Connection, Database
+from numberpool.store.errors import DatabaseFailure, busy
+from numberpool.store.messages import MessageFilter
+from numberpool.store.paging import PageRequest
+from numberpool.store.schema import incoming_numbers
+from numberpool.webhooks.cookies import EventCookies
+from numberpool.webhooks.params import Params, media_content_type
+
+log = logging.getLogger(__name__)
+
+PRICE_PER_SEGMENT = "0.00790"  # USD, shown negative once sent (Twilio's US long-code price; a choice)
+MAX_VALIDITY = 36_000
+SEND_AT_MIN, SEND_AT_MAX = 300, 3_024_000  # seconds ahead (Twilio's 35114)
+FINAL = frozenset({"delivered", "undelivered", "failed", "canceled", "received"})
+LEASE_MS = 30_000  # a claim lapses after this long without renewal (a process died)
+BATCH = 16  # work rows one claim takes
+POLL = 0.25  # seconds between a process's looks for due work
+CREATED_FAILED = (received.LOOP_ERROR, received.OPTED_OUT_ERROR)  # codes a message may be created failed with
+
+# Twilio's documented test numbers (SENDING.md, "Test-credential magic numbers").
+MAGIC_FROM_OK = "+15005550006"
+MAGIC_FROM = {"+15005550001": errors.invalid_from_number, "+15005550007": None, "+15005550008": None}
+MAGIC_TO = {"+15005550001": 21211, "+15005550002": 21612, "+15005550003": 21408, "+15005550004": 21610,
+            "+15005550009": 21614}
+
+DELIVERY_MESSAGES = {
+    30001: "Queue overflow", 30002: "Account suspended", 30003: "Unreachable destination handset",
+    30004: "Message blocked", 30005: "Unknown destination handset", 30006: "Landline or unreachable carrier",
+    30007: "Message filtered", 30008: "Unknown error", 30034: "Message from an unregistered number",
+    30036: "Validity period expired", 30410: "Provider timeout error", 21704: "The Messaging Service contains no "
+    "phone numbers", 21703: "The Messaging Service does not have a phone number available to send a message",
+    21621: "The From number has not been enabled for MMS", 21701: "The Messaging Service does not exist",
+}
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    """A create's parameters, as the wire layer read them (each checked for its form there)."""
+
+    to: str
+    from_: str | None
+    service_sid: str | None
+    body: str
+    media: Sequence[str]
+    content_sid: str | None
+    status_callback: str | None
+    application_sid: str | None
+    validity_period: int | None
+    send_at: int | None  # seconds, already read from ISO 8601
+    schedule_type: str | None
+    smart_encoded: bool | None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Choice:
+    """The sender a Service chose, and why."""
+
+    number: Any
+    rule: str  # given, sticky, area_code, country, us, any
+    least_used: bool
+
+
+def _region(e164: str) -> str | None:
+    try:
+        return phonenumbers.region_code_for_number(phonenumbers.parse(e164, None))
+    except phonenumbers.NumberParseException:
+        return None
+
+
+Find = Callable[..., Sequence[Any]]
+"""``find(mms=..., sid=..., countries=..., area_code=...)``: at most two matching pool numbers,
+least recently used first (``store.messages.candidates`` for one Service)."""
+
+
+def choose(find: Find, to: str, *, media: bool, mms_converter: bool, sticky_sid: str | None) -> Choice | None:
+    """The sender for ``to`` by the order the README states: the sticky sender (``sticky_sid``,
+    when it can still send this message); media needs an MMS-capable number (with the converter
+    on, an SMS-capable one when the pool has none); a US/CA ``To`` tries its area code first
+    (``area_code``, when the Service's area-code geomatch is on), then any US/CA number; the
+    ``To``'s country (``country``), else a US number (``us``), else any (``any``). Among equals
+    the least recently used; ``least_used`` says whether there was more than one."""
+    mms = media and bool(find(mms=True, limit=1))
+    if media and not mms and not mms_converter:
+        return None
+    if sticky_sid is not None:
+        found = find(mms=mms, sid=sticky_sid)
+        if found:
+            return Choice(found[0], "sticky", False)
+    region = _region(to)
+    groups: list[tuple[str, dict[str, Any]]] = []
+    if region in ("US", "CA") and to[2:5].isdigit():
+        groups.append(("area_code", {"area_code": to[2:5], "countries": ("US", "CA")}))
+        groups.append(("country", {"countries": ("US", "CA")}))
+    elif region is not None:
+        groups.append(("country", {"countries": (region,)}))
+    groups += [("us", {"countries": ("US",)}), ("any", {})]
+    for rule, where in groups:
+        found = find(mms=mms, **where)
+        if found:
+            return Choice(found[0], rule, len(found) > 1)
+    return None
+
+
+class Messages:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    # -- create ---------------------------------------------------------------------------------
+
+    def create(self, account: Account, out: Outgoing) -> Any:
+        """Check ``out`` and write the message with its pending work (none for a magic ``From``
+        with no owner: Twilio's test credentials send nothing); the row written."""
+        magic = MAGIC_TO.get(out.to)
+        if magic is not None:
+            raise _magic_to(magic, out.to)
+        if out.from_ is None and out.service_sid is None:
+            raise errors.from_or_service_required()
+        with self.db.write() as conn:
+            service = self._service(conn, account, out.service_sid) if out.service_sid is not None else None
+            sender = self._sender(conn, account, out, service) if out.from_ is not None else None
+            if not out.body and not out.media and not out.content_sid:
+                raise errors.message_content_required()
+            if out.media and sender is not None and not sender.cap_mms:
+                raise errors.sender_without_mms()
+            if out.from_ is not None and out.from_ == out.to:
+                raise errors.to_equals_from()
+            keys = received.senders(out.from_, service.sid if service is not None else None) if out.from_ else (
+                [service.sid] if service is not None else [])
+            if keys and q.opted_out(conn, keys, out.to):
+                raise errors.unsubscribed_recipient()
+            if out.schedule_type is not None and out.send_at is None:
+                raise errors.send_at_required()
+            if out.send_at is not None:
+                if out.schedule_type != "fixed":
+                    raise errors.invalid_schedule_type()
+                if service is None:
+                    raise errors.schedule_needs_service()
+                ahead = out.send_at - now()
+                if not SEND_AT_MIN <= ahead <= SEND_AT_MAX:
+                    raise errors.send_at_out_of_range()
+            if service is not None and sender is None:
+                total, mms = q.pool_size(conn, service.sid)
+                if total == 0:
+                    raise errors.service_pool_empty()
+                if out.media and mms == 0 and not service.mms_converter:
+                    raise errors.sender_without_mms()
+            callback = out.status_callback
+            if callback is None and service is not None:
+                callback = service.status_callback
+            if callback is None and out.application_sid is not None:
+                app = applications_store.application.get(conn, out.application_sid)
+                if app is None or app.account_sid != account.sid:
+                    raise errors.application_not_of_account("ApplicationSid", out.application_sid, account.sid)
+                callback = app.message_status_callback
+            smart = out.smart_encoded if out.smart_encoded is not None else bool(service and service.smart_encoding)
+            ts = now()
+            status = "scheduled" if out.send_at is not None else "queued" if sender is not None else "accepted"
+            sid = new_sid("MM" if out.media else "SM")
+            unowned_magic = out.from_ == MAGIC_FROM_OK and sender is not None and sender.sid is None
+            row = {
+                "sid": sid, "account_sid": account.sid,
+                "messaging_service_sid": service.sid if service is not None else None,
+                "from_number": sender.phone_number if sender is not None else None, "to_number": out.to,
+                "body": out.body, "status": status, "direction": "outbound-api",
+                "num_segments": num_segments(out.body, smart=smart) if status == "queued" else 0,
+                "num_media": len(out.media), "media_urls": orjson.dumps([
+                    {"sid": new_sid("ME"), "url": u, "content_type": media_content_type(u), "date_created": ts}
+                    for u in out.media]).decode(),
+                "price": None, "price_unit": "USD", "error_code": None, "error_message": None,
+                "status_callback": callback, "application_sid": out.application_sid,
+                "validity_period": out.validity_period or (service.validity_period if service is not None else MAX_VALIDITY),
+                "smart_encoded": smart,
+                "selection": orjson.dumps({"rule": "given", "least_used": False}).decode() if service and sender else None,
+                "deliveries": "[]", "extra": orjson.dumps(out.extra).decode(),
+                "date_created": ts, "date_updated": ts, "date_sent": None,
+            }
+            due = None if unowned_magic else (out.send_at * 1000 if out.send_at is not None else now_ms())
+            if unowned_magic:  # Twilio's test credentials: answered queued, nothing is sent
+                row["status"] = "queued"
+            elif sender is not None and q.between(conn, sender.phone_number, out.to, ts - received.LOOP_WINDOW) >= received.LOOP_LIMIT:
+                row.update(status="failed", error_code=received.LOOP_ERROR,  # the chain ends here; its callback follows
+                           error_message=received.ERROR_MESSAGES[received.LOOP_ERROR])
+            q.insert(conn, row, due)
+            return q.get(conn, sid)
+
+    def _service(self, conn: Connection, account: Account, service_sid: str) -> Any:
+        if not is_sid(service_sid, "MG"):
+            raise errors.service_invalid(service_sid)
+        service = pools_store.messaging.get(conn, service_sid)
+        if service is None or service.account_sid != account.sid:
+            raise errors.service_not_found(service_sid)
+        return service
+
+    def _sender(self, conn: Connection, account: Account, out: Outgoing, service: Any) -> Any:
+        """The ``From`` number's row (an object with sid None for Twilio's magic sender)."""
+        assert out.from_ is not None
+        if out.from_ in MAGIC_FROM:
+            raise errors.invalid_from_number(out.from_) if out.from_ == "+15005550001" else (
+                errors.queue_full() if out.from_ == "+15005550008" else errors.not_a_sender_of_account(out.from_))
+        row = conn.execute(incoming_numbers.select().where(incoming_numbers.c.phone_number == out.from_)).first()
+        if row is None and out.from_ == MAGIC_FROM_OK:
+            return _MagicSender(out.from_)
+        if row is None or row.account_sid != account.sid or not (row.cap_sms or row.cap_mms):
+            raise errors.not_a_sender_of_account(out.from_)
+        if service is not None and not q.lock_member(conn, service.sid, row.sid):
+            raise errors.sender_not_in_service(out.from_)
+        return row
+
+    # -- reading --------------------------------------------------------------------------------
+
+    def fetch(self, account: Account, sid: str) -> Any:
+        row = q.fetch(self.db, sid) if is_sid(sid, "SM") or is_sid(sid, "MM") else None
+        if row is None or row.account_sid != account.sid:
+            raise errors.not_found()
+        return row
+
+    def list(self, account: Account, which: MessageFilter, req: PageRequest) -> tuple[builtins.list[Any], bool]:
+        return q.page(self.db, [account.sid], which, req)
+
+    def view(self, caller: Account, sid: str) -> Any:
+        """numberpool's own view: the message if the caller's account or an ancestor holds it."""
+        row = q.fetch(self.db, sid) if is_sid(sid, "SM") or is_sid(sid, "MM") else None
+        if row is None or not self._visible(caller, row.account_sid):
+            raise errors.not_found()
+        return row
+
+    def family_list(self, caller: Account, which: MessageFilter, req: PageRequest) -> tuple[builtins.list[Any], bool]:
+        return q.page(self.db, q.family(caller.sid), which, req)
+
+    def _visible(self, caller: Account, account_sid: str) -> bool:
+        if account_sid == caller.sid:
+            return True
+        row = accounts_store.fetch(self.db, account_sid)
+        return row is not None and access.may_see(caller, row)
+
+    # -- update and delete ----------------------------------------------------------------------
+
+    def update(self, account: Account, sid: str, body: str | None, status: str | None) -> Any:
+        """``Body=""`` redacts; ``Status=canceled`` cancels a scheduled message (its callback
+        follows, as the work's last step)."""
+        with self.db.write() as conn:
+            row = q.get(conn, sid, lock=True) if is_sid(sid, "SM") or is_sid(sid, "MM") else None
+            if row is None or row.account_sid != account.sid:
+                raise errors.not_found()
+            values: dict[str, Any] = {}
+            if body is not None:
+                if body != "":
+                    raise errors.body_only_redacted()
+                if row.status not in FINAL and row.status != "sent":
+                    raise errors.redact_unfinished()
+                values["body"] = ""
+            if status is not None:
+                if status != "canceled":
+                    raise errors.invalid_message_status(status)
+                if row.status != "scheduled":
+                    raise errors.cancel_not_scheduled(row.status)
+                values["status"] = "canceled"
+                q.reschedule(conn, sid, now_ms())  # due now: the work sends the canceled callback
+            if values:
+                values["date_updated"] = now()
+                q.change(conn, sid, values)
+            return q.get(conn, sid)
+
+    def media(self, account: Account, sid: str) -> tuple[Any, builtins.list[dict[str, Any]]]:
+        """The message and its media records (sid, url, content_type, date_created)."""
+        row = self.fetch(account, sid)
+        return row, orjson.loads(row.media_urls)
+
+    def delete_media(self, account: Account, sid: str, media_sid: str) -> None:
+        with self.db.write() as conn:
+            row = q.get(conn, sid, lock=True) if is_sid(sid, "SM") or is_sid(sid, "MM") else None
+            if row is None or row.account_sid != account.sid:
+                raise errors.not_found()
+            media = orjson.loads(row.media_urls)
+            kept = [m for m in media if m["sid"] != media_sid]
+            if len(kept) == len(media):
+                raise errors.not_found()
+            q.change(conn, sid, {"media_urls": orjson.dumps(kept).decode(), "date_updated": now()})
+
+    def delete(self, account: Account, sid: str) -> None:
+        with self.db.write() as conn:
+            row = q.get(conn, sid, lock=True) if is_sid(sid, "SM") or is_sid(sid, "MM") else None
+            if row is None or row.account_sid != account.sid:
+                raise errors.not_found()
+            if row.status not in FINAL and (row.status != "sent" or q.has_work(conn, sid)):
+                raise errors.message_not_final(row.status)
+            q.remove(conn, sid)
+
+
+@dataclass(frozen=True)
+class _MagicSender:
+    phone_number: str
+    sid: None = None
+    cap_sms: bool = True
+    cap_mms: bool = True
+
+
+def _magic_to(code: int, to: str) -> TwilioError:
+    return {
+        21211: lambda: errors.invalid_to_number(to),
+        21612: errors.unroutable_pair,
+        21408: errors.region_not_enabled,
+        21610: errors.unsubscribed_recipient,
+        21614: errors.not_mobile,
+    }[code]()
+
+
+# -- the work after the create ---------------------------------------------------------------------
+
+@dataclass
+class Step:
+    """What one committed change did: the row after it, and the callback it calls for."""
+
+    row: Any
+    callback: str | None  # the status to report, None: no callback
+    done: bool
+    token: str = ""
+    ours: bool = True  # False: the claim is no longer this process's (it lapsed and was taken over)
+    hosted: Any = None  # the routing state of the hosted number the message is to be delivered to
+
+
+class Sending:
+    """Runs the pending work of messages: claimed from the table, so any process of any host may
+    run it, a crashed one's taken over when its claim lapses."""
+
+    def __init__(self, db: Database, inbound: Inbound) -> None:
+        self.db = db
+        self.inbound = inbound  # delivers to hosted numbers; its transport sends the callbacks
+        # Where the work runs: the loop of whoever kicks it (a server's worker), or, when set,
+        # the loop this gives (the mock's background thread: a sync test has no loop running).
+        self.home: Callable[[], asyncio.AbstractEventLoop] | None = None
+        self._poller: dict[asyncio.AbstractEventLoop, asyncio.Task[None]] = {}
+        self._wake: dict[asyncio.AbstractEventLoop, asyncio.Event] = {}
+        self._running: set[str] = set()  # messages this process is working on
+        self.claimant = f"{socket.gethostname()}:{os.getpid()}"
+
+    async def recover(self) -> None:
+        """At start-up: the claims of this host's processes that are gone (a server killed and
+        started again) are due again at once, not when their lease lapses."""
+        host = self.claimant.rsplit(":", 1)[0] + ":"
+        try:
+            for claimant in await self.db.background(q.claimants, self.db, host, int(time.time() * 1000)):
+                pid = claimant.rsplit(":", 1)[1]
+                if pid.isdigit() and not _alive(int(pid)):
+                    await self._write(q.release, claimant)
+        except Exception:
+            log.exception("could not free the claims of stopped processes")
+        self.kick()
+
+    # -- scheduling -------------------------------------------------------------------------------
+
+    def kick(self) -> None:
+        """Due work may be waiting: the process's poller looks now (started on first need), on
+        the running loop or on ``home``'s."""
+        if self.home is not None:
+            home = self.home()
+            home.call_soon_threadsafe(self._kick_on, home)
+            return
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            return
+        self._kick_on(loop)
+
+    def _kick_on(self, loop: asyncio.AbstractEventLoop) -> None:
+        task = self._poller.get(loop)
+        if task is None or task.done():
+            self._wake[loop] = asyncio.Event()
+            self._poller[loop] = loop.create_task(self._poll(self._wake[loop]))
+        self._wake[loop].set()
+
+    async def _poll(self, wake: asyncio.Event) -> None:
+        while True:
+            wake.clear()
+            try:
+                await self.run_due(None)
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("message work poll failed")
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(wake.wait(), POLL)
+
+    async def close(self) -> None:
+        for task in self._poller.values():
+            task.cancel()
+        self._poller.clear()
+
+    async def run_due(self, account_sids: Any) -> int:
+        """Claim what is due (of ``account_sids`` only, when given) and run it to its end; the
+        number of messages worked on."""
+        done = 0
+        while True:
+            sids = await self._write(q.claim, now_ms(), int(time.time() * 1000), LEASE_MS, BATCH, account_sids,
+                                     self.claimant)
+            sids = [s for s in sids if s not in self._running]
+            if not sids:
+                return done
+            await asyncio.gather(*(self._run(s) for s in sids))
+            done += len(sids)
+
+    async def settle(self, account_sids: Any, timeout: float) -> list[Any]:
+        """Run this family's due work until none is left (other processes' too: waited for);
+        the work still pending at ``timeout``, else []. Work this call started and did not see
+        finish goes on after it has answered."""
+        deadline = time.monotonic() + timeout
+        delay = 0.005
+        while True:
+            run = asyncio.ensure_future(self.run_due(account_sids))
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(asyncio.shield(run), max(deadline - time.monotonic(), 0))
+            left = await self.db.call(q.pending, self.db, account_sids, now_ms())
+            if not left or time.monotonic() >= deadline:
+                return left
+            await asyncio.sleep(min(delay, max(deadline - time.monotonic(), 0)))
+            delay = min(delay * 2, 0.1)
+
+    # -- one message ----------------------------------------------------------------------------
+
+    async def _run(self, sid: str) -> None:
+        self._running.add(sid)
+        try:
+            while True:
+                step = await self._write(self._advance, sid)
+                if not step.ours:
+                    return
+                if step.hosted is not None:  # to a number some account owns: it receives the message
+                    row = step.row
+                    event = MessageIn(row.to_number, row.from_number, row.body,
+                                      tuple(m["url"] for m in orjson.loads(row.media_urls)))
+                    await self.inbound.receive(step.hosted, event, then=functools.partial(_delivered, sid))
+                    step = Step(await self.db.background(q.fetch, self.db, sid), "delivered", True, step.token)
+                delivery = None
+                if step.callback is not None and step.row.status_callback:
+                    delivery = await self._callback(step)
+                    if not step.done:
+                        await self._write(_record, sid, delivery)
+                if step.done:
+                    await self._write(_finish, sid, delivery)
+                    return
+        except Exception:
+            log.exception("message %s: work failed", sid)
+        finally:
+            self._running.discard(sid)
+
+    def _advance(self, conn: Connection, sid: str) -> Step:
+        """One status change of ``sid``, committed. The work row stays until the last change's
+        callback has been recorded (``_finish``): Settle waits for that too."""
+        work = q.work(conn, sid)
+        if work is None or work.claimed_by != self.claimant:
+            return Step(None, None, True, ours=False)
+        q.renew(conn, sid, int(time.time() * 1000) + LEASE_MS)  # a callback takes 15 s at most
+        row = q.get(conn, sid, lock=True)
+        if row is None:
+            return Step(None, None, True)
+        owner = accounts_store.get(conn, row.account_sid)
+        token = owner.auth_token if owner is not None else ""
+        ts = now()
+        if row.status == "canceled":
+            return Step(row, "canceled", True, token)
+        if row.status in ("accepted", "scheduled"):
+            if row.from_number is not None:  # scheduled with a given From
+                q.change(conn, sid, {"status": "queued", "date_updated": ts})
+                return Step(q.get(conn, sid), "queued", False, token)
+            return self._select(conn, row, token)
+        if row.status == "queued":
+            outcome = _rule(conn, owner, row.to_number)
+            if outcome is not None and outcome.status == "failed":
+                q.change(conn, sid, _failed(outcome.error_code, ts))
+                return Step(q.get(conn, sid), "failed", True, token)
+            price = f"-{float(PRICE_PER_SEGMENT) * max(row.num_segments, 1):.5f}"
+            q.change(conn, sid, {"status": "sent", "date_sent": ts, "date_updated": ts, "price": price})
+            if outcome is not None and outcome.status == "sent":
+                return Step(q.get(conn, sid), "sent", True, token)
+            return Step(q.get(conn, sid), "sent", False, token)
+        if row.status == "sent":
+            outcome = _rule(conn, owner, row.to_number)
+            if outcome is None or outcome.status == "delivered":
+                hosted = inbound_store.routing_state(self.db, row.to_number)
+                if hosted is not None and hosted.owner.status == "active":
+                    return Step(row, None, False, token, hosted=hosted)
+            if outcome is not None and outcome.status == "undelivered":
+                q.change(conn, sid, {"status": "undelivered", "error_code": outcome.error_code,
+                                     "error_message": DELIVERY_MESSAGES.get(outcome.error_code), "date_updated": ts})
+                return Step(q.get(conn, sid), "undelivered", True, token)
+            if outcome is not None and outcome.status == "sent":
+                return Step(row, None, True, token)
+            q.change(conn, sid, {"status": "delivered", "date_updated": ts})
+            return Step(q.get(conn, sid), "delivered", True, token)
+        if row.status == "failed" and row.error_code in CREATED_FAILED and row.deliveries == "[]":
+            return Step(row, "failed", True, token)  # created failed (a reply loop, an opt-out): its callback
+        return Step(row, None, True, token)
+
+    def _select(self, conn: Connection, row: Any, token: str) -> Step:
+        """A Service's message gets its sender: ``queued``, or ``failed`` when nothing qualifies."""
+        ts = now()
+        # The Service's row locked: its selections run one at a time, so two processes choosing
+        # at once still spread over the pool and never lose a sticky mapping.
+        service = pools_store.messaging.get(conn, row.messaging_service_sid, lock=True)
+        media = row.num_media > 0
+        if service is None:
+            return self._fail(conn, row, 21701, token)
+        total, _ = q.pool_size(conn, service.sid)
+        if total == 0:
+            return self._fail(conn, row, 21704, token)
+        sticky = q.sticky(conn, service.sid, row.to_number) if service.sticky_sender else None
+
+        def find(*, mms: bool, area_code: str | None = None, **where: Any) -> Sequence[Any]:
+            if area_code is not None and not service.area_code_geomatch:
+                return ()
+            return q.candidates(conn, service.sid, mms=mms, area_code=area_code, **where)
+
+        for _ in range(3):  # the chosen number locked in the pool; one that left it meanwhile: choose again
+            choice = choose(find, row.to_number, media=media, mms_converter=service.mms_converter, sticky_sid=sticky)
+            if choice is None:
+                return self._fail(conn, row, 21621 if media else 21703, token)
+            if q.lock_member(conn, service.sid, choice.number.sid):
+                break
+        else:
+            return self._fail(conn, row, 21703, token)
+        q.used(conn, service.sid, choice.number.sid, now_ms())
+        if service.sticky_sender:
+            q.stick(conn, service.sid, row.to_number, choice.number.sid, ts)
+        body = smart_encode(row.body) if row.smart_encoded else row.body
+        q.change(conn, row.sid, {
+            "status": "queued", "from_number": choice.number.phone_number, "date_updated": ts,
+            "num_segments": num_segments(body),
+            "selection": orjson.dumps({"rule": choice.rule, "least_used": choice.least_used,
+                                       "phone_number_sid": choice.number.sid}).decode(),
+        })
+        return Step(q.get(conn, row.sid), "queued", False, token)
+
+    def _fail(self, conn: Connection, row: Any, code: int, token: str) -> Step:
+        q.change(conn, row.sid, _failed(code, now()))
+        return Step(q.get(conn, row.sid), "failed", True, token)
+
+    async def _callback(self, step: Step) -> dict[str, Any]:
+        row = step.row
+        params = status_params(row, step.callback or row.status)
+        exchange = await self.inbound.transport.send(row.status_callback, "POST", params, step.token, EventCookies())
+        delivery = {
+            "purpose": "status_callback", "status": step.callback, "url": exchange.url, "method": "POST",
+            "params": dict(exchange.params), "signature": exchange.signature, "status_code": exchange.status_code,
+            "error_code": exchange.error_code, "duration_ms": exchange.duration_ms,
+            "response_content_type": exchange.content_type, "response_length": len(exchange.body),
+        }
+        return delivery
+
+    async def _write(self, fn: Any, *args: Any) -> Any:
+        """``fn(conn, *args)`` in a write transaction, on the background threads on PostgreSQL;
+        SQLite's lock, held by another process, waited for here without blocking the loop."""
+        delay, deadline = 0.001, time.monotonic() + 15
+        while True:
+            try:
+                return await self.db.background(_in_write, self.db, fn, args)
+            except DatabaseFailure as exc:
+                if not busy(exc) or time.monotonic() > deadline:
+                    raise
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, 0.05)
+
+
+def _alive(pid: int) -> bool:
+    """Whether process ``pid`` of this host still runs: a zombie (killed, not yet reaped by its
+    new parent, which in a container may never happen) does not."""
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as f:
+            state = f.read().rsplit(b")", 1)[1].split()[0]
+        return state not in (b"Z", b"X")
+    except (FileNotFoundError, ProcessLookupError):
+        return False
+    except (OSError, IndexError):  # no /proc (not Linux): ask the process table
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return False
+        except PermissionError:
+            return True
+        return True
+
+
+def _in_write(db: Database, fn: Any, args: tuple[Any, ...]) -> Any:
+    with db.write() as conn:
+        return fn(conn, *args)
+
+
+def _delivered(sid: str, conn: Connection) -> None:
+    """The hosted recipient has the message: in the transaction that keeps its inbound record."""
+    q.change(conn, sid, {"status": "delivered", "date_updated": now()})
+
+
+def _record(conn: Connection, sid: str, delivery: dict[str, Any]) -> None:
+    """A status callback request, kept on its message."""
+    row = q.get(conn, sid, lock=True)
+    if row is not None:
+        q.change(conn, sid, {"deliveries": orjson.dumps([*orjson.loads(row.deliveries), delivery]).decode()})
+
+
+def _finish(conn: Connection, sid: str, delivery: dict[str, Any] | None) -> None:
+    """The message is final: its last callback recorded, its work row gone, in one transaction."""
+    if delivery is not None:
+        _record(conn, sid, delivery)
+    q.finish(conn, sid)
+
+
+def _failed(code: int | None, ts: int) -> dict[str, Any]:
+    return {"status": "failed", "error_code": code, "error_message": DELIVERY_MESSAGES.get(code or 0),
+            "date_updated": ts}
+
+
+def _rule(conn: Connection, owner: Any, to: str) -> Any:
+    """The DeliveryRule that decides a message to ``to``: the account's own before its
+    parent's; within one account an exact ``To`` before the longest matching prefix."""
+    if owner is None:
+        return None
+    chain = [owner.sid] if owner.owner_account_sid in (None, owner.sid) else [owner.sid, owner.owner_account_sid]
+    found = q.rules_for(conn, chain, to)
+    if not found:
+        return None
+    return min(found, key=lambda r: (chain.index(r.account_sid), r.to_pattern != to, -len(r.to_pattern)))
+
+
+def status_params(row: Any, status: str) -> Params:
+    """A status callback's parameters (SENDING.md, A5)."""
+    params: Params = [
+        ("AccountSid", row.account_sid), ("ApiVersion", "2010-04-01"), ("From", row.from_number or ""),
+        ("To", row.to_number), ("MessageSid", row.sid), ("SmsSid", row.sid), ("MessageStatus", status),
+        ("SmsStatus", status),
+    ]
+    if row.messaging_service_sid:
+        params.append(("MessagingServiceSid", row.messaging_service_sid))
+    if status in ("failed", "undelivered") and row.error_code is not None:
+        params.append(("ErrorCode", str(row.error_code)))
+    if status in ("delivered", "undelivered"):
+        params.append(("RawDlrDoneDate", time.strftime("%y%m%d%H%M", time.gmtime(row.date_updated))))
+    return params

@@ -1,0 +1,152 @@
+"""numberpool's own API for sending: Settle (wait for pending work), DeliveryRules (how messages
+to a number end), and the Messages view (every message of the caller's family, with how its
+sender was chosen and each status callback sent)."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import orjson
+
+from numberpool.domain import access, errors
+from numberpool.domain.backend import Backend
+from numberpool.domain.clock import now
+from numberpool.domain.sids import is_sid, new_sid
+from numberpool.http.request import Request, Response
+from numberpool.http.router import Path, Router
+from numberpool.http.wire import dumps, iso8601, v1_page
+from numberpool.products.api2010.messages import message_filter, message_json
+from numberpool.products.paging import parse_page
+from numberpool.store import messages as q
+from numberpool.store.messages import MessageFilter
+
+SETTLE = Path("/v1/Settle")
+RULES, RULE = Path("/v1/DeliveryRules"), Path("/v1/DeliveryRules/{Sid}")
+MESSAGES, MESSAGE = Path("/v1/Messages"), Path("/v1/Messages/{Sid}")
+
+SETTLE_DEFAULT, SETTLE_MAX = 60.0, 300.0
+RULE_STATUSES = ("delivered", "undelivered", "failed", "sent")
+_RULE_TO = re.compile(r"^\+[1-9][0-9]{1,14}$|^\+[0-9]{0,14}\*$")
+_DIRECTIONS = ("outbound-api", "outbound-reply", "inbound")
+
+
+def timeout(raw: str | None) -> float:
+    """Settle's ``Timeout``: seconds, default 60, at most 300."""
+    if raw is None or raw == "":
+        return SETTLE_DEFAULT
+    try:
+        value = float(raw)
+    except ValueError:
+        raise errors.invalid_parameter("Timeout", f"{errors.shown(raw)} is not a number of seconds") from None
+    if not 0 < value <= SETTLE_MAX:  # NaN fails this too
+        raise errors.invalid_parameter("Timeout", f"must be more than 0 and at most {SETTLE_MAX:g} seconds")
+    return value
+
+
+def rule_fields(to: str | None, status: str | None, raw_code: str | None) -> tuple[str, str, int | None]:
+    """A DeliveryRule's ``To``, ``Status`` and ``ErrorCode``, checked (400, 20001 naming the field)."""
+    if not to:
+        raise errors.missing_parameter("To")
+    if not _RULE_TO.match(to):
+        raise errors.invalid_delivery_rule("To", f"{errors.shown(to)} is neither an E.164 number nor a prefix ending in *")
+    status = status or "delivered"
+    if status not in RULE_STATUSES:
+        raise errors.invalid_delivery_rule("Status", f"{errors.shown(status)} is not one of {', '.join(RULE_STATUSES)}")
+    code = None
+    if raw_code:
+        if not (raw_code.isascii() and raw_code.isdigit() and 30001 <= int(raw_code) <= 30999):
+            raise errors.invalid_delivery_rule("ErrorCode", f"{errors.shown(raw_code)} is not a delivery error code "
+                                                            "(30001-30999)")
+        code = int(raw_code)
+    if status in ("undelivered", "failed") and code is None:
+        raise errors.invalid_delivery_rule("ErrorCode", f"is required with Status {status}")
+    if status in ("delivered", "sent") and code is not None:
+        raise errors.invalid_delivery_rule("ErrorCode", f"is not allowed with Status {status}")
+    return to, status, code
+
+
+def rule_json(req: Request, r: Any) -> dict[str, Any]:
+    return {
+        "sid": r.sid, "account_sid": r.account_sid, "to": r.to_pattern, "status": r.status,
+        "error_code": r.error_code, "date_created": iso8601(r.date_created),
+        "url": req.base_url + RULE.format(Sid=r.sid),
+    }
+
+
+def view_json(req: Request, m: Any) -> dict[str, Any]:
+    """numberpool's view of a message: Twilio's fields, then how the sender was chosen and the
+    status callbacks sent."""
+    selection = orjson.loads(m.selection) if m.selection else None
+    if selection is not None:
+        selection = {"rule": selection["rule"], "least_used": selection["least_used"]}
+    return {**message_json(m), "url": req.base_url + MESSAGE.format(Sid=m.sid), "selection": selection,
+            "media_urls": [media["url"] for media in orjson.loads(m.media_urls)],
+            "deliveries": orjson.loads(m.deliveries)}
+
+
+def register(r: Router, b: Backend) -> None:
+    async def settle(req: Request) -> Response:
+        limit = timeout(req.form.get("Timeout"))
+        left = await b.sending.settle(q.family(req.caller.sid), limit)
+        if left:
+            shown = ", ".join(row.message_sid for row in left[:10])
+            more = f" and {len(left) - 10} more" if len(left) > 10 else ""
+            raise errors.settle_timed_out(f"{len(left)} message(s) still being sent: {shown}{more}")
+        return Response(200, dumps({"pending": 0}))
+
+    def create_rule(req: Request) -> Response:
+        to, status, code = rule_fields(req.form.get("To"), req.form.get("Status"), req.form.get("ErrorCode"))
+        ts = now()
+        sid = new_sid("DR")
+        row: dict[str, Any] = {"sid": sid, "account_sid": req.caller.sid, "to_pattern": to, "status": status,
+                               "error_code": code, "date_created": ts, "date_updated": ts}
+        with b.db.write() as conn:
+            q.rule_insert(conn, row)
+        return Response(201, dumps(rule_json(req, q.rule_get(b.db, sid))))
+
+    def _own_rule(req: Request, sid: str) -> Any:
+        row = q.rule_get(b.db, sid) if is_sid(sid, "DR") else None
+        if row is None or row.account_sid != req.caller.sid:
+            raise errors.not_found()
+        return row
+
+    def list_rules(req: Request) -> Response:
+        page = parse_page(req.query, "DR")
+        rows, more = q.rules_page(b.db, req.caller.sid, page)
+        body = v1_page("delivery_rules", [rule_json(req, x) for x in rows], req.base_url, RULES.format(), [], page,
+                       rows[0].sid if rows else None, rows[-1].sid if rows else None, more)
+        return Response(200, dumps(body))
+
+    def fetch_rule(req: Request, sid: str) -> Response:
+        return Response(200, dumps(rule_json(req, _own_rule(req, sid))))
+
+    def delete_rule(req: Request, sid: str) -> Response:
+        _own_rule(req, sid)
+        with b.db.write() as conn:
+            q.rule_delete(conn, sid)
+        return Response(204)
+
+    def list_messages(req: Request) -> Response:
+        page = parse_page(req.query, ("SM", "MM"))
+        base = message_filter(req.query)
+        direction = req.query.get("Direction") or None
+        if direction is not None and direction not in _DIRECTIONS:
+            raise errors.invalid_parameter("Direction", f"{errors.shown(direction)} is not one of {', '.join(_DIRECTIONS)}")
+        which = MessageFilter(base.to_number, base.from_number, base.sent_on, base.sent_from, base.sent_before,
+                              body_contains=req.query.get("Body") or None, direction=direction,
+                              status=req.query.get("Status") or None)
+        rows, more = b.messages.family_list(req.caller, which, page)
+        echo = [(k, req.query[k]) for k in ("To", "From", "Body", "Direction", "Status") if req.query.get(k)]
+        body = v1_page("messages", [view_json(req, m) for m in rows], req.base_url, MESSAGES.format(), echo, page,
+                       rows[0].sid if rows else None, rows[-1].sid if rows else None, more)
+        return Response(200, dumps(body))
+
+    def fetch_message(req: Request, sid: str) -> Response:
+        return Response(200, dumps(view_json(req, b.messages.view(req.caller, sid))))
+
+    r.add(SETTLE, access=access.FAMILY, POST=("CreateSettle", settle))
+    r.add(RULES, access=access.FAMILY, GET=("ListDeliveryRule", list_rules), POST=("CreateDeliveryRule", create_rule))
+    r.add(RULE, access=access.FAMILY, GET=("FetchDeliveryRule", fetch_rule), DELETE=("DeleteDeliveryRule", delete_rule))
+    r.add(MESSAGES, access=access.FAMILY, GET=("ListMessage", list_messages))
+    r.add(MESSAGE, access=access.FAMILY, GET=("FetchMessage", fetch_message))

@@ -143,6 +143,35 @@ class Mock:
         inbound.transport = InProcessTransport(app, timeout=inbound.transport.timeout)
         self._transports.append(inbound.transport)
 
+    def settle(self, timeout: float = 60.0) -> None:
+        """Wait until every message this mock was asked to send has reached its final status and
+        its status callbacks have been answered (``POST /numberpool/v1/Settle``, on every account).
+        TimeoutError naming what is still pending after ``timeout`` seconds."""
+        backend = self._started().backend
+        everyone = [a.sid for a in _all_accounts(backend)]
+        future = asyncio.run_coroutine_threadsafe(backend.sending.settle(everyone, timeout), self._background_loop())
+        left = future.result()
+        if left:
+            raise TimeoutError(f"{len(left)} message(s) still being sent after {timeout:g} s: "
+                               + ", ".join(row.message_sid for row in left[:10]))
+
+    def messages(self, *, to: str | None = None, from_: str | None = None, body_contains: str | None = None,
+                 status: str | None = None, direction: str | None = None) -> list[dict[str, Any]]:
+        """Every message of the main account and its subaccounts matching the filters, newest first,
+        as ``GET /numberpool/v1/Messages`` gives them (Twilio's fields, ``selection``, ``deliveries``)."""
+        params = {k: v for k, v in (("To", to), ("From", from_), ("Body", body_contains), ("Status", status),
+                                    ("Direction", direction)) if v is not None}
+        found: list[dict[str, Any]] = []
+        with self.http() as h:
+            url: str | None = "/numberpool/v1/Messages"
+            while url is not None:
+                r = h.get(url, params=params if url == "/numberpool/v1/Messages" else None)
+                r.raise_for_status()
+                page = r.json()
+                found += page["messages"]
+                url = page["meta"]["next_page_url"]
+        return found
+
     # -- entering and leaving ---------------------------------------------------------------------
 
     def __enter__(self) -> Self:
@@ -168,6 +197,9 @@ class Mock:
             raise
         self._main = (sid, token)
         self._transports = [self.app.backend.inbound.transport]
+        # Messages are delivered on the mock's background thread: a sync test runs no loop, and a
+        # status callback handler given to webhooks_to may call the SDK back (the same mock).
+        self.app.backend.sending.home = self._background_loop
         _install()
         intercept.enter(self)
         return self
@@ -280,6 +312,15 @@ class Mock:
         closing = threading.Thread(target=runner.close, name="numberpool-mock-stop")  # no loop may run here
         closing.start()
         closing.join()
+
+
+def _all_accounts(backend: Any) -> list[Any]:
+    from sqlalchemy import select
+
+    from numberpool.store.schema import accounts
+
+    with backend.db.read() as conn:
+        return list(conn.execute(select(accounts.c.sid)))
 
 
 def _run_forever(runner: asyncio.Runner) -> None:

@@ -1,7 +1,7 @@
-"""A state document, read: the accounts it lists and the resources of those accounts, as
-``products.control.document`` parses them from JSON. What loading one means is ``state``'s
-documentation; ``state_load`` applies one. Both import these types from here, so neither imports
-the other's module for them.
+"""A state document, read: the accounts it lists and the resources of those accounts (their
+DeliveryRules among them), as ``products.control.document`` parses them from JSON. What loading
+one means is ``state``'s documentation; ``state_load`` applies one. Both import these types from
+here, so neither imports the other's module for them.
 """
 
 from __future__ import annotations
@@ -58,6 +58,19 @@ class ServiceDoc(ResourceDoc):
 
 
 @dataclass(frozen=True)
+class RuleDoc:
+    """A DeliveryRule: its ``To`` (an E.164 number or a prefix ending in ``*``), the status messages
+    to it end with, and the error code of an ``undelivered`` or ``failed`` one, as the API checks them."""
+
+    where: str
+    sid: str
+    account_sid: str
+    to: str
+    status: str
+    error_code: int | None
+
+
+@dataclass(frozen=True)
 class Document:
     accounts: tuple[AccountDoc, ...] = ()
     applications: tuple[ResourceDoc, ...] = ()
@@ -65,3 +78,4 @@ class Document:
     messaging_services: tuple[ServiceDoc, ...] = ()
     trunks: tuple[TrunkDoc, ...] = ()
     proxy_services: tuple[ServiceDoc, ...] = ()
+    delivery_rules: tuple[RuleDoc, ...] = ()

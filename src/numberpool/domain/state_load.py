@@ -5,7 +5,8 @@ The order is the order the API would have to be driven in to reach the document'
 accounts (created active), Applications, Trunks with their OriginationUrls, Messaging and Proxy
 Services, numbers (which name Applications and Trunks), then the services' numbers (first every
 number that leaves a listed service, then additions to Proxy Services, then to Messaging
-Services: a Proxy number may later join a Messaging Service, never the reverse), and last the
+Services: a Proxy number may later join a Messaging Service, never the reverse), DeliveryRules
+(each replacing the rule its account had for the same ``To``, as creating it does), and last the
 accounts' statuses (a suspended account may hold numbers bought before it was suspended; a closed
 one holds none). Every check is the domain's own code for the API's operation, run on this
 transaction; the first one that fails ends the transaction unwritten.
@@ -31,14 +32,18 @@ from numberpool.domain.numbers import DEFAULTS as NUMBER_DEFAULTS
 from numberpool.domain.numbers import check_references, configure, new_row
 from numberpool.domain.pools.base import Resources
 from numberpool.domain.sids import new_token
-from numberpool.domain.state_document import AccountDoc, Document, NumberDoc, ResourceDoc, ServiceDoc, TrunkDoc
+from numberpool.domain.state_document import AccountDoc, Document, NumberDoc, ResourceDoc, RuleDoc, ServiceDoc, TrunkDoc
 from numberpool.store import accounts as accounts_q
+from numberpool.store import messages as messages_q
 from numberpool.store import numbers as numbers_q
 from numberpool.store import origination_urls as origination_urls_q
 from numberpool.store import pools as pools_q
 from numberpool.store import state as state_q
+from numberpool.store.crud import Crud
 from numberpool.store.db import Connection, Row, present
-from numberpool.store.schema import messaging_numbers, proxy_numbers
+from numberpool.store.schema import delivery_rules, messaging_numbers, proxy_numbers
+
+_RULES = Crud(delivery_rules)
 
 
 def _elsewhere(where: str, what: str, sid: str) -> errors.TwilioError:
@@ -84,6 +89,8 @@ class Load:
         for n in self.doc.numbers:
             self._number(n)
         self._members()
+        for rule in self.doc.delivery_rules:
+            self._rule(rule)
         self._statuses()
 
     # -- accounts -------------------------------------------------------------------------------
@@ -262,3 +269,29 @@ class Load:
             for m in s.members:
                 if m.phone_number_sid not in kept[s.sid]:
                     messaging.add_in(conn, owner, s.sid, m.phone_number_sid)
+
+    # -- DeliveryRules --------------------------------------------------------------------------
+    def _rule(self, r: RuleDoc) -> None:
+        """The rule with the document's SID and values; the account's other rule for the same
+        ``To``, if any, goes (as a rule created through the API replaces it)."""
+        conn = self.conn
+        owner = self._owner(r.where, r.account_sid)
+        row = _RULES.get(conn, r.sid, lock=True)
+        if row is not None and row.account_sid != owner.sid:
+            if not self._sees(row.account_sid):
+                raise _elsewhere(r.where, "DeliveryRule", r.sid)
+            raise _moved(r.where, "DeliveryRule", r.sid)
+        values = {"to_pattern": r.to, "status": r.status, "error_code": r.error_code}
+        if row is None:
+            ts = now()
+            messages_q.rule_insert(conn, {"sid": r.sid, "account_sid": owner.sid, **values, "date_created": ts,
+                                          "date_updated": ts})
+            return
+        changes = _changes(row, values)
+        if not changes:
+            return
+        if "to_pattern" in changes:
+            for holder in messages_q.rules_for(conn, [owner.sid], r.to):
+                if holder.to_pattern == r.to and holder.sid != r.sid:
+                    messages_q.rule_delete(conn, holder.sid)
+        _RULES.update(conn, r.sid, {**changes, "date_updated": now()})

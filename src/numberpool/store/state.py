@@ -60,6 +60,7 @@ class Snapshot:
     origination_urls: Sequence[Any]
     proxy_services: Sequence[Any]
     proxy_members: Sequence[Any]
+    delivery_rules: Sequence[Any]
 
 
 def _rows(conn: Connection, table: Table, caller_sid: str) -> Sequence[Any]:
@@ -96,6 +97,7 @@ def _snapshot(conn: Connection, caller_sid: str) -> Snapshot:
         origination_urls=_rows(conn, origination_urls, caller_sid),
         proxy_services=_rows(conn, proxy_services, caller_sid),
         proxy_members=_members(conn, proxy_numbers, proxy_services, caller_sid),
+        delivery_rules=_rows(conn, delivery_rules, caller_sid),
     )
 
 

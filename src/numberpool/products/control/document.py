@@ -6,8 +6,10 @@ the API: the fields of the API's own parameter tables (``IncomingPhoneNumber`` u
 snake_case as Twilio's JSON names them, each checked by the same parameter kind, so a bad value is
 refused with the error (code and status) the API answers for it, worded with where it is in the
 document (``numbers[2].sms_url``). ``null`` is allowed where the API's default is null; a field a
-resource leaves out takes the API's default. Anything else wrong with the document's shape is 400,
-code 20001, naming what is wrong.
+resource leaves out takes the API's default. A DeliveryRule (numberpool's own) carries ``to``,
+``status`` and ``error_code``, checked as ``POST /numberpool/v1/DeliveryRules`` checks ``To``,
+``Status`` and ``ErrorCode`` (``delivery_rules[0].to``). Anything else wrong with the document's
+shape is 400, code 20001, naming what is wrong.
 """
 
 from __future__ import annotations
@@ -25,16 +27,27 @@ from numberpool.domain.pools import messaging as messaging_domain
 from numberpool.domain.pools import proxy as proxy_domain
 from numberpool.domain.pools import trunking as trunking_domain
 from numberpool.domain.sids import is_sid
-from numberpool.domain.state import AccountDoc, Document, Member, NumberDoc, ResourceDoc, ServiceDoc, Snapshot, TrunkDoc
+from numberpool.domain.state import (
+    AccountDoc,
+    Document,
+    Member,
+    NumberDoc,
+    ResourceDoc,
+    RuleDoc,
+    ServiceDoc,
+    Snapshot,
+    TrunkDoc,
+)
 from numberpool.products import params as p
 from numberpool.products.api2010.applications import APPLICATION
 from numberpool.products.api2010.params import ACCOUNT_UPDATE, NUMBER_CONFIG
+from numberpool.products.control.sending import rule_fields
 from numberpool.products.messaging.params import SERVICE as MESSAGING_SERVICE
 from numberpool.products.proxy.params import SERVICE as PROXY_SERVICE
 from numberpool.products.trunking.params import ORIGINATION_URL, TRUNK
 
 VERSION = 1
-LISTS = ("accounts", "applications", "numbers", "messaging_services", "trunks", "proxy_services")
+LISTS = ("accounts", "applications", "numbers", "messaging_services", "trunks", "proxy_services", "delivery_rules")
 MAX_TOKEN = 64
 
 
@@ -122,10 +135,12 @@ def parse(body: bytes) -> Document:
         messaging_services=tuple(_service(where, item, MESSAGING) for where, item in _items(doc, "messaging_services")),
         trunks=tuple(_trunk(where, item) for where, item in _items(doc, "trunks")),
         proxy_services=tuple(_service(where, item, PROXY) for where, item in _items(doc, "proxy_services")),
+        delivery_rules=tuple(_rule(where, item) for where, item in _items(doc, "delivery_rules")),
     )
     for name in LISTS:
         _once(name, getattr(parsed, name))
     _once("origination_urls", [u for t in parsed.trunks for u in t.origination_urls])
+    _one_rule_per_to(parsed.delivery_rules)
     return parsed
 
 
@@ -211,6 +226,44 @@ def _service(where: str, item: dict[str, Any], kind: Kind) -> ServiceDoc:
     return ServiceDoc(r.where, r.sid, r.account_sid, r.values, tuple(members))
 
 
+_RULE_KEYS = ("sid", "account_sid", "to", "status", "error_code")
+_RULE_PARAMS = {"To": "to", "Status": "status", "ErrorCode": "error_code"}  # the API's names, the document's
+
+
+def _rule(where: str, item: dict[str, Any]) -> RuleDoc:
+    for key in item:
+        if key not in _RULE_KEYS:
+            raise invalid_state_document(f"{where} has an unknown field {key!r}")
+    sid, account_sid = _sid(where, item, "sid", "DR"), _sid(where, item, "account_sid", "AC")
+    raw = {key: _text(f"{where}.{key}", item.get(key)) for key in ("to", "status", "error_code")}
+    try:
+        to, status, code = rule_fields(raw["to"], raw["status"], raw["error_code"])
+    except TwilioError as err:
+        raise _rule_refused(where, err) from None
+    return RuleDoc(where, sid, account_sid, to, status, code)
+
+
+def _rule_refused(where: str, err: TwilioError) -> TwilioError:
+    """``rule_fields``' error, naming the field where it is in the document (``delivery_rules[0].to``)
+    instead of the API's parameter (``To``)."""
+    for param, key in _RULE_PARAMS.items():
+        for before in ("Invalid parameter ", "Missing required parameter "):
+            if err.message.startswith(f"{before}{param}:") or err.message.startswith(f"{before}{param} "):
+                rest = err.message[len(before) + len(param):]
+                return TwilioError(err.code, err.status, f"{before}{where}.{key}{rest}")
+    return err
+
+
+def _one_rule_per_to(rules: Sequence[RuleDoc]) -> None:
+    """An account holds one rule per ``To`` (a second replaces the first): a document listing two
+    could not be what a load leaves."""
+    seen: set[tuple[str, str]] = set()
+    for r in rules:
+        if (r.account_sid, r.to) in seen:
+            raise invalid_state_document(f"{r.where}.to: account {r.account_sid} has another rule for {r.to}")
+        seen.add((r.account_sid, r.to))
+
+
 # -- writing --------------------------------------------------------------------------------------
 
 def render(s: Snapshot) -> dict[str, Any]:
@@ -234,4 +287,6 @@ def render(s: Snapshot) -> dict[str, Any]:
         "messaging_services": [{**MESSAGING.shown(m), "phone_numbers": messaging[m.sid]} for m in s.messaging_services],
         "trunks": [{**TRUNKS.shown(t), "origination_urls": urls[t.sid]} for t in s.trunks],
         "proxy_services": [{**PROXY.shown(k), "phone_numbers": proxy[k.sid]} for k in s.proxy_services],
+        "delivery_rules": [{"sid": r.sid, "account_sid": r.account_sid, "to": r.to_pattern, "status": r.status,
+                            "error_code": r.error_code} for r in s.delivery_rules],
     }

@@ -3,7 +3,8 @@ driven by Selenium, against a server of its own on SQLite and on PostgreSQL.
 
 A person signs in with the form, finds a number with the search box, sees where its SMS goes,
 sends a test SMS with the form and sees the event with its 200 delivery and the webhook's reply;
-the page fits a phone-width window without horizontal scrolling. A page on another port of the
+the page fits a phone-width window without horizontal scrolling. Messages sent through the API
+(one made undelivered by a DeliveryRule) appear with their statuses and status callbacks. A page on another port of the
 same host cannot sign the browser in to another account (login CSRF: the console checks Origin). With
 NUMBERPOOL_UPDATE_SCREENSHOT=1 the SQLite run saves docs/console.png (1280x800) for the README.
 """
@@ -189,6 +190,48 @@ def test_a_person_signs_in_finds_a_number_and_sends_a_test_sms(browser: Any, own
     wait.until(ec.presence_of_element_located((By.NAME, "AuthToken")))
     browser.get(server.base_url + "/console")
     assert browser.find_elements(By.NAME, "AuthToken") and not browser.find_elements(By.ID, "numbers")
+
+
+def test_a_person_sees_the_messages_sent_with_their_statuses_and_callbacks(browser: Any, own_server: tuple[str, Server],
+                                                                          receiver: Receiver):
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions as ec
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    kind, server = own_server
+    status_url = receiver.answer(f"/message-status-{kind}", body="", content_type="text/plain")
+    client = numberpool.client(server.base_url, server.account_sid, server.auth_token)
+    number = client.incoming_phone_numbers.create(area_code="415")
+    with server.http() as h:
+        rule = h.post("/numberpool/v1/DeliveryRules", data={"To": "+1212*", "Status": "undelivered", "ErrorCode": "30003"})
+        assert rule.status_code == 201, rule.text
+        lost = client.messages.create(to="+12125550123", from_=number.phone_number, body="<i>lost</i>",
+                                      status_callback=status_url)
+        arrived = client.messages.create(to="+14155550111", from_=number.phone_number, body="arrived",
+                                         status_callback=status_url)
+        assert h.post("/numberpool/v1/Settle", data={"Timeout": "30"}).status_code == 200
+    wait = WebDriverWait(browser, 30)
+    viewport(browser, 1280, 800)
+    browser.get(server.base_url + "/console")
+    browser.delete_all_cookies()
+    browser.get(server.base_url + "/console")
+    browser.find_element(By.NAME, "AccountSid").send_keys(server.account_sid)
+    browser.find_element(By.NAME, "AuthToken").send_keys(server.auth_token)
+    browser.find_element(By.CSS_SELECTOR, "form[action='/console/sign-in'] button").click()
+    wait.until(ec.presence_of_element_located((By.ID, "messages")))
+    cards = browser.find_elements(By.CSS_SELECTOR, "#messages article.message")
+    assert [c.get_attribute("data-sid") for c in cards][:2] == [arrived.sid, lost.sid]  # newest first
+    head = cards[1].find_element(By.CSS_SELECTOR, ".head").text
+    assert "undelivered" in head and "error 30003" in head
+    assert "<i>lost</i>" in cards[1].text and not cards[1].find_elements(By.TAG_NAME, "i")  # shown as text
+    got = [(d.get_attribute("data-status"), d.find_element(By.CSS_SELECTOR, ".badge.ok").text)
+           for d in cards[1].find_elements(By.CSS_SELECTOR, ".delivery")]
+    assert got == [("sent", "200"), ("undelivered", "200")]
+    assert cards[0].get_attribute("data-status") == "delivered"
+    viewport(browser, 390, 844, mobile=True)
+    open_all_details(browser)
+    assert no_horizontal_scroll(browser)
+    viewport(browser, 1280, 800)
 
 
 ATTACK = """<!doctype html><html><body onload="document.forms[0].submit()">

@@ -41,8 +41,9 @@ def route_text(kind: str, route: str) -> str:
     return (MESSAGE_ROUTES if kind == "message" else CALL_ROUTES).get(route, "")
 
 
-def _status(d: dict[str, Any]) -> tuple[str, str]:
-    """The delivery's outcome as a badge, and the tone of its border."""
+def outcome(d: dict[str, Any]) -> tuple[str, str]:
+    """A request's answer (its status code, or "no answer", and its error code) as badges, and
+    the tone of its border."""
     status, error = d.get("status_code"), d.get("error_code")
     ok = status is not None and 200 <= int(status) < 400 and error is None
     text = str(status) if status is not None else "no answer"
@@ -60,7 +61,7 @@ def _ms(value: object) -> str:
 
 
 def delivery(d: dict[str, Any]) -> str:
-    status, tone = _status(d)
+    status, tone = outcome(d)
     params = d.get("params") or {}
     rows = kv((str(name), code(value)) for name, value in params.items())
     body = str(d.get("response_body") or "")

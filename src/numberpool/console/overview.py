@@ -17,12 +17,14 @@ from numberpool.domain.routing import Route
 from numberpool.domain.sids import is_sid
 from numberpool.store import console as q
 from numberpool.store.inbound import EventFilter, routing_state
+from numberpool.store.messages import MessageFilter
 from numberpool.store.paging import PageRequest
 
 ACCOUNTS_SHOWN = 100
 NUMBERS_SHOWN = 50
 POOLS_SHOWN = 50
 EVENTS_SHOWN = 20
+MESSAGES_SHOWN = 20
 MAX_QUERY = 64
 _NUMBER_LIKE = re.compile(r"^[0-9+()\-. ]+$")
 
@@ -44,6 +46,7 @@ class Overview:
     more_numbers: bool
     pools: q.Pools
     events: list[Any]  # inbound event records, newest first
+    messages: list[Any]  # Messages API rows, newest first
     event: Any  # the record asked for with ?event=SID (the one just sent), or None
 
 
@@ -82,6 +85,12 @@ def recent_events(backend: Backend, account: Account, size: int = EVENTS_SHOWN) 
     return rows[:size]
 
 
+def recent_messages(backend: Backend, account: Account, size: int = MESSAGES_SHOWN) -> list[Any]:
+    """The newest messages of the account's family (its own and its subaccounts'; a subaccount's,
+    its own), as ``GET /numberpool/v1/Messages`` lists them."""
+    return backend.messages.family_list(account, MessageFilter(), PageRequest(size, 0))[0][:size]
+
+
 def event_record(backend: Backend, account: Account, sid: str) -> Any:
     """The event ``sid`` if the account may see it; 20404 otherwise."""
     kind = "message" if sid.startswith("SM") else "call"
@@ -99,4 +108,4 @@ def load(backend: Backend, account: Account, query: str, event: Any = None) -> O
     numbers, more_numbers = number_views(backend, account, query)
     pools = q.family_pools(backend.db, account.sid, POOLS_SHOWN)
     return Overview(account, accounts[:ACCOUNTS_SHOWN], len(accounts) > ACCOUNTS_SHOWN, query, numbers, more_numbers,
-                    pools, recent_events(backend, account), event)
+                    pools, recent_events(backend, account), recent_messages(backend, account), event)

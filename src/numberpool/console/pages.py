@@ -7,6 +7,7 @@ from typing import Any
 
 from numberpool.console.events import event_card, route_text, when
 from numberpool.console.html import badge, code, e, hidden, hook, kv, notice, page
+from numberpool.console.messages import message_card
 from numberpool.console.overview import NumberView, Overview
 from numberpool.domain.routing import Route, Webhook
 from numberpool.store.console import Pool, Pools
@@ -104,6 +105,14 @@ def _events(ov: Overview) -> str:
             f'<p class="muted">Messages and calls, newest first (the last {len(ov.events)}).</p>{items}</section>')
 
 
+def _messages(ov: Overview) -> str:
+    names = {a.sid: a.friendly_name for a in ov.accounts}
+    items = "".join(message_card(m, ov.account.sid, names) for m in ov.messages) or '<p class="muted">No messages yet.</p>'
+    return (f'<section class="card" id="messages"><h2>Messages</h2>'
+            f'<p class="muted">Sent and received through the Messages API, newest first (the last {len(ov.messages)}):'
+            f" the sender chosen and the status callbacks sent.</p>{items}</section>")
+
+
 def _accounts(ov: Overview) -> str:
     rows = "".join(
         f'<tr><td data-label="SID">{code(a.sid)}{" " + badge("you") if a.sid == ov.account.sid else ""}</td>'
@@ -170,5 +179,5 @@ def overview_page(ov: Overview, csrf: str, message: str = "", error: str = "") -
     if ov.event is not None:
         result = f'<section class="card" id="result"><h2>Result</h2>{event_card(ov.event, fresh=True, anchor="result-")}</section>'
     body = (f'{notices}{result}<div class="columns">{_numbers(ov, csrf)}{_events(ov)}</div>'
-            f"{_accounts(ov)}{_pools(ov.pools)}")
+            f"{_messages(ov)}{_accounts(ov)}{_pools(ov.pools)}")
     return page("numberpool console", body, _top(ov, csrf))

@@ -299,19 +299,6 @@ def test_mms_needs_an_mms_sender_from_the_pool(account):
     assert c.messages(m.sid).fetch().from_ == us.phone_number  # the GB number matches the country, but no MMS
 
 
-def test_pool_emptied_after_the_create_fails_the_message(account, receiver):
-    c, h, _ = account
-    a = c.incoming_phone_numbers.create(area_code="415")
-    s = _service(c, [a], status_callback=receiver.url("/emptied"))
-    m = c.messages.create(to=TO, messaging_service_sid=s.sid, body="x")
-    s.phone_numbers(a.sid).delete()
-    settle(h)
-    failed = c.messages(m.sid).fetch()
-    assert (failed.status, failed.error_code) == ("failed", 21704)
-    assert [d["params"]["MessageStatus"] for d in view(h, m.sid)["deliveries"]] == ["failed"]
-    assert view(h, m.sid)["deliveries"][0]["params"]["ErrorCode"] == "21704"
-
-
 def test_sticky_sender_then_least_used(account):
     c, h, _ = account
     numbers = [c.incoming_phone_numbers.create(area_code="415") for _ in range(3)]

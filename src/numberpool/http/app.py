@@ -12,6 +12,8 @@ import time
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 
+from sqlalchemy.exc import SQLAlchemyError
+
 from numberpool.domain import errors
 from numberpool.domain.backend import Backend
 from numberpool.domain.errors import TwilioError
@@ -476,6 +478,17 @@ def _one_line(exc: Exception) -> str:
     return (text.splitlines()[0][:300] if text else "") or type(exc).__name__
 
 
+def _read_clock(db: Database) -> None:
+    """The server clock's offset as the database holds it (followed afterwards by ``Sending``)."""
+    from numberpool.domain import clock
+    from numberpool.store import clock as clock_store
+
+    try:
+        clock.set_offset_ms(clock_store.offset(db))
+    except SQLAlchemyError:  # not reachable now: read again at the first look for due work
+        logging.getLogger(__name__).warning("could not read the server clock's offset")
+
+
 def create_app(
     db_url: str, limits: PoolLimits | None = None, *, response_cache: bool = True, trusted: hosts.TrustedProxies | None = None,
     webhook_timeout: float = 15.0, access_log: bool = False, webhook_deny_private: bool = False,
@@ -496,6 +509,7 @@ def create_app(
     else:
         transport = HttpTransport(webhook_timeout)
     backend = Backend.open(db, limits, transport)
+    _read_clock(db)
     watch = db.change_watch() if response_cache else None
     return App(backend, ResponseCache(watch) if watch is not None else None, trusted, access_log=access_log,
                console=console)

@@ -53,7 +53,7 @@ class ResponseCache:
     def put(self, stamp: bytes | None, key: Key, response: Response) -> None:
         """Keep an answer computed from data at least as new as ``stamp`` (None: keep nothing)."""
         size = len(response.body)
-        if stamp is None or stamp != self._stamp or response.status != 200 or size > self.max_body:
+        if stamp is None or stamp != self._stamp or response.status != 200 or size > self.max_body or not response.reusable:
             return
         with self._lock:
             if stamp != self._stamp:  # another thread saw a newer stamp meanwhile

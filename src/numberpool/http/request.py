@@ -31,3 +31,4 @@ class Response:
     body: bytes = b""
     headers: list[tuple[bytes, bytes]] = field(default_factory=list)
     content_type: bytes = JSON_TYPE  # of a non-empty body
+    reusable: bool = True  # False: a GET answer about now (the clock), never kept by the response cache

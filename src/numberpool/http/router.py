@@ -93,14 +93,15 @@ class Router:
         self.operations: list[Operation] = []
         self.names: dict[Handler, str] = {}  # handler -> its operationId (the XML names a resource by it)
 
-    def add(self, path: Path, *, access: Rule, **methods: tuple[str, Handler]) -> None:
+    def add(self, path: Path, *, access: Rule, **methods: tuple[str, Handler] | tuple[str, Handler, Rule]) -> None:
         """Serve ``path`` under the access rule ``access``: each other keyword is an HTTP method,
-        each value (operationId, handler)."""
-        served = {method: (op_id, _guarded(access, handler) if access.checks_caller else handler)
-                  for method, (op_id, handler) in methods.items()}
+        each value (operationId, handler), or (operationId, handler, its own access rule)."""
+        rules = {method: (spec[2] if len(spec) == 3 else access) for method, spec in methods.items()}
+        served = {method: (spec[0], _guarded(rules[method], spec[1]) if rules[method].checks_caller else spec[1])
+                  for method, spec in methods.items()}
         self._routes.append((path, {method: handler for method, (_, handler) in served.items()}))
         self.names.update({handler: op_id for op_id, handler in served.values()})
-        self.operations += [Operation(method, path, op_id, handler, access)
+        self.operations += [Operation(method, path, op_id, handler, rules[method])
                             for method, (op_id, handler) in served.items()]
 
     def match(self, path: str) -> tuple[dict[str, Handler], tuple[Any, ...]] | None:

@@ -384,3 +384,11 @@ opt_outs = Table(
     Column("recipient", String(64), primary_key=True),
     Column("date_created", BigInteger, nullable=False),
 )
+
+# The server clock's offset from wall time (domain.clock): one row, id 1; Reset sets it to 0.
+server_clock = Table(
+    "server_clock",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("offset_ms", BigInteger, nullable=False),
+)

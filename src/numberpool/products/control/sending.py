@@ -9,7 +9,7 @@ from typing import Any
 
 import orjson
 
-from numberpool.domain import access, errors
+from numberpool.domain import access, clock, errors
 from numberpool.domain.backend import Backend
 from numberpool.domain.clock import now
 from numberpool.domain.sids import is_sid, new_sid
@@ -22,10 +22,12 @@ from numberpool.store import messages as q
 from numberpool.store.messages import MessageFilter
 
 SETTLE = Path("/v1/Settle")
+CLOCK = Path("/v1/Clock")
 RULES, RULE = Path("/v1/DeliveryRules"), Path("/v1/DeliveryRules/{Sid}")
 MESSAGES, MESSAGE = Path("/v1/Messages"), Path("/v1/Messages/{Sid}")
 
 SETTLE_DEFAULT, SETTLE_MAX = 60.0, 300.0
+MAX_ADVANCE = 10 * 365 * 86_400  # seconds one advance may add
 RULE_STATUSES = ("delivered", "undelivered", "failed", "sent")
 _RULE_TO = re.compile(r"^\+[1-9][0-9]{1,14}$|^\+[0-9]{0,14}\*$")
 _DIRECTIONS = ("outbound-api", "outbound-reply", "inbound")
@@ -42,6 +44,11 @@ def timeout(raw: str | None) -> float:
     if not 0 < value <= SETTLE_MAX:  # NaN fails this too
         raise errors.invalid_parameter("Timeout", f"must be more than 0 and at most {SETTLE_MAX:g} seconds")
     return value
+
+
+def clock_json() -> dict[str, Any]:
+    ms = clock.now_ms()
+    return {"now": iso8601(ms // 1000), "offset_seconds": clock.offset_ms() / 1000}
 
 
 def rule_fields(to: str | None, status: str | None, raw_code: str | None) -> tuple[str, str, int | None]:
@@ -95,6 +102,26 @@ def register(r: Router, b: Backend) -> None:
             raise errors.settle_timed_out(f"{len(left)} message(s) still being sent: {shown}{more}")
         return Response(200, dumps({"pending": 0}))
 
+    def fetch_clock(req: Request) -> Response:
+        return Response(200, dumps(clock_json()), reusable=False)
+
+    async def advance_clock(req: Request) -> Response:
+        raw = req.form.get("Advance")
+        if not raw:
+            raise errors.missing_parameter("Advance")
+        try:
+            seconds = float(raw)
+        except ValueError:
+            raise errors.invalid_parameter("Advance", f"{errors.shown(raw)} is not a number of seconds") from None
+        if not 0 < seconds <= MAX_ADVANCE:  # NaN fails this too
+            raise errors.invalid_parameter("Advance", f"must be more than 0 and at most {MAX_ADVANCE} seconds")
+        limit = timeout(req.form.get("Timeout"))
+        left = await b.sending.advance_clock(seconds, q.family(req.caller.sid), limit)
+        if left:
+            raise errors.settle_timed_out(f"the clock advanced; {len(left)} message(s) still being sent: "
+                                          + ", ".join(row.message_sid for row in left[:10]))
+        return Response(200, dumps(clock_json()), reusable=False)
+
     def create_rule(req: Request) -> Response:
         to, status, code = rule_fields(req.form.get("To"), req.form.get("Status"), req.form.get("ErrorCode"))
         ts = now()
@@ -146,6 +173,8 @@ def register(r: Router, b: Backend) -> None:
         return Response(200, dumps(view_json(req, b.messages.view(req.caller, sid))))
 
     r.add(SETTLE, access=access.FAMILY, POST=("CreateSettle", settle))
+    r.add(CLOCK, access=access.FAMILY, GET=("FetchClock", fetch_clock),
+          POST=("CreateClock", advance_clock, access.MAIN_ONLY_NO_KEYS))  # as Reset: the main account itself
     r.add(RULES, access=access.FAMILY, GET=("ListDeliveryRule", list_rules), POST=("CreateDeliveryRule", create_rule))
     r.add(RULE, access=access.FAMILY, GET=("FetchDeliveryRule", fetch_rule), DELETE=("DeleteDeliveryRule", delete_rule))
     r.add(MESSAGES, access=access.FAMILY, GET=("ListMessage", list_messages))

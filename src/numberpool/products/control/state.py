@@ -5,7 +5,8 @@
 - ``POST /numberpool/v1/State`` (``application/json``): load a document, all or nothing; the
   answer is the caller's state afterwards.
 - ``POST /numberpool/v1/Reset``: the main account only; its subaccounts and everything they and it
-  hold are deleted (204). Another top-level account (a demoted former main account) keeps its own.
+  hold are deleted (204), and the server clock's offset is set back to 0. Another top-level
+  account (a demoted former main account) keeps its own.
 """
 
 from __future__ import annotations
@@ -50,6 +51,7 @@ def register(r: Router, backend: Backend) -> None:
 
     def create_reset(req: Request) -> Response:
         control().reset(req.caller)
+        backend.sending.reset_clock()  # the clock's offset back to 0
         return Response(204)
 
     r.add(STATE, access=access.FAMILY_NO_KEYS, GET=("FetchState", fetch_state), POST=("CreateState", create_state))

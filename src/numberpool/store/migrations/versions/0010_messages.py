@@ -1,5 +1,5 @@
 """Messages: the messages table, their pending work, Messaging Services' sticky senders and the
-time each pool number last sent, numberpool's DeliveryRules, and recipients' opt-outs (STOP).
+time each pool number last sent, numberpool's DeliveryRules, recipients' opt-outs (STOP), and the server clock's offset.
 
 Revision ID: 0010
 Revises: 0009
@@ -89,10 +89,16 @@ def upgrade() -> None:
         sa.Column("recipient", sa.String(64), primary_key=True),
         sa.Column("date_created", sa.BigInteger, nullable=False),
     )
+    clock = op.create_table(
+        "server_clock",
+        sa.Column("id", sa.Integer, primary_key=True),
+        sa.Column("offset_ms", sa.BigInteger, nullable=False),
+    )
+    op.bulk_insert(clock, [{"id": 1, "offset_ms": 0}])
 
 
 def downgrade() -> None:
-    for table in ("opt_outs", "delivery_rules", "sticky_senders", "message_work", "messages"):
+    for table in ("server_clock", "opt_outs", "delivery_rules", "sticky_senders", "message_work", "messages"):
         op.drop_table(table)
     with op.batch_alter_table("messaging_service_numbers") as batch:
         batch.drop_column("last_sent")

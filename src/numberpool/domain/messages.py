@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import asyncio
 import builtins
-import contextlib
 import functools
 import logging
 import os
@@ -36,8 +35,9 @@ from typing import Any
 
 import orjson
 import phonenumbers
+from sqlalchemy import bindparam
 
-from numberpool.domain import access, errors, received
+from numberpool.domain import access, clock, errors, received
 from numberpool.domain.accounts import Account
 from numberpool.domain.clock import now, now_ms
 from numberpool.domain.errors import TwilioError
@@ -46,6 +46,7 @@ from numberpool.domain.segments import num_segments, smart_encode
 from numberpool.domain.sids import is_sid, new_sid
 from numberpool.store import accounts as accounts_store
 from numberpool.store import applications as applications_store
+from numberpool.store import clock as clock_store
 from numberpool.store import inbound as inbound_store
 from numberpool.store import messages as q
 from numberpool.store import pools as pools_store
@@ -232,8 +233,7 @@ class Messages:
             elif sender is not None and q.between(conn, sender.phone_number, out.to, ts - received.LOOP_WINDOW) >= received.LOOP_LIMIT:
                 row.update(status="failed", error_code=received.LOOP_ERROR,  # the chain ends here; its callback follows
                            error_message=received.ERROR_MESSAGES[received.LOOP_ERROR])
-            q.insert(conn, row, due)
-            return q.get(conn, sid)
+            return q.insert(conn, row, due)
 
     def _service(self, conn: Connection, account: Account, service_sid: str) -> Any:
         if not is_sid(service_sid, "MG"):
@@ -249,7 +249,7 @@ class Messages:
         if out.from_ in MAGIC_FROM:
             raise errors.invalid_from_number(out.from_) if out.from_ == "+15005550001" else (
                 errors.queue_full() if out.from_ == "+15005550008" else errors.not_a_sender_of_account(out.from_))
-        row = conn.execute(incoming_numbers.select().where(incoming_numbers.c.phone_number == out.from_)).first()
+        row = conn.execute(_NUMBER_BY_E164, {"e164": out.from_}).first()
         if row is None and out.from_ == MAGIC_FROM_OK:
             return _MagicSender(out.from_)
         if row is None or row.account_sid != account.sid or not (row.cap_sms or row.cap_mms):
@@ -339,6 +339,9 @@ class Messages:
             q.remove(conn, sid)
 
 
+_NUMBER_BY_E164 = incoming_numbers.select().where(incoming_numbers.c.phone_number == bindparam("e164"))
+
+
 @dataclass(frozen=True)
 class _MagicSender:
     phone_number: str
@@ -369,6 +372,7 @@ class Step:
     token: str = ""
     ours: bool = True  # False: the claim is no longer this process's (it lapsed and was taken over)
     hosted: Any = None  # the routing state of the hosted number the message is to be delivered to
+    finished: bool = False  # the work row was deleted with this change: nothing left to record
 
 
 class Sending:
@@ -422,16 +426,35 @@ class Sending:
         self._wake[loop].set()
 
     async def _poll(self, wake: asyncio.Event) -> None:
+        """Look for due work now and then, and whenever kicked, until cancelled (the loop's end)."""
         while True:
             wake.clear()
             try:
+                await self.read_clock()
                 await self.run_due(None)
-            except asyncio.CancelledError:
-                raise
-            except Exception:
+            except Exception:  # a database hiccup: look again at the next poll
                 log.exception("message work poll failed")
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(wake.wait(), POLL)
+            try:
+                async with asyncio.timeout(POLL):  # not wait_for: on 3.11 it can swallow a cancellation
+                    await wake.wait()
+            except TimeoutError:
+                pass
+
+    async def read_clock(self) -> None:
+        """Follow the database's clock offset (another process may have advanced it)."""
+        clock.set_offset_ms(await self.db.background(clock_store.offset, self.db))
+
+    async def advance_clock(self, seconds: float, account_sids: Any, timeout: float) -> list[Any]:
+        """Advance the server clock by ``seconds``, then run what became due and settle it (the
+        work still pending at ``timeout``, else [])."""
+        clock.set_offset_ms(await self._write(clock_store.advance, round(seconds * 1000)))
+        self.kick()
+        return await self.settle(account_sids, timeout)
+
+    def reset_clock(self) -> None:
+        with self.db.write() as conn:
+            clock_store.reset(conn)
+        clock.set_offset_ms(0)
 
     async def close(self) -> None:
         for task in self._poller.values():
@@ -459,8 +482,13 @@ class Sending:
         delay = 0.005
         while True:
             run = asyncio.ensure_future(self.run_due(account_sids))
-            with contextlib.suppress(TimeoutError):
+            run.add_done_callback(_retrieved)  # one that fails after the timeout: logged there, not lost
+            try:
                 await asyncio.wait_for(asyncio.shield(run), max(deadline - time.monotonic(), 0))
+            except TimeoutError:
+                pass
+            except Exception:  # a step that failed (a database hiccup): its claim lapses, wait for it
+                log.exception("settle: running due work failed")
             left = await self.db.call(q.pending, self.db, account_sids, now_ms())
             if not left or time.monotonic() >= deadline:
                 return left
@@ -471,10 +499,11 @@ class Sending:
 
     async def _run(self, sid: str) -> None:
         self._running.add(sid)
+        seen: dict[str, Any] = {}
         try:
             while True:
-                step = await self._write(self._advance, sid)
-                if not step.ours:
+                step = await self._write(self._advance, sid, seen)
+                if not step.ours or step.finished:
                     return
                 if step.hosted is not None:  # to a number some account owns: it receives the message
                     row = step.row
@@ -486,59 +515,70 @@ class Sending:
                 if step.callback is not None and step.row.status_callback:
                     delivery = await self._callback(step)
                     if not step.done:
-                        await self._write(_record, sid, delivery)
+                        await self._write(_record, sid, delivery, self.claimant)
                 if step.done:
-                    await self._write(_finish, sid, delivery)
+                    await self._write(_finish, sid, delivery, self.claimant)
                     return
         except Exception:
             log.exception("message %s: work failed", sid)
         finally:
             self._running.discard(sid)
 
-    def _advance(self, conn: Connection, sid: str) -> Step:
-        """One status change of ``sid``, committed. The work row stays until the last change's
-        callback has been recorded (``_finish``): Settle waits for that too."""
-        work = q.work(conn, sid)
-        if work is None or work.claimed_by != self.claimant:
+    def _advance(self, conn: Connection, sid: str, seen: dict[str, Any]) -> Step:
+        """The message's next status changes, in one transaction: one, when its callback is to
+        be sent (so each status is committed before its callback); all of them to the final one
+        when it has no callback URL (nothing can see the statuses in between); up to a hosted
+        recipient's delivery. The work row stays until the last change's callback has been
+        recorded (``_finish``): Settle waits for that too. ``seen``: what this run read before
+        (the owner's token, the DeliveryRule), read once per message."""
+        if not q.hold(conn, sid, self.claimant, int(time.time() * 1000) + LEASE_MS):  # a callback takes 15 s at most
             return Step(None, None, True, ours=False)
-        q.renew(conn, sid, int(time.time() * 1000) + LEASE_MS)  # a callback takes 15 s at most
         row = q.get(conn, sid, lock=True)
         if row is None:
             return Step(None, None, True)
-        owner = accounts_store.get(conn, row.account_sid)
-        token = owner.auth_token if owner is not None else ""
+        if "token" not in seen:
+            owner = accounts_store.get(conn, row.account_sid)
+            seen["owner"], seen["token"] = owner, owner.auth_token if owner is not None else ""
+        while True:
+            step = self._step(conn, row, seen)
+            if step.done or step.hosted is not None or (step.callback is not None and step.row.status_callback):
+                if step.done and not (step.callback is not None and step.row.status_callback):
+                    q.finish(conn, sid)  # nothing to record after it: the work ends in this transaction
+                    step.finished = True
+                return step
+            row = step.row
+
+    def _step(self, conn: Connection, row: Any, seen: dict[str, Any]) -> Step:
+        """One status change of ``row``."""
+        token, owner = seen["token"], seen["owner"]
         ts = now()
         if row.status == "canceled":
             return Step(row, "canceled", True, token)
         if row.status in ("accepted", "scheduled"):
             if row.from_number is not None:  # scheduled with a given From
-                q.change(conn, sid, {"status": "queued", "date_updated": ts})
-                return Step(q.get(conn, sid), "queued", False, token)
+                return Step(q.changed(conn, row, {"status": "queued", "date_updated": ts}), "queued", False, token)
             return self._select(conn, row, token)
+        if row.status in ("queued", "sent") and "rule" not in seen:
+            seen["rule"] = _rule(conn, owner, row.to_number)
+        outcome = seen.get("rule")
         if row.status == "queued":
-            outcome = _rule(conn, owner, row.to_number)
             if outcome is not None and outcome.status == "failed":
-                q.change(conn, sid, _failed(outcome.error_code, ts))
-                return Step(q.get(conn, sid), "failed", True, token)
+                return Step(q.changed(conn, row, _failed(outcome.error_code, ts)), "failed", True, token)
             price = f"-{float(PRICE_PER_SEGMENT) * max(row.num_segments, 1):.5f}"
-            q.change(conn, sid, {"status": "sent", "date_sent": ts, "date_updated": ts, "price": price})
-            if outcome is not None and outcome.status == "sent":
-                return Step(q.get(conn, sid), "sent", True, token)
-            return Step(q.get(conn, sid), "sent", False, token)
+            sent = q.changed(conn, row, {"status": "sent", "date_sent": ts, "date_updated": ts, "price": price})
+            return Step(sent, "sent", outcome is not None and outcome.status == "sent", token)
         if row.status == "sent":
-            outcome = _rule(conn, owner, row.to_number)
             if outcome is None or outcome.status == "delivered":
-                hosted = inbound_store.routing_state(self.db, row.to_number)
+                hosted = inbound_store.routing_state(self.db, row.to_number) if q.hosted(self.db, row.to_number) else None
                 if hosted is not None and hosted.owner.status == "active":
                     return Step(row, None, False, token, hosted=hosted)
             if outcome is not None and outcome.status == "undelivered":
-                q.change(conn, sid, {"status": "undelivered", "error_code": outcome.error_code,
-                                     "error_message": DELIVERY_MESSAGES.get(outcome.error_code), "date_updated": ts})
-                return Step(q.get(conn, sid), "undelivered", True, token)
+                return Step(q.changed(conn, row, {
+                    "status": "undelivered", "error_code": outcome.error_code,
+                    "error_message": DELIVERY_MESSAGES.get(outcome.error_code), "date_updated": ts}), "undelivered", True, token)
             if outcome is not None and outcome.status == "sent":
                 return Step(row, None, True, token)
-            q.change(conn, sid, {"status": "delivered", "date_updated": ts})
-            return Step(q.get(conn, sid), "delivered", True, token)
+            return Step(q.changed(conn, row, {"status": "delivered", "date_updated": ts}), "delivered", True, token)
         if row.status == "failed" and row.error_code in CREATED_FAILED and row.deliveries == "[]":
             return Step(row, "failed", True, token)  # created failed (a reply loop, an opt-out): its callback
         return Step(row, None, True, token)
@@ -574,17 +614,16 @@ class Sending:
         if service.sticky_sender:
             q.stick(conn, service.sid, row.to_number, choice.number.sid, ts)
         body = smart_encode(row.body) if row.smart_encoded else row.body
-        q.change(conn, row.sid, {
+        queued = q.changed(conn, row, {
             "status": "queued", "from_number": choice.number.phone_number, "date_updated": ts,
             "num_segments": num_segments(body),
             "selection": orjson.dumps({"rule": choice.rule, "least_used": choice.least_used,
                                        "phone_number_sid": choice.number.sid}).decode(),
         })
-        return Step(q.get(conn, row.sid), "queued", False, token)
+        return Step(queued, "queued", False, token)
 
     def _fail(self, conn: Connection, row: Any, code: int, token: str) -> Step:
-        q.change(conn, row.sid, _failed(code, now()))
-        return Step(q.get(conn, row.sid), "failed", True, token)
+        return Step(q.changed(conn, row, _failed(code, now())), "failed", True, token)
 
     async def _callback(self, step: Step) -> dict[str, Any]:
         row = step.row
@@ -636,22 +675,33 @@ def _in_write(db: Database, fn: Any, args: tuple[Any, ...]) -> Any:
         return fn(conn, *args)
 
 
+def _retrieved(task: asyncio.Future[Any]) -> None:
+    if not task.cancelled() and task.exception() is not None:
+        log.error("due work failed: %r", task.exception())
+
+
 def _delivered(sid: str, conn: Connection) -> None:
     """The hosted recipient has the message: in the transaction that keeps its inbound record."""
     q.change(conn, sid, {"status": "delivered", "date_updated": now()})
 
 
-def _record(conn: Connection, sid: str, delivery: dict[str, Any]) -> None:
-    """A status callback request, kept on its message."""
+def _record(conn: Connection, sid: str, delivery: dict[str, Any], claimant: str) -> None:
+    """A status callback request, kept on its message, while ``claimant`` still holds its work (a
+    process whose claim lapsed and was taken over writes nothing more)."""
+    if not q.hold(conn, sid, claimant, int(time.time() * 1000) + LEASE_MS):
+        return
     row = q.get(conn, sid, lock=True)
     if row is not None:
         q.change(conn, sid, {"deliveries": orjson.dumps([*orjson.loads(row.deliveries), delivery]).decode()})
 
 
-def _finish(conn: Connection, sid: str, delivery: dict[str, Any] | None) -> None:
-    """The message is final: its last callback recorded, its work row gone, in one transaction."""
+def _finish(conn: Connection, sid: str, delivery: dict[str, Any] | None, claimant: str) -> None:
+    """The message is final: its last callback recorded, its work row gone, in one transaction
+    (by the process that holds the work only)."""
+    if not q.hold(conn, sid, claimant, int(time.time() * 1000) + LEASE_MS):
+        return
     if delivery is not None:
-        _record(conn, sid, delivery)
+        _record(conn, sid, delivery, claimant)
     q.finish(conn, sid)
 
 

@@ -12,9 +12,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from types import SimpleNamespace
 from typing import Any
 
-from sqlalchemy import Connection, and_, bindparam, case, delete, func, or_, select, update
+from sqlalchemy import Connection, bindparam, case, delete, func, or_, select, update
 
 from numberpool.store.access import family_sids
 from numberpool.store.db import Database
@@ -40,21 +41,39 @@ def fetch(db: Database, sid: str) -> Any:
     return db.one(_BY_SID, sid=sid)
 
 
+# The statements of the sending path, built once (a statement built per call costs SQLAlchemy
+# more than running it).
+_GET = select(t).where(t.c.sid == bindparam("sid"))
+_GET_LOCKED = _GET.with_for_update()
+_INSERT = t.insert()
+_WORK_INSERT = w.insert()
+_CHANGE = t.update().where(t.c.sid == bindparam("b_sid"))
+
+
 def get(conn: Connection, sid: str, *, lock: bool = False) -> Any:
-    stmt = select(t).where(t.c.sid == sid)
-    return conn.execute(stmt.with_for_update() if lock else stmt).first()
+    return conn.execute(_GET_LOCKED if lock else _GET, {"sid": sid}).first()
 
 
-def insert(conn: Connection, row: dict[str, Any], due: int | None) -> None:
-    """The message, and its pending work due at ``due`` (milliseconds; None: none)."""
-    conn.execute(t.insert(), {**row, "created_key": row["sid"][2:]})
+def insert(conn: Connection, row: dict[str, Any], due: int | None) -> Any:
+    """The message, and its pending work due at ``due`` (milliseconds; None: none): the row as
+    it now reads (every column, by attribute)."""
+    values = {**row, "created_key": row["sid"][2:]}
+    conn.execute(_INSERT, values)
     if due is not None:
-        conn.execute(w.insert(), {"message_sid": row["sid"], "account_sid": row["account_sid"], "due": due,
-                                  "claimed_until": 0})
+        conn.execute(_WORK_INSERT, {"message_sid": row["sid"], "account_sid": row["account_sid"], "due": due,
+                                    "claimed_until": 0})
+    return SimpleNamespace(**values)
 
 
 def change(conn: Connection, sid: str, values: dict[str, Any]) -> None:
-    conn.execute(update(t).where(t.c.sid == sid).values(values))
+    conn.execute(_CHANGE, {"b_sid": sid, **values})
+
+
+def changed(conn: Connection, row: Any, values: dict[str, Any]) -> Any:
+    """``change``, and the row as it now reads."""
+    change(conn, row.sid, values)
+    before = row._asdict() if hasattr(row, "_asdict") else vars(row)
+    return SimpleNamespace(**{**before, **values})
 
 
 def remove(conn: Connection, sid: str) -> None:
@@ -116,6 +135,16 @@ def family(viewer_sid: str) -> Any:
 
 # -- Pending work ------------------------------------------------------------------------------
 
+_HOLD = w.update().where(w.c.message_sid == bindparam("b_sid"), w.c.claimed_by == bindparam("b_by"))
+_FINISH = w.delete().where(w.c.message_sid == bindparam("sid"))
+
+
+def hold(conn: Connection, sid: str, claimant: str, until: int) -> bool:
+    """Renew ``claimant``'s claim on the message's work until ``until``: False when it holds it no
+    more (the work is done, or its claim lapsed and another process took it over)."""
+    return conn.execute(_HOLD, {"b_sid": sid, "b_by": claimant, "claimed_until": until}).rowcount == 1
+
+
 def claim(conn: Connection, now_ms: int, wall_ms: int, lease_ms: int, limit: int,
           account_sids: Any = None, claimant: str = "") -> list[str]:
     """Up to ``limit`` due, unclaimed work rows (of ``account_sids`` only, when given), claimed by
@@ -167,7 +196,7 @@ def has_work(conn: Connection, sid: str) -> bool:
 
 
 def finish(conn: Connection, sid: str) -> None:
-    conn.execute(delete(w).where(w.c.message_sid == sid))
+    conn.execute(_FINISH, {"sid": sid})
 
 
 def pending(db: Database, account_sids: Any, now_ms: int) -> list[Any]:
@@ -261,12 +290,15 @@ def stick(conn: Connection, service_sid: str, to: str, pn_sid: str, now: int) ->
 r = delivery_rules
 
 
+_RULES_FOR = select(r).where(r.c.account_sid.in_([bindparam("own"), bindparam("parent")]),
+                             or_(r.c.to_pattern == bindparam("to"), r.c.to_pattern.like("%*")))
+
+
 def rules_for(conn: Connection, account_sids: Sequence[str], to: str) -> list[Any]:
-    """The rules of ``account_sids`` (the message's account, then its ancestors) that match
-    ``to``: its exact number, or a prefix ending in ``*``."""
-    stmt = select(r).where(r.c.account_sid.in_(list(account_sids)),
-                           or_(r.c.to_pattern == to, and_(r.c.to_pattern.like("%*"))))
-    return [row for row in conn.execute(stmt)
+    """The rules of ``account_sids`` (the message's account, then its parent) that match ``to``:
+    its exact number, or a prefix ending in ``*``."""
+    own, parent = account_sids[0], account_sids[-1]
+    return [row for row in conn.execute(_RULES_FOR, {"own": own, "parent": parent, "to": to})
             if row.to_pattern == to or (row.to_pattern.endswith("*") and to.startswith(row.to_pattern[:-1]))]
 
 
@@ -302,20 +334,35 @@ def rules_page(db: Database, account_sid: str, req: PageRequest) -> tuple[list[A
 
 # -- the reply-loop limit and opt-outs -------------------------------------------------------------
 
+def _one_way(to: str, from_: str) -> Any:
+    return select(func.count()).select_from(t).where(
+        t.c.to_number == bindparam(to), t.c.from_number == bindparam(from_), t.c.date_created >= bindparam("since"),
+        t.c.direction != "inbound").scalar_subquery()
+
+
+_BETWEEN = select((_one_way("a", "b") + _one_way("b", "a")).label("n"))
+_OPTED_OUT = select(opt_outs.c.sender).where(opt_outs.c.sender.in_([bindparam("number"), bindparam("service")]),
+                                             opt_outs.c.recipient == bindparam("recipient"))
+
+
 def between(conn: Connection, a: str, b: str, since: int) -> int:
     """Messages sent between ``a`` and ``b`` (either direction; a hosted recipient's inbound copy
-    is not counted again) created at ``since`` or later."""
-    def one_way(to: str, from_: str) -> int:
-        stmt = select(func.count()).select_from(t).where(t.c.to_number == to, t.c.from_number == from_,
-                                                         t.c.date_created >= since, t.c.direction != "inbound")
-        return int(conn.execute(stmt).scalar_one())
-
-    return one_way(a, b) + one_way(b, a)
+    is not counted again) created at ``since`` or later: one statement, two index ranges."""
+    return int(conn.execute(_BETWEEN, {"a": a, "b": b, "since": since}).scalar_one())
 
 
 def opted_out(conn: Connection, senders: Sequence[str], recipient: str) -> bool:
-    stmt = select(opt_outs.c.sender).where(opt_outs.c.sender.in_(list(senders)), opt_outs.c.recipient == recipient)
-    return conn.execute(stmt).first() is not None
+    """Whether ``recipient`` opted out of any of ``senders`` (a number, and its Service)."""
+    return conn.execute(_OPTED_OUT, {"number": senders[0], "service": senders[-1],
+                                     "recipient": recipient}).first() is not None
+
+
+_HOSTED = select(incoming_numbers.c.sid).where(incoming_numbers.c.phone_number == bindparam("e164"))
+
+
+def hosted(db: Database, e164: str) -> bool:
+    """Whether some account owns ``e164`` (one index lookup, before the routing state's join)."""
+    return db.one(_HOSTED, e164=e164) is not None
 
 
 def opt_out(conn: Connection, senders: Sequence[str], recipient: str, now: int) -> None:

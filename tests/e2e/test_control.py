@@ -122,7 +122,8 @@ def empty_state(s: Server) -> dict[str, Any]:
     return {"version": 1, "accounts": [{"sid": s.account_sid, "owner_account_sid": s.account_sid,
                                         "friendly_name": "numberpool main account", "status": "active",
                                         "auth_token": s.auth_token}],
-            "applications": [], "numbers": [], "messaging_services": [], "trunks": [], "proxy_services": []}
+            "applications": [], "numbers": [], "messaging_services": [], "trunks": [], "proxy_services": [],
+            "delivery_rules": []}
 
 
 # -- health ---------------------------------------------------------------------------------------

@@ -216,3 +216,23 @@ checked("a product numberpool does not serve rejects with the recipe's error, an
   assert.equal(refused.length, 5);
   assert.equal(sent.length, 0);
 });
+
+checked("send messages: with From, through a Messaging Service, a Twilio error, then list and fetch", async () => {
+  const client = await freshClient();
+  const [from, pooled] = await buy(client, 2);
+  const sent = await client.messages.create({ to: "+14155550100", from: from.phoneNumber, body: "hello from node" });
+  assert.match(sent.sid, /^SM[0-9a-f]{32}$/);
+  assert.equal(sent.status, "queued");
+  assert.equal(sent.numSegments, "1");
+  const service = await client.messaging.v1.services.create({ friendlyName: "senders" });
+  await client.messaging.v1.services(service.sid).phoneNumbers.create({ phoneNumberSid: pooled.sid });
+  const viaService = await client.messages.create({ to: "+14155550101", messagingServiceSid: service.sid, body: "hi" });
+  assert.equal(viaService.status, "accepted");
+  assert.equal(viaService.from, null);
+  await assert.rejects(client.messages.create({ to: "+14155550100", from: from.phoneNumber }),
+    (err) => err.status === 400 && err.code === 21619);
+  const listed = await client.messages.list({ to: "+14155550100" });
+  assert.deepEqual(listed.map((m) => m.sid), [sent.sid]);
+  const again = await client.messages(viaService.sid).fetch();
+  assert.equal(again.messagingServiceSid, service.sid);
+});

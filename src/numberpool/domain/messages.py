@@ -427,18 +427,21 @@ class Sending:
 
     async def _poll(self, wake: asyncio.Event) -> None:
         """Look for due work now and then, and whenever kicked, until cancelled (the loop's end)."""
+        ticked = True
         while True:
             wake.clear()
             try:
-                await self.read_clock()
+                if ticked:  # on the timer: another process may have advanced the clock
+                    await self.read_clock()
                 await self.run_due(None)
             except Exception:  # a database hiccup: look again at the next poll
                 log.exception("message work poll failed")
             try:
                 async with asyncio.timeout(POLL):  # not wait_for: on 3.11 it can swallow a cancellation
                     await wake.wait()
+                ticked = False
             except TimeoutError:
-                pass
+                ticked = True
 
     async def read_clock(self) -> None:
         """Follow the database's clock offset (another process may have advanced it)."""
@@ -466,6 +469,8 @@ class Sending:
         number of messages worked on."""
         done = 0
         while True:
+            if not await self.db.background(q.anything_due, self.db, now_ms(), int(time.time() * 1000), account_sids):
+                return done  # one read, no write transaction, when there is nothing to claim
             sids = await self._write(q.claim, now_ms(), int(time.time() * 1000), LEASE_MS, BATCH, account_sids,
                                      self.claimant)
             sids = [s for s in sids if s not in self._running]

@@ -162,6 +162,14 @@ def claim(conn: Connection, now_ms: int, wall_ms: int, lease_ms: int, limit: int
     return sids
 
 
+_DUE = select(w.c.message_sid).where(w.c.due <= bindparam("now"), w.c.claimed_until <= bindparam("wall")).limit(1)
+
+
+def anything_due(db: Database, now_ms: int, wall_ms: int, account_sids: Any = None) -> bool:
+    """Whether some work is due and unclaimed (any account's: a cheap look before a claim)."""
+    return db.one(_DUE, now=now_ms, wall=wall_ms) is not None
+
+
 def claimants(db: Database, host_prefix: str, wall_ms: int) -> list[str]:
     """The processes of this host (``host:`` prefix) holding claims now."""
     stmt = select(w.c.claimed_by).where(w.c.claimed_until > wall_ms, w.c.claimed_by.like(host_prefix + "%")).distinct()

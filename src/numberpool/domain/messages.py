@@ -49,6 +49,7 @@ from numberpool.store import applications as applications_store
 from numberpool.store import clock as clock_store
 from numberpool.store import inbound as inbound_store
 from numberpool.store import messages as q
+from numberpool.store import onloop
 from numberpool.store import pools as pools_store
 from numberpool.store.db import Connection, Database
 from numberpool.store.errors import DatabaseFailure, busy
@@ -443,9 +444,20 @@ class Sending:
             except TimeoutError:
                 ticked = True
 
+    async def _read(self, fn: Callable[..., Any], *args: Any) -> Any:
+        """A one-statement read of the work: on PostgreSQL on the event loop with a lent connection
+        (as a GET's), so a server that sends nothing opens no background connection for its
+        looks; on a background thread when none is to be had on the loop."""
+        if self.db.loop_connections:
+            try:
+                return await self.db.on_loop(fn, *args)
+            except onloop.NeedsThread:
+                pass
+        return await self.db.background(fn, *args)
+
     async def read_clock(self) -> None:
         """Follow the database's clock offset (another process may have advanced it)."""
-        clock.set_offset_ms(await self.db.background(clock_store.offset, self.db))
+        clock.set_offset_ms(await self._read(clock_store.offset, self.db))
 
     async def advance_clock(self, seconds: float, account_sids: Any, timeout: float) -> list[Any]:
         """Advance the server clock by ``seconds``, then run what became due and settle it (the
@@ -469,7 +481,7 @@ class Sending:
         number of messages worked on."""
         done = 0
         while True:
-            if not await self.db.background(q.anything_due, self.db, now_ms(), int(time.time() * 1000), account_sids):
+            if not await self._read(q.anything_due, self.db, now_ms(), int(time.time() * 1000), account_sids):
                 return done  # one read, no write transaction, when there is nothing to claim
             sids = await self._write(q.claim, now_ms(), int(time.time() * 1000), LEASE_MS, BATCH, account_sids,
                                      self.claimant)

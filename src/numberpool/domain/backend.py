@@ -14,6 +14,7 @@ from numberpool.domain.origination_urls import OriginationUrls
 from numberpool.domain.pools.base import PoolLimits
 from numberpool.domain.pools.messaging import MessagingServices
 from numberpool.domain.pools.proxy import ProxyServices
+from numberpool.domain.pools.sessions import Sessions
 from numberpool.domain.pools.trunking import Trunks
 from numberpool.store.db import Database
 
@@ -32,6 +33,7 @@ class Backend:
     keys: Keys
     messages: Messages
     sending: Sending
+    sessions: Sessions
 
     @classmethod
     def open(cls, db: Database, limits: PoolLimits | None = None, transport: Transport | None = None) -> Backend:
@@ -45,6 +47,8 @@ class Backend:
         inbound = Inbound(db, transport)
         sending = Sending(db, inbound)
         inbound.on_queued = sending.kick  # replies to an inbound message are sent as any message
+        sessions = Sessions(db)
+        sending.sessions = sessions
         return cls(db, accounts, Numbers(db, accounts), MessagingServices(db, limits.messaging), trunks,
                    ProxyServices(db, limits), Applications(db), OriginationUrls(db, trunks.parents),
-                   inbound, Keys(db), Messages(db), sending)
+                   inbound, Keys(db), Messages(db), sending, sessions)

@@ -443,3 +443,66 @@ def settle_timed_out(detail: str) -> TwilioError:
 
 def invalid_delivery_rule(name: str, detail: str) -> TwilioError:
     return TwilioError(20001, 400, f"Invalid parameter {name}: {detail}")
+
+
+# -- Proxy sessions (proxy v1; SENDING.md, C) ----------------------------------------------------
+
+def session_closed() -> TwilioError:
+    return TwilioError(80607, 400, "Session is closed and cannot be updated")
+
+
+def session_status_invalid(current: str, wanted: str) -> TwilioError:
+    return TwilioError(80608, 400, f"Session Status Invalid: {current} cannot become {wanted} (close an open or "
+                                   "in-progress session, or re-open a closed one as in-progress)")
+
+
+def session_unique_name_taken(unique_name: str) -> TwilioError:
+    return TwilioError(20409, 409, f"A Session with UniqueName {unique_name!r} already exists in this Service")
+
+
+def session_full() -> TwilioError:
+    return TwilioError(80609, 400, "A Session may have at most 2 participants")
+
+
+def participant_identifier_taken() -> TwilioError:
+    return TwilioError(80103, 400, "The identifier is already a participant in the Session")
+
+
+def proxy_pair_in_use(identifier: str, proxy: str) -> TwilioError:
+    return TwilioError(80604, 400, f"The identifier {identifier} already uses the proxy number {proxy} in another "
+                                   "active Session")
+
+
+def proxy_numbers_in_use() -> TwilioError:
+    return TwilioError(80208, 400, "All matching proxies for this Participant are already in use in other Sessions.")
+
+
+def proxy_no_geo_match(level: str) -> TwilioError:
+    return TwilioError(80206, 400, f"No proxy number matches the Participant for the Service's GeoMatchLevel "
+                                   f"{level!r}: either you have no numbers meeting it for the target number, or "
+                                   "the numbers you do have are already in use by the participant in other Sessions.")
+
+
+def proxy_no_country_match(country: str) -> TwilioError:
+    return TwilioError(80203, 400, f"The Service has no proxy number in the Participant's country ({country})")
+
+
+def proxy_only_reserved() -> TwilioError:
+    return TwilioError(80207, 400, "Only reserved proxy numbers match this Participant; a reserved number must be "
+                                   "given as ProxyIdentifier or ProxyIdentifierSid")
+
+
+def proxy_no_voice_number() -> TwilioError:
+    return TwilioError(80201, 400, "The Service has no voice-capable proxy number for this Session's mode")
+
+
+def proxy_no_sms_number() -> TwilioError:
+    return TwilioError(80202, 400, "The Service has no SMS-capable proxy number for this Session's mode")
+
+
+def proxy_number_not_in_pool(raw: str) -> TwilioError:
+    return TwilioError(80701, 400, f"'ProxyIdentifier' is invalid: {shown(raw)} is not a number of the Service's pool")
+
+
+def participant_deleted() -> TwilioError:
+    return TwilioError(80607, 400, "The Participant was removed from the Session")

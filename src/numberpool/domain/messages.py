@@ -259,6 +259,14 @@ class Messages:
             raise errors.sender_not_in_service(out.from_)
         return row
 
+    def send_in(self, conn: Connection, account_sid: str, from_: str, to: str, body: str) -> tuple[str, str]:
+        """An ``outbound-api`` Message from a number of the account, queued in the caller's
+        transaction (a Proxy MessageInteraction, a relay): its SID and URI."""
+        sid = new_sid("SM")
+        q.insert(conn, received.row(sid=sid, account_sid=account_sid, service_sid=None, from_=from_, to=to, body=body,
+                                    status="queued", direction="outbound-api", media=[], ts=now()), now_ms())
+        return sid, f"/2010-04-01/Accounts/{account_sid}/Messages/{sid}.json"
+
     # -- reading --------------------------------------------------------------------------------
 
     def fetch(self, account: Account, sid: str) -> Any:
@@ -390,6 +398,7 @@ class Sending:
         self._wake: dict[asyncio.AbstractEventLoop, asyncio.Event] = {}
         self._running: set[str] = set()  # messages this process is working on
         self.claimant = f"{socket.gethostname()}:{os.getpid()}"
+        self.sessions: Any = None  # domain.pools.sessions.Sessions: expires Proxy sessions when due
 
     async def recover(self) -> None:
         """At start-up: the claims of this host's processes that are gone (a server killed and
@@ -518,6 +527,9 @@ class Sending:
         self._running.add(sid)
         seen: dict[str, Any] = {}
         try:
+            if sid.startswith("KC"):  # a Proxy session's expiry
+                await self._write(self._expire_session, sid)
+                return
             while True:
                 step = await self._write(self._advance, sid, seen)
                 if not step.ours or step.finished:
@@ -540,6 +552,13 @@ class Sending:
             log.exception("message %s: work failed", sid)
         finally:
             self._running.discard(sid)
+
+    def _expire_session(self, conn: Connection, sid: str) -> None:
+        if not q.hold(conn, sid, self.claimant, int(time.time() * 1000) + LEASE_MS):
+            return
+        q.finish(conn, sid)
+        if self.sessions is not None:
+            self.sessions.expire(conn, sid)  # closes it, or schedules it again when it moved on
 
     def _advance(self, conn: Connection, sid: str, seen: dict[str, Any]) -> Step:
         """The message's next status changes, in one transaction: one, when its callback is to

@@ -392,3 +392,75 @@ server_clock = Table(
     Column("id", Integer, primary_key=True),
     Column("offset_ms", BigInteger, nullable=False),
 )
+
+# --- Proxy sessions (proxy v1) ------------------------------------------------------------------
+# A session of a Proxy Service, its (at most two) participants, each holding a proxy number of the
+# Service's pool, and the interactions relayed between them. ``expires_at``: when the session
+# closes on its own (its DateExpiry, else its Ttl after its creation or last interaction; null:
+# never), a due time of its pending work in message_work (keyed by the session's SID).
+
+proxy_sessions = Table(
+    "proxy_sessions",
+    metadata,
+    Column("sid", String(34), primary_key=True),
+    Column("account_sid", String(34), ForeignKey("accounts.sid"), nullable=False),
+    Column("service_sid", String(34), ForeignKey("proxy_services.sid"), nullable=False),
+    Column("unique_name", String(191)),
+    Column("status", String(16), nullable=False),
+    Column("mode", String(24), nullable=False),
+    Column("ttl", BigInteger, nullable=False),
+    Column("date_expiry", BigInteger),
+    Column("expires_at", BigInteger),
+    Column("closed_reason", String(32)),
+    Column("date_started", BigInteger),
+    Column("date_ended", BigInteger),
+    Column("date_last_interaction", BigInteger),
+    Column("date_created", BigInteger, nullable=False),
+    Column("date_updated", BigInteger, nullable=False),
+    UniqueConstraint("service_sid", "unique_name", name="uq_proxy_session_unique_name"),
+    Index("ix_proxy_sessions_service", "service_sid", "sid"),
+)
+
+proxy_participants = Table(
+    "proxy_participants",
+    metadata,
+    Column("sid", String(34), primary_key=True),
+    Column("account_sid", String(34), ForeignKey("accounts.sid"), nullable=False),
+    Column("service_sid", String(34), nullable=False),
+    Column("session_sid", String(34), ForeignKey("proxy_sessions.sid"), nullable=False),
+    Column("identifier", String(191), nullable=False),
+    Column("friendly_name", String(255)),
+    Column("proxy_identifier", String(64), nullable=False),
+    Column("proxy_identifier_sid", String(34), nullable=False),
+    Column("date_deleted", BigInteger),
+    Column("date_created", BigInteger, nullable=False),
+    Column("date_updated", BigInteger, nullable=False),
+    UniqueConstraint("session_sid", "identifier", name="uq_proxy_participant_identifier"),
+    Index("ix_proxy_participants_session", "session_sid", "sid"),
+    Index("ix_proxy_participants_number", "proxy_identifier_sid", "identifier"),
+    Index("ix_proxy_participants_identifier", "service_sid", "identifier", "date_created"),
+)
+
+proxy_interactions = Table(
+    "proxy_interactions",
+    metadata,
+    Column("sid", String(34), primary_key=True),
+    Column("account_sid", String(34), ForeignKey("accounts.sid"), nullable=False),
+    Column("service_sid", String(34), nullable=False),
+    Column("session_sid", String(34), ForeignKey("proxy_sessions.sid"), nullable=False),
+    Column("type", String(16), nullable=False),
+    Column("data", Text),
+    Column("inbound_participant_sid", String(34)),
+    Column("inbound_resource_sid", String(34)),
+    Column("inbound_resource_status", String(24)),
+    Column("inbound_resource_type", String(24)),
+    Column("inbound_resource_url", String(4000)),
+    Column("outbound_participant_sid", String(34)),
+    Column("outbound_resource_sid", String(34)),
+    Column("outbound_resource_status", String(24)),
+    Column("outbound_resource_type", String(24)),
+    Column("outbound_resource_url", String(4000)),
+    Column("date_created", BigInteger, nullable=False),
+    Column("date_updated", BigInteger, nullable=False),
+    Index("ix_proxy_interactions_session", "session_sid", "sid"),
+)

@@ -32,8 +32,11 @@ from numberpool.store.schema import (
     messaging_services,
     opt_outs,
     origination_urls,
+    proxy_interactions,
     proxy_numbers,
+    proxy_participants,
     proxy_services,
+    proxy_sessions,
     sticky_senders,
     trunks,
 )
@@ -42,6 +45,7 @@ from numberpool.store.schema import (
 # trigger that refuses deleting a trunk numbers still name), and the order tables are locked in.
 _CHILDREN_FIRST: tuple[Table, ...] = (
     message_work, messages, sticky_senders, opt_outs, delivery_rules, inbound_events,
+    proxy_interactions, proxy_participants, proxy_sessions,
     messaging_numbers, proxy_numbers, origination_urls, incoming_numbers,
     trunks, messaging_services, proxy_services, applications, api_keys, accounts,
 )

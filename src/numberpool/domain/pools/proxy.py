@@ -19,11 +19,19 @@ from numberpool.domain.clock import now
 from numberpool.domain.pools.base import MembershipPool, PoolLimits, Resources, ResourceSpec, owned_number
 from numberpool.store import numbers as numbers_q
 from numberpool.store import pools as q
+from numberpool.store import sessions as sessions_q
 from numberpool.store.db import Connection, Database, Row, present
 
 
 def _unique_name_taken(values: dict[str, Any]) -> errors.TwilioError:
     return errors.proxy_unique_name_taken(values.get("unique_name"))
+
+
+def _delete_sessions_and_members(conn: Connection, service_sid: str) -> None:
+    """A deleted Service's sessions (with their participants, interactions and expiries) go
+    first, then its pool."""
+    sessions_q.delete_service_sessions(conn, service_sid)
+    q.proxy_members.delete_service(conn, service_sid)
 
 
 SERVICE = ResourceSpec(
@@ -35,7 +43,7 @@ SERVICE = ResourceSpec(
         "out_of_session_callback_url": None, "chat_instance_sid": None,
     },
     conflict=_unique_name_taken,
-    on_delete=q.proxy_members.delete_service,
+    on_delete=_delete_sessions_and_members,
 )
 
 

@@ -19,7 +19,7 @@ def service_json(req: Request, s: Row) -> dict[str, Any]:
         "date_created": iso8601(s.date_created),
         "date_updated": iso8601(s.date_updated),
         "url": url,
-        "links": {"phone_numbers": f"{url}/PhoneNumbers"},  # Sessions: not served, so not linked
+        "links": {"phone_numbers": f"{url}/PhoneNumbers", "sessions": f"{url}/Sessions"},
     }
 
 

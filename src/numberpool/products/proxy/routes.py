@@ -7,7 +7,7 @@ from numberpool.domain.errors import proxy_invalid_parameter
 from numberpool.http.request import Request, Response
 from numberpool.http.router import Router
 from numberpool.http.wire import dumps
-from numberpool.products.proxy import params, urls
+from numberpool.products.proxy import params, sessions, urls
 from numberpool.products.proxy.render import phone_number_json, service_json
 from numberpool.products.v1 import pool_product
 
@@ -29,5 +29,7 @@ def router(backend: Backend) -> Router:
         row = services.update(req.caller, service_sid, sid, reserved=params.is_reserved(req.form))
         return Response(200, dumps(phone_number_json(req, row)))
 
-    return pool_product(services, params.SERVICE, service_json, phone_number_json, PATHS,
-                        key="services", name="Service", add=add_number, update=update_number)
+    r = pool_product(services, params.SERVICE, service_json, phone_number_json, PATHS,
+                     key="services", name="Service", add=add_number, update=update_number)
+    sessions.register(r, backend)  # Sessions, Participants, Interactions, MessageInteractions
+    return r

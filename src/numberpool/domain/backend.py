@@ -49,6 +49,10 @@ class Backend:
         inbound.on_queued = sending.kick  # replies to an inbound message are sent as any message
         sessions = Sessions(db)
         sending.sessions = sessions
+        messages = Messages(db)
+        inbound.session_for = sessions.session_for  # traffic to a Proxy number between participants
+        inbound.relay = lambda conn, session_sid, participant_sid, kind, inbound_side, data: sessions.relay(
+            conn, session_sid, participant_sid, kind, inbound_side, data, messages.send_in)
         return cls(db, accounts, Numbers(db, accounts), MessagingServices(db, limits.messaging), trunks,
                    ProxyServices(db, limits), Applications(db), OriginationUrls(db, trunks.parents),
-                   inbound, Keys(db), Messages(db), sending, sessions)
+                   inbound, Keys(db), messages, sending, sessions)

@@ -20,6 +20,7 @@ can be read back through the records (an internal URL's answer, say).
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -113,6 +114,10 @@ class Inbound:
         self.transport = transport
         self.deadline = deadline  # seconds each event may take (EVENT_DEADLINE; a test may set less)
         self.on_queued: Callable[[], None] = lambda: None  # messages were queued: their work may start
+        # Proxy sessions (domain.pools.sessions), given by the Backend: the active session of a
+        # sender on a number, and relaying an interaction through it.
+        self.session_for: Callable[[str, str], Any] | None = None
+        self.relay: Callable[..., Any] | None = None
 
     async def close(self) -> None:
         await self.transport.close()
@@ -150,28 +155,74 @@ class Inbound:
         """A message to a number some account owns (``state``): its webhooks run, and the record,
         the receiving account's inbound Message (the same SID) and a Message per reply are
         written in one transaction, with ``then(conn)`` (a hosted sender's message marked
-        delivered) and the opt-out a keyword (STOP, START) asks for (``domain.received``)."""
+        delivered) and the opt-out a keyword (STOP, START) asks for (``domain.received``). To a
+        Proxy number from a participant of an active session, the message is relayed instead of
+        going out of session (``_relay``)."""
         route = routing.route_message(state)
         sid = new_sid("SM")
         talk = Conversation(state.owner.auth_token, time.monotonic() + self.deadline)
-        if route.primary is not None:
+        session = await self._session(state, route, event.from_)
+        blocked = False
+        if session is not None:
+            route = dataclasses.replace(route, route="proxy")  # in session: Proxy answers, whatever its URLs
+            blocked = await self._intercept(talk, state, session, "message", sid, {"body": event.body})
+        elif route.primary is not None:
             sent = wire.message(sid, state.owner.sid, event.to, event.from_, event.body, event.media_urls,
                                 route.messaging_service_sid)
             await self._run(talk, route.purpose, route.primary, route.fallback, sent)
         replies = [{"to": r.to or event.from_, "from": r.from_ or event.to, "body": r.body} for r in talk.replies]
         values = {"to_number": event.to, "from_number": event.from_, "body": event.body,
                   "media_urls": orjson.dumps(list(event.media_urls)).decode(), "call_duration": None}
-
         callbacks = [r.status_callback for r in talk.replies]
+        relayed: list[Any] = []
 
         def messages(conn: Connection, record: dict[str, Any]) -> None:
             messages_of.received(conn, record, state, route.messaging_service_sid, replies, callbacks)
+            if session is not None and not blocked and self.relay is not None:
+                uri = f"/2010-04-01/Accounts/{state.owner.sid}/Messages/{sid}.json"
+                relayed.append(self.relay(conn, session.sid, session.participant_sid, "message", {
+                    "resource_sid": sid, "resource_status": "delivered", "resource_type": "Message",
+                    "resource_url": uri}, {"body": event.body}))
             if then is not None:
                 then(conn)
 
         record = await self._store(sid, "message", state, route, talk, replies, values, messages)
+        if relayed and relayed[0] is not None:
+            await self._proxy_callback(state, record, relayed[0])
         self.on_queued()
         return record
+
+    async def _session(self, state: RoutingState, route: Route, sender: str) -> Any:
+        """The active Proxy session the sender is a participant of on this number, if the traffic
+        reaches a Proxy Service."""
+        if route.proxy_service_sid is None or self.session_for is None:
+            return None
+        return await self.db.call(self.session_for, state.number.sid, sender)
+
+    async def _intercept(self, talk: Conversation, state: RoutingState, session: Any, kind: str, sid: str,
+                         data: dict[str, Any]) -> bool:
+        """The Service's ``intercept_callback_url``, asked before a relay: a 403 blocks it."""
+        service = state.proxy_service
+        hook = routing.Webhook(service.intercept_callback_url, "POST") if service.intercept_callback_url else None
+        if hook is None:
+            return False
+        params = wire.proxy_interaction(None, session, kind, sid, data)
+        exchange = await self._request(talk, "intercept", hook, params)
+        talk.deliveries[-1]["response_body"] = ""  # not TwiML: its body is never kept
+        return exchange.status_code == 403
+
+    async def _proxy_callback(self, state: RoutingState, record: SimpleNamespace, interaction: Any) -> None:
+        """The Service's ``callback_url`` hears of the interaction; the request is kept on the record."""
+        service = state.proxy_service
+        if not service.callback_url:
+            return
+        talk = Conversation(state.owner.auth_token, time.monotonic() + self.deadline)
+        await self._request(talk, "callback", routing.Webhook(service.callback_url, "POST"),
+                            wire.proxy_interaction(interaction, None, interaction.type, "", {}))
+        talk.deliveries[-1]["response_body"] = ""  # informational: its answer is not TwiML
+        deliveries = [*orjson.loads(record.deliveries), *talk.deliveries]
+        record.deliveries = orjson.dumps(deliveries).decode()
+        await self.db.call(q.set_deliveries, self.db, record.sid, record.deliveries)
 
     async def call(self, caller: Account, event: CallIn) -> SimpleNamespace:
         state = await self.db.call(self._state, caller, event.to)
@@ -179,7 +230,25 @@ class Inbound:
         sid = new_sid("CA")
         talk = Conversation(state.owner.auth_token, time.monotonic() + self.deadline)
         number = state.number
-        if route.primary is not None:
+        session = await self._session(state, route, event.from_)
+        if session is not None:  # a call between participants: a voice interaction
+            route = dataclasses.replace(route, route="proxy")
+            if not await self._intercept(talk, state, session, "voice", sid, {"duration": str(event.duration)}):
+                relayed: list[Any] = []
+
+                def interaction(conn: Connection, record: dict[str, Any]) -> None:
+                    if self.relay is not None:
+                        relayed.append(self.relay(conn, session.sid, session.participant_sid, "voice", {
+                            "resource_sid": sid, "resource_status": "in-progress", "resource_type": "Call"},
+                            {"duration": str(event.duration)}))
+
+                record = await self._store(sid, "call", state, route, talk, [], {
+                    "to_number": event.to, "from_number": event.from_, "body": "", "media_urls": "[]",
+                    "call_duration": event.duration}, interaction)
+                if relayed and relayed[0] is not None:
+                    await self._proxy_callback(state, record, relayed[0])
+                return record
+        elif route.primary is not None:
             caller_name = "" if number.voice_caller_id_lookup else None
             sent = wire.call(sid, state.owner.sid, event.to, event.from_, number.api_version, caller_name)
             await self._run(talk, route.purpose, route.primary, route.fallback, sent)

@@ -102,6 +102,12 @@ def insert(db: Database, values: dict[str, Any]) -> None:
 
 
 _INSERT = t.insert()
+
+
+def set_deliveries(db: Database, sid: str, deliveries: str) -> None:
+    """The record's deliveries, with those made after it was written (a Proxy callback)."""
+    with db.write() as conn:
+        conn.execute(t.update().where(t.c.sid == sid).values(deliveries=deliveries))
 _BY_SID = select(t).where(t.c.sid == bindparam("sid"), t.c.kind == bindparam("kind"))
 
 

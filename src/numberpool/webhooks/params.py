@@ -13,6 +13,7 @@ import math
 import mimetypes
 from collections.abc import Sequence
 from functools import lru_cache
+from typing import Any
 
 import phonenumbers
 
@@ -122,3 +123,34 @@ def completed(call_params: Params, duration: int) -> Params:
 def failed(params: Params, error_code: int, error_url: str) -> Params:
     """A fallback's parameters: the failed request's plus ``ErrorCode`` and ``ErrorUrl``."""
     return params + [("ErrorCode", str(error_code)), ("ErrorUrl", error_url)]
+
+
+def proxy_interaction(interaction: Any, session: Any, kind: str, inbound_sid: str, data: dict[str, Any]) -> Params:
+    """A Proxy callback's or intercept's parameters (camelCase, SENDING.md C): from the recorded
+    ``interaction``, or, for an intercept asked before it exists, from the ``session`` and what
+    came in."""
+    import orjson
+
+    from numberpool.http.wire import iso8601
+
+    if interaction is not None:
+        i = interaction
+        return [
+            ("inboundParticipantSid", i.inbound_participant_sid or ""), ("inboundResourceSid", i.inbound_resource_sid or ""),
+            ("inboundResourceStatus", i.inbound_resource_status or ""), ("inboundResourceType", i.inbound_resource_type or ""),
+            ("inboundResourceUrl", i.inbound_resource_url or ""), ("interactionAccountSid", i.account_sid),
+            ("interactionData", i.data or ""), ("interactionDateCreated", iso8601(i.date_created)),
+            ("interactionDateUpdated", iso8601(i.date_updated)), ("interactionServiceSid", i.service_sid),
+            ("interactionSessionSid", i.session_sid), ("interactionSid", i.sid), ("interactionType", i.type),
+            ("outboundParticipantSid", i.outbound_participant_sid or ""),
+            ("outboundResourceSid", i.outbound_resource_sid or ""),
+            ("outboundResourceStatus", i.outbound_resource_status or ""),
+            ("outboundResourceType", i.outbound_resource_type or ""), ("outboundResourceUrl", i.outbound_resource_url or ""),
+        ]
+    return [
+        ("inboundParticipantSid", session.participant_sid), ("inboundResourceSid", inbound_sid),
+        ("inboundResourceStatus", "delivered" if kind == "message" else "in-progress"),
+        ("inboundResourceType", "Message" if kind == "message" else "Call"), ("interactionAccountSid", session.account_sid),
+        ("interactionData", orjson.dumps(data).decode()), ("interactionServiceSid", session.service_sid),
+        ("interactionSessionSid", session.sid), ("interactionType", kind),
+    ]

@@ -334,6 +334,40 @@ class Sessions:
                 "participant_sid": part.sid, "resource_sid": message_sid, "resource_status": "queued",
                 "resource_type": "Message", "resource_url": uri})
 
+    # -- traffic through a session ---------------------------------------------------------------
+
+    def session_for(self, proxy_number_sid: str, identifier: str) -> Any:
+        """The active session in which ``identifier`` holds ``proxy_number_sid``, with that
+        participant's SID (``participant_sid``), or None: the message is out of session."""
+        with self.db.read() as conn:
+            return q.active_session_for(conn, proxy_number_sid, identifier)
+
+    def relay(self, conn: Connection, session_sid: str, participant_sid: str, kind: str, inbound: dict[str, Any],
+              data: dict[str, Any], send: Any) -> Row | None:
+        """An interaction from ``participant_sid``: for a message, the other participant receives
+        it from its own proxy number (``send``, as a MessageInteraction's); for a call, only its
+        inbound side is known (numberpool places no calls yet: outbound status ``unknown``). The
+        first interaction moves an open session to ``in-progress``. None when the session is no
+        longer active."""
+        session = q.sessions.get(conn, session_sid, lock=True)
+        if session is None or session.status not in ACTIVE:
+            return None
+        other = next((part for part in q.of_session(conn, session_sid)
+                      if part.sid != participant_sid and part.date_deleted is None), None)
+        outbound: dict[str, Any] | None = None
+        if other is not None:
+            if kind == "message":
+                message_sid, uri = send(conn, session.account_sid, other.proxy_identifier, other.identifier,
+                                        data.get("body", ""))
+                outbound = {"participant_sid": other.sid, "resource_sid": message_sid, "resource_status": "queued",
+                            "resource_type": "Message", "resource_url": uri}
+            else:
+                outbound = {"participant_sid": other.sid, "resource_status": "unknown", "resource_type": "Call"}
+        if session.status == "open":
+            q.sessions.update(conn, session_sid, {"status": "in-progress", "date_updated": now()})
+            session = q.sessions.get(conn, session_sid)
+        return self.record(conn, session, kind, data, {"participant_sid": participant_sid, **inbound}, outbound)
+
     def record(self, conn: Connection, session: Any, kind: str, data: dict[str, Any], inbound: dict[str, Any] | None,
                outbound: dict[str, Any] | None) -> Row:
         """An Interaction of ``session``; the session's last interaction moves, and its Ttl with it."""

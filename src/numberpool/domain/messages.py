@@ -492,13 +492,38 @@ class Sending:
         while True:
             if not await self._read(q.anything_due, self.db, now_ms(), int(time.time() * 1000), account_sids):
                 return done  # one read, no write transaction, when there is nothing to claim
-            sids = await self._write(q.claim, now_ms(), int(time.time() * 1000), LEASE_MS, BATCH, account_sids,
-                                     self.claimant)
-            sids = [s for s in sids if s not in self._running]
-            if not sids:
+            started = await self._write(self._claim_and_start, account_sids)
+            if not started:
                 return done
-            await asyncio.gather(*(self._run(s) for s in sids))
-            done += len(sids)
+            await asyncio.gather(*(self._run(sid, step, seen) for sid, step, seen in started if step is not None))
+            done += len(started)
+
+    def _claim_and_start(self, conn: Connection, account_sids: Any) -> list[tuple[str, Step | None, dict[str, Any]]]:
+        """Claim a batch of due work and take each through its first change, in one transaction:
+        a message with no callback URL ends here, its work row gone. Each message's change is a
+        savepoint of its own, so one that fails is left to its claim's lapse, not the batch. For
+        each claimed SID: the step to go on from (None: nothing left to do here), and what its run
+        read."""
+        sids = q.claim(conn, now_ms(), int(time.time() * 1000), LEASE_MS, BATCH, account_sids, self.claimant)
+        started: list[tuple[str, Step | None, dict[str, Any]]] = []
+        for sid in sids:
+            seen: dict[str, Any] = {}
+            try:
+                with conn.begin_nested():
+                    if sid.startswith("KC"):  # a Proxy session's expiry
+                        self._expire_session(conn, sid)
+                        step: Step | None = None
+                    else:
+                        step = self._advance(conn, sid, seen)
+                        if not step.ours or step.finished:
+                            step = None
+            except DatabaseFailure:
+                raise  # the whole transaction: busy, or the database away
+            except Exception:
+                log.exception("message %s: work failed", sid)
+                step = None
+            started.append((sid, step, seen))
+        return started
 
     async def settle(self, account_sids: Any, timeout: float) -> list[Any]:
         """Run this family's due work until none is left (other processes' too: waited for);
@@ -523,15 +548,14 @@ class Sending:
 
     # -- one message ----------------------------------------------------------------------------
 
-    async def _run(self, sid: str) -> None:
+    async def _run(self, sid: str, first: Step, seen: dict[str, Any]) -> None:
+        """A message's work from ``first``, its change already committed, to its end."""
         self._running.add(sid)
-        seen: dict[str, Any] = {}
+        step: Step | None = first
         try:
-            if sid.startswith("KC"):  # a Proxy session's expiry
-                await self._write(self._expire_session, sid)
-                return
             while True:
-                step = await self._write(self._advance, sid, seen)
+                if step is None:
+                    step = await self._write(self._advance, sid, seen)
                 if not step.ours or step.finished:
                     return
                 if step.hosted is not None:  # to a number some account owns: it receives the message
@@ -548,6 +572,7 @@ class Sending:
                 if step.done:
                     await self._write(_finish, sid, delivery, self.claimant)
                     return
+                step = None
         except Exception:
             log.exception("message %s: work failed", sid)
         finally:

@@ -107,6 +107,10 @@ dl.kv dd { margin: 0; min-width: 0; }
 .delivery { border-left: 3px solid var(--line); padding: 2px 0 2px 10px; margin: 6px 0; }
 .delivery.ok { border-left-color: var(--ok); }
 .delivery.bad { border-left-color: var(--bad); }
+.item.session { background: #fbfcfd; }
+.sessions > h4, .item.session > h4 { margin-top: 8px; }
+ul.participants { margin: 2px 0 4px; padding-left: 18px; }
+.interaction .side { display: inline-block; margin-right: 10px; }
 .badge { display: inline-block; padding: 0 8px; border-radius: 999px; font-size: 12px; font-weight: 600;
   background: #e8eefc; color: #1c3f8f; }
 .badge.ok { background: #dcf5e3; color: var(--ok); }

@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from numberpool.console import proxy
 from numberpool.domain import errors, routing
 from numberpool.domain.accounts import Account
 from numberpool.domain.backend import Backend
@@ -45,6 +46,7 @@ class Overview:
     numbers: list[NumberView]
     more_numbers: bool
     pools: q.Pools
+    proxy: proxy.ProxyView  # the Proxy Services' sessions and their numbers' in_use
     events: list[Any]  # inbound event records, newest first
     messages: list[Any]  # Messages API rows, newest first
     event: Any  # the record asked for with ?event=SID (the one just sent), or None
@@ -107,5 +109,6 @@ def load(backend: Backend, account: Account, query: str, event: Any = None) -> O
     accounts = q.family_accounts(backend.db, account.sid, ACCOUNTS_SHOWN)
     numbers, more_numbers = number_views(backend, account, query)
     pools = q.family_pools(backend.db, account.sid, POOLS_SHOWN)
+    sessions = proxy.load(backend.db, [p.row.sid for p in pools.proxy])
     return Overview(account, accounts[:ACCOUNTS_SHOWN], len(accounts) > ACCOUNTS_SHOWN, query, numbers, more_numbers,
-                    pools, recent_events(backend, account), recent_messages(backend, account), event)
+                    pools, sessions, recent_events(backend, account), recent_messages(backend, account), event)

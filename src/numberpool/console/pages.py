@@ -9,6 +9,7 @@ from numberpool.console.events import event_card, route_text, when
 from numberpool.console.html import badge, code, e, hidden, hook, kv, notice, page
 from numberpool.console.messages import message_card
 from numberpool.console.overview import NumberView, Overview
+from numberpool.console.proxy import ProxyView, members, sessions
 from numberpool.domain.routing import Route, Webhook
 from numberpool.store.console import Pool, Pools
 
@@ -134,9 +135,10 @@ def _members(pool: Pool) -> str:
     return f'<p class="members">Numbers ({pool.count}): {shown}{e(f" and {rest} more") if rest > 0 else ""}</p>'
 
 
-def _pool(title: str, pool: Pool, pairs: Sequence[tuple[str, str]], extra: str = "") -> str:
+def _pool(title: str, pool: Pool, pairs: Sequence[tuple[str, str]], extra: str = "", numbers: str | None = None,
+          after: str = "") -> str:
     return (f'<article class="item pool" id="pool-{e(pool.row.sid)}"><div class="head"><h3>{e(title)}</h3>'
-            f"{code(pool.row.sid)}</div>{kv(pairs)}{extra}{_members(pool)}</article>")
+            f"{code(pool.row.sid)}</div>{kv(pairs)}{extra}{_members(pool) if numbers is None else numbers}{after}</article>")
 
 
 def _origination(urls: Sequence[Any]) -> str:
@@ -149,7 +151,7 @@ def _origination(urls: Sequence[Any]) -> str:
             f"</tr></thead><tbody>{rows}</tbody></table>")
 
 
-def _pools(pools: Pools) -> str:
+def _pools(pools: Pools, proxy: ProxyView) -> str:
     def column(title: str, key: str, items: list[str]) -> str:
         body = "".join(items) or '<p class="muted">None.</p>'
         return f'<section class="card" id="{key}"><h2>{e(title)}</h2>{body}</section>'
@@ -163,7 +165,8 @@ def _pools(pools: Pools) -> str:
         ("Disaster recovery", hook(_webhook(p.row.disaster_recovery_url, p.row.disaster_recovery_method)))],
         _origination(p.origination_urls)) for p in pools.trunks]
     proxy_items = [_pool(p.row.unique_name, p, [
-        ("Out-of-session callback", hook(_webhook(p.row.out_of_session_callback_url, "POST")))]) for p in pools.proxy]
+        ("Out-of-session callback", hook(_webhook(p.row.out_of_session_callback_url, "POST")))],
+        numbers=members(p.row.sid, p.count, p.numbers, proxy), after=sessions(p.row.sid, proxy)) for p in pools.proxy]
     more = notice("Only the first services of each kind are shown.") if pools.more else ""
     return (f'{more}<div class="pools">{column("Messaging Services", "messaging", messaging)}'
             f'{column("Trunks", "trunks", trunk_items)}{column("Proxy Services", "proxy", proxy_items)}</div>')
@@ -179,5 +182,5 @@ def overview_page(ov: Overview, csrf: str, message: str = "", error: str = "") -
     if ov.event is not None:
         result = f'<section class="card" id="result"><h2>Result</h2>{event_card(ov.event, fresh=True, anchor="result-")}</section>'
     body = (f'{notices}{result}<div class="columns">{_numbers(ov, csrf)}{_events(ov)}</div>'
-            f"{_messages(ov)}{_accounts(ov)}{_pools(ov.pools)}")
+            f"{_messages(ov)}{_accounts(ov)}{_pools(ov.pools, ov.proxy)}")
     return page("numberpool console", body, _top(ov, csrf))

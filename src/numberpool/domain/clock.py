@@ -6,7 +6,8 @@ deadline and console sessions keep real time.
 The offset is the database's (``store.clock``); each process holds the value it last read: at
 start-up, at every look for due work (four times a second) and when it advances the clock
 itself. A process that did not advance it follows within a quarter of a second. One process
-holds one offset: two mocks active at once in one process share it.
+holds one offset: two mocks active at once in one process share it (a mock's advances end with it:
+its offset is put back when it stops).
 """
 
 from __future__ import annotations

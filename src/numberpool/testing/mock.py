@@ -46,6 +46,7 @@ from typing import TYPE_CHECKING, Any, Self, TypeVar
 from twilio.http.response import Response as TwilioResponse
 from twilio.rest import Client
 
+from numberpool.domain import clock
 from numberpool.domain.sids import is_sid
 from numberpool.http.app import App, create_app
 from numberpool.http.request import Response as AppResponse
@@ -188,6 +189,7 @@ class Mock:
             raise ValueError(f"the main account's SID must match ^AC[0-9a-fA-F]{{32}}$, not {sid!r}")
         template = _template(sid, token)
         self._dir = tempfile.mkdtemp(prefix="numberpool-mock-")
+        self._clock_before = clock.offset_ms()  # put back when the mock stops: its advances are its own
         try:
             db_path = Path(self._dir) / "numberpool.db"
             db_path.write_bytes(template)
@@ -200,6 +202,7 @@ class Mock:
         # Messages are delivered on the mock's background thread: a sync test runs no loop, and a
         # status callback handler given to webhooks_to may call the SDK back (the same mock).
         self.app.backend.sending.home = self._background_loop
+        self.app.backend.sending.follow_clock = False  # no other process writes this database
         _install()
         intercept.enter(self)
         return self
@@ -220,6 +223,7 @@ class Mock:
                 _soon(here, transport.close())
         self._transports = []
         app.backend.db.dispose()
+        clock.set_offset_ms(self._clock_before)
         if self._dir is not None:
             shutil.rmtree(self._dir, ignore_errors=True)
 

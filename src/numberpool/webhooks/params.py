@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 import mimetypes
+import time
 from collections.abc import Sequence
 from functools import lru_cache
 from typing import Any
@@ -131,7 +132,8 @@ def proxy_interaction(interaction: Any, session: Any, kind: str, inbound_sid: st
     came in."""
     import orjson
 
-    from numberpool.http.wire import iso8601
+    def iso8601(ts: int) -> str:
+        return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(ts))
 
     if interaction is not None:
         i = interaction

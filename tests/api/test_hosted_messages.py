@@ -96,7 +96,7 @@ def test_two_webhooks_answering_each_other_stop_at_the_loop_limit(account, recei
     c.messages.create(to=b.phone_number, from_=a.phone_number, body="serve", status_callback=receiver.url(f"/{name}-cb"))
     settle(h)
     sent = [m for m in family(h) if m["direction"] != "inbound"]
-    assert len(sent) == 31  # 30 messages between the two, then the one that fails
+    assert len(sent) == 31, [(m["direction"], m["status"], m["error_code"], m["body"]) for m in family(h)]  # 30 messages between the two, then the one that fails
     last = sent[0]
     assert (last["status"], last["error_code"], last["direction"]) == ("failed", 14107, "outbound-reply")
     assert sum(1 for m in sent if m["status"] == "failed") == 1

@@ -76,7 +76,7 @@ def received(conn: Connection, record: dict[str, Any], state: Any, service_sid: 
     elif word in OPT_IN:
         q.opt_in(conn, keys, sender)
         auto = REPLY_START
-    elif word in HELP and not q.opted_out(conn, keys, sender):
+    elif word in HELP and not q.opted_out_in(conn, keys, sender):
         auto = REPLY_HELP
     if auto is not None:
         reply(conn, state.owner.sid, number, sender, auto, None, service_sid, opt_out_checked=False)
@@ -90,9 +90,9 @@ def reply(conn: Connection, account_sid: str, from_: str, to: str, body: str, st
     to come) past the loop limit, or to a recipient who opted out of the sender."""
     ts = now()
     code = None
-    if q.between(conn, from_, to, ts - LOOP_WINDOW) >= LOOP_LIMIT:
+    if q.between_in(conn, from_, to, ts - LOOP_WINDOW) >= LOOP_LIMIT:
         code = LOOP_ERROR
-    elif opt_out_checked and q.opted_out(conn, senders(from_, service_sid), to):
+    elif opt_out_checked and q.opted_out_in(conn, senders(from_, service_sid), to):
         code = OPTED_OUT_ERROR
     sid = new_sid("SM")
     values = row(sid=sid, account_sid=account_sid, service_sid=service_sid, from_=from_, to=to, body=body,

@@ -291,7 +291,7 @@ class Load:
         if not changes:
             return
         if "to_pattern" in changes:
-            for holder in messages_q.rules_for(conn, [owner.sid], r.to):
+            for holder in messages_q.rules_for_in(conn, [owner.sid], r.to):
                 if holder.to_pattern == r.to and holder.sid != r.sid:
                     messages_q.rule_delete(conn, holder.sid)
         _RULES.update(conn, r.sid, {**changes, "date_updated": now()})

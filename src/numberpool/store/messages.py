@@ -62,7 +62,17 @@ def insert(conn: Connection, row: dict[str, Any], due: int | None) -> Any:
     if due is not None:
         conn.execute(_WORK_INSERT, {"message_sid": row["sid"], "account_sid": row["account_sid"], "due": due,
                                     "claimed_until": 0})
-    return SimpleNamespace(**values)
+    shown = SimpleNamespace(**values)
+    shown.pending = due is not None  # not a column: whether work waits (the caller may kick it)
+    return shown
+
+
+def insert_shown(row: dict[str, Any]) -> Any:
+    """``row`` as ``insert`` answers it, without writing it (the create's answer of a message
+    already written further along)."""
+    shown = SimpleNamespace(**{**row, "created_key": row["sid"][2:]})
+    shown.pending = False
+    return shown
 
 
 def change(conn: Connection, sid: str, values: dict[str, Any]) -> None:
@@ -302,11 +312,19 @@ _RULES_FOR = select(r).where(r.c.account_sid.in_([bindparam("own"), bindparam("p
                              or_(r.c.to_pattern == bindparam("to"), r.c.to_pattern.like("%*")))
 
 
-def rules_for(conn: Connection, account_sids: Sequence[str], to: str) -> list[Any]:
-    """The rules of ``account_sids`` (the message's account, then its parent) that match ``to``:
-    its exact number, or a prefix ending in ``*``."""
+def rules_for_in(conn: Connection, account_sids: Sequence[str], to: str) -> list[Any]:
+    """``rules_for`` in the caller's transaction (a state document's load)."""
     own, parent = account_sids[0], account_sids[-1]
     return [row for row in conn.execute(_RULES_FOR, {"own": own, "parent": parent, "to": to})
+            if row.to_pattern == to or (row.to_pattern.endswith("*") and to.startswith(row.to_pattern[:-1]))]
+
+
+def rules_for(db: Database, account_sids: Sequence[str], to: str) -> list[Any]:
+    """The rules of ``account_sids`` (the message's account, then its parent) that match ``to``:
+    its exact number, or a prefix ending in ``*``. A one-statement read outside any transaction
+    (rules are configuration: the sending path's hot read)."""
+    own, parent = account_sids[0], account_sids[-1]
+    return [row for row in db.reader.all(db.prepared(_RULES_FOR), own=own, parent=parent, to=to)
             if row.to_pattern == to or (row.to_pattern.endswith("*") and to.startswith(row.to_pattern[:-1]))]
 
 
@@ -353,16 +371,28 @@ _OPTED_OUT = select(opt_outs.c.sender).where(opt_outs.c.sender.in_([bindparam("n
                                              opt_outs.c.recipient == bindparam("recipient"))
 
 
-def between(conn: Connection, a: str, b: str, since: int) -> int:
+def between(db: Database, a: str, b: str, since: int) -> int:
     """Messages sent between ``a`` and ``b`` (either direction; a hosted recipient's inbound copy
-    is not counted again) created at ``since`` or later: one statement, two index ranges."""
+    is not counted again) created at ``since`` or later: one statement, two index ranges, read
+    outside any transaction (the limit is a guard against loops, not a count to the unit)."""
+    return int(db.reader.one(db.prepared(_BETWEEN), a=a, b=b, since=since).n)
+
+
+def between_in(conn: Connection, a: str, b: str, since: int) -> int:
+    """``between`` in the caller's transaction (replies written with the record that caused them)."""
     return int(conn.execute(_BETWEEN, {"a": a, "b": b, "since": since}).scalar_one())
 
 
-def opted_out(conn: Connection, senders: Sequence[str], recipient: str) -> bool:
-    """Whether ``recipient`` opted out of any of ``senders`` (a number, and its Service)."""
+def opted_out_in(conn: Connection, senders: Sequence[str], recipient: str) -> bool:
+    """``opted_out`` in the caller's transaction: it sees an opt-out written earlier in it."""
     return conn.execute(_OPTED_OUT, {"number": senders[0], "service": senders[-1],
                                      "recipient": recipient}).first() is not None
+
+
+def opted_out(db: Database, senders: Sequence[str], recipient: str) -> bool:
+    """Whether ``recipient`` opted out of any of ``senders`` (a number, and its Service)."""
+    return db.reader.one(db.prepared(_OPTED_OUT), number=senders[0], service=senders[-1],
+                         recipient=recipient) is not None
 
 
 _HOSTED = select(incoming_numbers.c.sid).where(incoming_numbers.c.phone_number == bindparam("e164"))

@@ -72,7 +72,11 @@ CREATED_FAILED = (received.LOOP_ERROR, received.OPTED_OUT_ERROR)  # codes a mess
 
 # Twilio's documented test numbers (SENDING.md, "Test-credential magic numbers").
 MAGIC_FROM_OK = "+15005550006"
-MAGIC_FROM = {"+15005550001": errors.invalid_from_number, "+15005550007": None, "+15005550008": None}
+MAGIC_FROM: dict[str, Callable[[str], TwilioError]] = {
+    "+15005550001": errors.invalid_from_number,  # 21212
+    "+15005550007": errors.not_a_sender_of_account,  # 21606
+    "+15005550008": lambda _: errors.queue_full(),  # 21611
+}
 MAGIC_TO = {"+15005550001": 21211, "+15005550002": 21612, "+15005550003": 21408, "+15005550004": 21610,
             "+15005550009": 21614}
 
@@ -269,9 +273,9 @@ class Messages:
     def _sender(self, conn: Connection, account: Account, out: Outgoing, service: Any) -> Any:
         """The ``From`` number's row (an object with sid None for Twilio's magic sender)."""
         assert out.from_ is not None
-        if out.from_ in MAGIC_FROM:
-            raise errors.invalid_from_number(out.from_) if out.from_ == "+15005550001" else (
-                errors.queue_full() if out.from_ == "+15005550008" else errors.not_a_sender_of_account(out.from_))
+        refused = MAGIC_FROM.get(out.from_)
+        if refused is not None:
+            raise refused(out.from_)
         row = self.db.one(_NUMBER_BY_E164, e164=out.from_)  # the hot read, outside the transaction's statements
         if row is None and out.from_ == MAGIC_FROM_OK:
             return _MagicSender(out.from_)

@@ -175,9 +175,10 @@ class Inbound:
                   "media_urls": orjson.dumps(list(event.media_urls)).decode(), "call_duration": None}
         callbacks = [r.status_callback for r in talk.replies]
         relayed: list[Any] = []
+        queued = [0]
 
         def messages(conn: Connection, record: dict[str, Any]) -> None:
-            messages_of.received(conn, record, state, route.messaging_service_sid, replies, callbacks)
+            queued[0] = messages_of.received(conn, record, state, route.messaging_service_sid, replies, callbacks)
             if session is not None and not blocked and self.relay is not None:
                 uri = f"/2010-04-01/Accounts/{state.owner.sid}/Messages/{sid}.json"
                 relayed.append(self.relay(conn, session.sid, session.participant_sid, "message", {
@@ -189,7 +190,8 @@ class Inbound:
         record = await self._store(sid, "message", state, route, talk, replies, values, messages)
         if relayed and relayed[0] is not None:
             await self._proxy_callback(state, record, relayed[0])
-        self.on_queued()
+        if queued[0] or relayed:
+            self.on_queued()  # replies, an auto-reply or a relay to send
         return record
 
     async def _session(self, state: RoutingState, route: Route, sender: str) -> Any:

@@ -59,8 +59,9 @@ def senders(number: str, service_sid: str | None) -> list[str]:
 
 
 def received(conn: Connection, record: dict[str, Any], state: Any, service_sid: str | None,
-             replies: Sequence[dict[str, Any]], callbacks: Sequence[str | None]) -> None:
-    """The inbound Message (the record's SID), the keyword's effect and auto-reply, and the replies."""
+             replies: Sequence[dict[str, Any]], callbacks: Sequence[str | None]) -> int:
+    """The inbound Message (the record's SID), the keyword's effect and auto-reply, and the
+    replies: the number of messages queued (their work to start)."""
     ts = now()
     number, sender = record["to_number"], record["from_number"]
     media = orjson.loads(record["media_urls"])
@@ -82,6 +83,7 @@ def received(conn: Connection, record: dict[str, Any], state: Any, service_sid: 
         reply(conn, state.owner.sid, number, sender, auto, None, service_sid, opt_out_checked=False)
     for r, callback in zip(replies, callbacks, strict=True):
         reply(conn, state.owner.sid, r["from"], r["to"], r["body"], callback, service_sid)
+    return len(replies) + (auto is not None)
 
 
 def reply(conn: Connection, account_sid: str, from_: str, to: str, body: str, status_callback: str | None,

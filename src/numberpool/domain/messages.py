@@ -253,12 +253,9 @@ class Messages:
         if outcome is not None and outcome.status == "failed":
             final.update(_failed(outcome.error_code, ts))
         else:
-            final.update(status="sent", date_sent=ts, price=f"-{float(PRICE_PER_SEGMENT) * max(row['num_segments'], 1):.5f}")
-            if outcome is not None and outcome.status == "undelivered":
-                final.update(status="undelivered", error_code=outcome.error_code,
-                             error_message=DELIVERY_MESSAGES.get(outcome.error_code))
-            elif outcome is None or outcome.status == "delivered":
-                final.update(status="delivered")
+            final.update(_sent(row["num_segments"], ts))
+            if outcome is None or outcome.status != "sent":
+                final.update(_delivery(outcome, ts))
         q.insert(conn, final, None)
         return q.insert_shown(row)
 
@@ -296,7 +293,7 @@ class Messages:
     # -- reading --------------------------------------------------------------------------------
 
     def fetch(self, account: Account, sid: str) -> Any:
-        row = q.fetch(self.db, sid) if is_sid(sid, "SM") or is_sid(sid, "MM") else None
+        row = q.fetch(self.db, sid) if _is_message_sid(sid) else None
         if row is None or row.account_sid != account.sid:
             raise errors.not_found()
         return row
@@ -306,7 +303,7 @@ class Messages:
 
     def view(self, caller: Account, sid: str) -> Any:
         """numberpool's own view: the message if the caller's account or an ancestor holds it."""
-        row = q.fetch(self.db, sid) if is_sid(sid, "SM") or is_sid(sid, "MM") else None
+        row = q.fetch(self.db, sid) if _is_message_sid(sid) else None
         if row is None or not self._visible(caller, row.account_sid):
             raise errors.not_found()
         return row
@@ -326,9 +323,7 @@ class Messages:
         """``Body=""`` redacts; ``Status=canceled`` cancels a scheduled message (its callback
         follows, as the work's last step)."""
         with self.db.write() as conn:
-            row = q.get(conn, sid, lock=True) if is_sid(sid, "SM") or is_sid(sid, "MM") else None
-            if row is None or row.account_sid != account.sid:
-                raise errors.not_found()
+            row = _owned(conn, account, sid)
             values: dict[str, Any] = {}
             if body is not None:
                 if body != "":
@@ -355,9 +350,7 @@ class Messages:
 
     def delete_media(self, account: Account, sid: str, media_sid: str) -> None:
         with self.db.write() as conn:
-            row = q.get(conn, sid, lock=True) if is_sid(sid, "SM") or is_sid(sid, "MM") else None
-            if row is None or row.account_sid != account.sid:
-                raise errors.not_found()
+            row = _owned(conn, account, sid)
             media = orjson.loads(row.media_urls)
             kept = [m for m in media if m["sid"] != media_sid]
             if len(kept) == len(media):
@@ -366,12 +359,22 @@ class Messages:
 
     def delete(self, account: Account, sid: str) -> None:
         with self.db.write() as conn:
-            row = q.get(conn, sid, lock=True) if is_sid(sid, "SM") or is_sid(sid, "MM") else None
-            if row is None or row.account_sid != account.sid:
-                raise errors.not_found()
+            row = _owned(conn, account, sid)
             if row.status not in FINAL and (row.status != "sent" or q.has_work(conn, sid)):
                 raise errors.message_not_final(row.status)
             q.remove(conn, sid)
+
+
+def _is_message_sid(sid: str) -> bool:
+    return is_sid(sid, "SM") or is_sid(sid, "MM")
+
+
+def _owned(conn: Connection, account: Account, sid: str) -> Any:
+    """The account's message, locked for the change that follows; 20404 as if absent otherwise."""
+    row = q.get(conn, sid, lock=True) if _is_message_sid(sid) else None
+    if row is None or row.account_sid != account.sid:
+        raise errors.not_found()
+    return row
 
 
 _NUMBER_BY_E164 = incoming_numbers.select().where(incoming_numbers.c.phone_number == bindparam("e164"))
@@ -654,21 +657,17 @@ class Sending:
         if row.status == "queued":
             if outcome is not None and outcome.status == "failed":
                 return Step(q.changed(conn, row, _failed(outcome.error_code, ts)), "failed", True, token)
-            price = f"-{float(PRICE_PER_SEGMENT) * max(row.num_segments, 1):.5f}"
-            sent = q.changed(conn, row, {"status": "sent", "date_sent": ts, "date_updated": ts, "price": price})
+            sent = q.changed(conn, row, _sent(row.num_segments, ts))
             return Step(sent, "sent", outcome is not None and outcome.status == "sent", token)
         if row.status == "sent":
             if outcome is None or outcome.status == "delivered":
                 hosted = inbound_store.routing_state(self.db, row.to_number) if q.hosted(self.db, row.to_number) else None
                 if hosted is not None and hosted.owner.status == "active":
                     return Step(row, None, False, token, hosted=hosted)
-            if outcome is not None and outcome.status == "undelivered":
-                return Step(q.changed(conn, row, {
-                    "status": "undelivered", "error_code": outcome.error_code,
-                    "error_message": DELIVERY_MESSAGES.get(outcome.error_code), "date_updated": ts}), "undelivered", True, token)
             if outcome is not None and outcome.status == "sent":
                 return Step(row, None, True, token)
-            return Step(q.changed(conn, row, {"status": "delivered", "date_updated": ts}), "delivered", True, token)
+            delivered = q.changed(conn, row, _delivery(outcome, ts))
+            return Step(delivered, delivered.status, True, token)
         if row.status == "failed" and row.error_code in CREATED_FAILED and row.deliveries == "[]":
             return Step(row, "failed", True, token)  # created failed (a reply loop, an opt-out): its callback
         return Step(row, None, True, token)
@@ -793,6 +792,20 @@ def _finish(conn: Connection, sid: str, delivery: dict[str, Any] | None, claiman
     if delivery is not None:
         _record(conn, sid, delivery, claimant)
     q.finish(conn, sid)
+
+
+def _sent(num_segments: int, ts: int) -> dict[str, Any]:
+    """A message accepted by the carrier: ``sent``, dated, priced per segment."""
+    price = f"-{float(PRICE_PER_SEGMENT) * max(num_segments, 1):.5f}"
+    return {"status": "sent", "date_sent": ts, "date_updated": ts, "price": price}
+
+
+def _delivery(outcome: Any, ts: int) -> dict[str, Any]:
+    """A sent message's end: ``undelivered`` with its code when a DeliveryRule says so, else ``delivered``."""
+    if outcome is not None and outcome.status == "undelivered":
+        return {"status": "undelivered", "error_code": outcome.error_code,
+                "error_message": DELIVERY_MESSAGES.get(outcome.error_code), "date_updated": ts}
+    return {"status": "delivered", "date_updated": ts}
 
 
 def _failed(code: int | None, ts: int) -> dict[str, Any]:

@@ -18,6 +18,7 @@ import pytest
 import numberpool
 from numberpool.testing.mock import Mock
 from tests.conftest import Server, one_server
+from tests.receiver import Receiver, running
 
 BASE_URL = "https://api.twilio.com"
 
@@ -47,3 +48,24 @@ def server(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[S
             yield InProcessServer(m, BASE_URL, sid, token, m.db_url)
         return
     yield from one_server(backend, tmp_path_factory)
+
+
+@pytest.fixture(scope="module")
+def receiver() -> Iterator[Receiver]:
+    """A webhook receiver on 127.0.0.1 for the module's tests (each test uses paths of its own)."""
+    with running() as r:
+        yield r
+
+
+@pytest.fixture
+def account(server, subaccount):
+    """A fresh subaccount: (its SDK client, its httpx client, its auth token)."""
+    c = server.client(subaccount.sid, subaccount.auth_token)
+    with server.http(subaccount.sid, subaccount.auth_token) as h:
+        yield c, h, subaccount.auth_token
+
+
+def settle(h, timeout: int = 60) -> None:
+    """``POST /numberpool/v1/Settle``: every message of the caller's family has reached its end."""
+    r = h.post("/numberpool/v1/Settle", data={"Timeout": str(timeout)})
+    assert r.status_code == 200, r.text

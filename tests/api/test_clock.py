@@ -15,7 +15,6 @@ import numberpool
 from tests.api.conftest import BASE_URL, InProcessServer
 from tests.api.test_messages import TO, _service, refused, settle, view
 from tests.conftest import one_server
-from tests.receiver import Receiver, running
 
 
 @pytest.fixture(scope="module")
@@ -26,19 +25,6 @@ def server(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator:
             yield InProcessServer(m, BASE_URL, sid, token, m.db_url)
         return
     yield from one_server(backend, tmp_path_factory)
-
-
-@pytest.fixture(scope="module")
-def receiver() -> Iterator[Receiver]:
-    with running() as r:
-        yield r
-
-
-@pytest.fixture
-def account(server, subaccount):
-    c = server.client(subaccount.sid, subaccount.auth_token)
-    with server.http(subaccount.sid, subaccount.auth_token) as h:
-        yield c, h, subaccount.auth_token
 
 
 def clock_now(h) -> dt.datetime:

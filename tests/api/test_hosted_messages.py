@@ -5,33 +5,14 @@ with real webhook receivers on 127.0.0.1."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 from twilio.base.exceptions import TwilioRestException
 from twilio.request_validator import RequestValidator
 
-from tests.receiver import Answer, Receiver, running
+from tests.api.conftest import settle
+from tests.receiver import Answer, Receiver
 
 REPLY = "<Response><Message>{}</Message></Response>"
-
-
-@pytest.fixture(scope="module")
-def receiver() -> Iterator[Receiver]:
-    with running() as r:
-        yield r
-
-
-@pytest.fixture
-def account(server, subaccount):
-    c = server.client(subaccount.sid, subaccount.auth_token)
-    with server.http(subaccount.sid, subaccount.auth_token) as h:
-        yield c, h, subaccount.auth_token
-
-
-def settle(h) -> None:
-    r = h.post("/numberpool/v1/Settle", data={"Timeout": "60"})
-    assert r.status_code == 200, r.text
 
 
 def family(h, **filters) -> list[dict]:

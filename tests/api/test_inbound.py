@@ -4,30 +4,15 @@ and their signatures (checked with twilio-python's RequestValidator), and the re
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from urllib.parse import urlencode, urlsplit
 
 import httpx
 import pytest
 from twilio.request_validator import RequestValidator
 
-from tests.receiver import Receiver, running
+from tests.receiver import Receiver
 
 BAD_TWIML = "<Response><Message>unclosed</Response>"
-
-
-@pytest.fixture(scope="module")
-def receiver() -> Iterator[Receiver]:
-    with running() as r:
-        yield r
-
-
-@pytest.fixture
-def account(server, subaccount):
-    """A fresh subaccount: (its SDK client, its httpx client, its auth token)."""
-    c = server.client(subaccount.sid, subaccount.auth_token)
-    with server.http(subaccount.sid, subaccount.auth_token) as h:
-        yield c, h, subaccount.auth_token
 
 
 def buy(c, **config):

@@ -6,35 +6,19 @@ DeliveryRules; and numberpool's own Messages view. Both databases."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
 from urllib.parse import urlencode
 
 import pytest
 from twilio.base.exceptions import TwilioRestException
 from twilio.request_validator import RequestValidator
 
-from tests.receiver import Receiver, running
+from tests.api.conftest import settle as settle_within
 
 TO = "+14155550100"
 
 
-@pytest.fixture(scope="module")
-def receiver() -> Iterator[Receiver]:
-    with running() as r:
-        yield r
-
-
-@pytest.fixture
-def account(server, subaccount):
-    """A fresh subaccount: (its SDK client, its httpx client, its auth token)."""
-    c = server.client(subaccount.sid, subaccount.auth_token)
-    with server.http(subaccount.sid, subaccount.auth_token) as h:
-        yield c, h, subaccount.auth_token
-
-
 def settle(h) -> None:
-    r = h.post("/numberpool/v1/Settle", data={"Timeout": "30"})
-    assert r.status_code == 200, r.text
+    settle_within(h, 30)
 
 
 def refused(code: int, http_status: int, fn, *args, **kwargs) -> TwilioRestException:

@@ -6,30 +6,11 @@ number relayed too, and out-of-session traffic as before. Both databases, throug
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 
-import pytest
 from twilio.request_validator import RequestValidator
 
-from tests.receiver import Answer, Receiver, running
-
-
-@pytest.fixture(scope="module")
-def receiver() -> Iterator[Receiver]:
-    with running() as r:
-        yield r
-
-
-@pytest.fixture
-def account(server, subaccount):
-    c = server.client(subaccount.sid, subaccount.auth_token)
-    with server.http(subaccount.sid, subaccount.auth_token) as h:
-        yield c, h, subaccount.auth_token
-
-
-def settle(h) -> None:
-    r = h.post("/numberpool/v1/Settle", data={"Timeout": "60"})
-    assert r.status_code == 200, r.text
+from tests.api.conftest import settle
+from tests.receiver import Answer, Receiver
 
 
 def text(h, to: str, from_: str, body: str) -> dict:

@@ -78,6 +78,15 @@ def _keep(cache: dict[str, tuple[bytes, V]], key: str, stamp: bytes | None, valu
     cache[key] = (stamp, value)
 
 
+def holds(db: Database, caller: Account, account_sid: str) -> bool:
+    """Whether the record of account ``account_sid`` is the caller's to see: its own account's,
+    or one of its subaccounts' (the one access rule)."""
+    if account_sid == caller.sid:
+        return True
+    row = q.fetch(db, account_sid)
+    return row is not None and access.may_see(caller, row)
+
+
 class Accounts:
     def __init__(self, db: Database) -> None:
         self.db = db

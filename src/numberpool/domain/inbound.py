@@ -32,11 +32,10 @@ import orjson
 
 from numberpool.domain import access, errors, routing
 from numberpool.domain import received as messages_of
-from numberpool.domain.accounts import Account
+from numberpool.domain.accounts import Account, holds
 from numberpool.domain.clock import now
 from numberpool.domain.routing import Route, Webhook
 from numberpool.domain.sids import is_sid, new_sid
-from numberpool.store import accounts as accounts_store
 from numberpool.store import inbound as q
 from numberpool.store.db import Connection, Database
 from numberpool.store.errors import DatabaseFailure, busy
@@ -126,18 +125,12 @@ class Inbound:
 
     def fetch(self, caller: Account, kind: str, sid: str) -> Any:
         row = q.fetch(self.db, kind, sid) if is_sid(sid, KINDS[kind]) else None
-        if row is None or not self._visible(caller, row.account_sid):
+        if row is None or not holds(self.db, caller, row.account_sid):
             raise errors.not_found()
         return row
 
     def list(self, caller: Account, kind: str, which: EventFilter, req: PageRequest) -> tuple[list[Any], bool]:
         return q.page(self.db, caller.sid, kind, which, req)
-
-    def _visible(self, caller: Account, account_sid: str) -> bool:
-        if account_sid == caller.sid:
-            return True
-        row = accounts_store.fetch(self.db, account_sid)
-        return row is not None and access.may_see(caller, row)
 
     # -- receiving ----------------------------------------------------------------------------
 

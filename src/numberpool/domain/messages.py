@@ -37,8 +37,8 @@ import orjson
 import phonenumbers
 from sqlalchemy import bindparam
 
-from numberpool.domain import access, clock, errors, received
-from numberpool.domain.accounts import Account
+from numberpool.domain import clock, errors, received
+from numberpool.domain.accounts import Account, holds
 from numberpool.domain.clock import now, now_ms
 from numberpool.domain.errors import TwilioError
 from numberpool.domain.inbound import Inbound, MessageIn
@@ -304,18 +304,12 @@ class Messages:
     def view(self, caller: Account, sid: str) -> Any:
         """numberpool's own view: the message if the caller's account or an ancestor holds it."""
         row = q.fetch(self.db, sid) if _is_message_sid(sid) else None
-        if row is None or not self._visible(caller, row.account_sid):
+        if row is None or not holds(self.db, caller, row.account_sid):
             raise errors.not_found()
         return row
 
     def family_list(self, caller: Account, which: MessageFilter, req: PageRequest) -> tuple[builtins.list[Any], bool]:
         return q.page(self.db, q.family(caller.sid), which, req)
-
-    def _visible(self, caller: Account, account_sid: str) -> bool:
-        if account_sid == caller.sid:
-            return True
-        row = accounts_store.fetch(self.db, account_sid)
-        return row is not None and access.may_see(caller, row)
 
     # -- update and delete ----------------------------------------------------------------------
 

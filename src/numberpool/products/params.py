@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -107,6 +108,13 @@ def integer(minimum: int, maximum: int) -> Kind:
         return value
 
     return parse
+
+
+def iso_timestamp(raw: str) -> int:
+    """An ISO 8601 date and time (UTC when it names no zone, as the SDKs send them) in Unix
+    seconds; ValueError when it is not one (each product words the refusal)."""
+    when = datetime.fromisoformat(raw.strip())
+    return int((when if when.tzinfo else when.replace(tzinfo=UTC)).timestamp())
 
 
 @dataclass(frozen=True)

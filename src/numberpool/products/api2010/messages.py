@@ -5,7 +5,7 @@ from __future__ import annotations
 import calendar
 import re
 from collections.abc import Mapping
-from datetime import UTC, date, datetime
+from datetime import date
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -108,12 +108,9 @@ def _http_url(raw: str) -> bool:
 
 def _send_at(raw: str) -> int:
     try:
-        when = datetime.fromisoformat(raw.strip())
+        return p.iso_timestamp(raw)
     except ValueError:
         raise errors.invalid_send_at(raw) from None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=UTC)
-    return int(when.timestamp())
 
 
 def outgoing(form: Mapping[str, str], media: list[str]) -> Outgoing:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import UTC, datetime
 from typing import Any
 
 import orjson
@@ -36,10 +35,9 @@ def _date(name: str, raw: str) -> int | None:
     if raw == "":
         return None
     try:
-        when = datetime.fromisoformat(raw.strip())
+        return p.iso_timestamp(raw)
     except ValueError:
         raise proxy_invalid_parameter(f"'{name}' is invalid: {raw[:40]!r} is not an ISO 8601 date and time") from None
-    return int((when if when.tzinfo else when.replace(tzinfo=UTC)).timestamp())
 
 
 SESSION_FORM = p.Form(p.params(

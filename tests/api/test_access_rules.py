@@ -38,8 +38,8 @@ def expected_rule(product: str, op: Operation) -> access.Rule:
         return access.MAIN_ONLY_NO_KEYS
     if template.endswith("/State"):
         return access.FAMILY_NO_KEYS  # a state document holds auth tokens
-    # inbound traffic, Settle, DeliveryRules and the Messages view: any account of the family
-    assert any(word in op.operation_id for word in ("Inbound", "Settle", "DeliveryRule", "Message", "Clock")), op.operation_id
+    # inbound traffic, Settle, DeliveryRules, CallRules and the Messages and Calls views: any account of the family
+    assert any(word in op.operation_id for word in ("Inbound", "Settle", "DeliveryRule", "CallRule", "Message", "Call", "Clock")), op.operation_id
     return access.FAMILY
 
 

@@ -23,7 +23,8 @@ def test_main_account_fetch_has_spec_fields(server, client):
     assert a.subresource_uris["incoming_phone_numbers"] == f"/2010-04-01/Accounts/{a.sid}/IncomingPhoneNumbers.json"
     assert a.subresource_uris["available_phone_numbers"] == f"/2010-04-01/Accounts/{a.sid}/AvailablePhoneNumbers.json"
     # only what numberpool serves: Twilio's calls, messages, queues, ... would answer 404
-    assert set(a.subresource_uris) == {"applications", "incoming_phone_numbers", "available_phone_numbers", "keys", "messages"}
+    assert set(a.subresource_uris) == {"applications", "calls", "incoming_phone_numbers", "available_phone_numbers", "keys",
+                                       "messages"}
 
 
 def test_subresource_uris_lead_to_real_paths(server, http):

@@ -108,9 +108,15 @@ def test_a_call_is_a_voice_interaction_and_a_hosted_sender_is_relayed(account, r
     kinds = {i.type: i for i in s.sessions(session.sid).interactions.list()}
     assert set(kinds) == {"voice", "message"}
     voice = kinds["voice"]
-    assert (voice.inbound_resource_type, voice.inbound_resource_status, voice.outbound_resource_status) == (
-        "Call", "in-progress", "unknown")
+    assert (voice.inbound_resource_type, voice.inbound_resource_status, voice.outbound_resource_type) == (
+        "Call", "in-progress", "Call")
     assert json.loads(voice.data) == {"duration": "7"}
+    # The other participant is called from their proxy number: the interaction's outbound resource.
+    placed = c.calls(voice.outbound_resource_sid).fetch()
+    assert (placed.to, placed._from, placed.direction, placed.status) == (
+        b.identifier, b.proxy_identifier, "outbound-api", "completed")
+    assert voice.outbound_resource_url.endswith(f"/Calls/{placed.sid}.json")
+    assert c.calls(r.json()["sid"]).fetch().direction == "inbound"  # the inbound side is a Call too
     assert [m.body for m in c.messages.list(to=b.identifier)] == ["texting from my own number"]
     assert len(receiver.requests(f"/{name}-cb")) == 2
 

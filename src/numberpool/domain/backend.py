@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from numberpool.domain.accounts import Accounts
 from numberpool.domain.applications import Applications
+from numberpool.domain.calls import Calls, CallWork
 from numberpool.domain.inbound import Inbound, Transport
 from numberpool.domain.keys import Keys
 from numberpool.domain.messages import Messages, Sending
@@ -34,6 +35,7 @@ class Backend:
     messages: Messages
     sending: Sending
     sessions: Sessions
+    calls: Calls
 
     @classmethod
     def open(cls, db: Database, limits: PoolLimits | None = None, transport: Transport | None = None) -> Backend:
@@ -50,9 +52,12 @@ class Backend:
         sessions = Sessions(db)
         sending.sessions = sessions
         messages = Messages(db)
+        calls = Calls(db)
+        sending.calls = CallWork(db, inbound, sending)
+        inbound.call_record = calls.record_inbound
         inbound.session_for = sessions.session_for  # traffic to a Proxy number between participants
         inbound.relay = lambda conn, session_sid, participant_sid, kind, inbound_side, data: sessions.relay(
-            conn, session_sid, participant_sid, kind, inbound_side, data, messages.send_in)
+            conn, session_sid, participant_sid, kind, inbound_side, data, messages.send_in, calls.place_in)
         return cls(db, accounts, Numbers(db, accounts), MessagingServices(db, limits.messaging), trunks,
                    ProxyServices(db, limits), Applications(db), OriginationUrls(db, trunks.parents),
-                   inbound, Keys(db), messages, sending, sessions)
+                   inbound, Keys(db), messages, sending, sessions, calls)

@@ -506,3 +506,70 @@ def proxy_number_not_in_pool(raw: str) -> TwilioError:
 
 def participant_deleted() -> TwilioError:
     return TwilioError(80607, 400, "The Participant was removed from the Session")
+
+
+# -- Calls (2010-04-01 Calls; SENDING.md, "Calls") ------------------------------------------------
+
+def call_to_required() -> TwilioError:
+    return TwilioError(21201, 400, "No 'To' number is specified")
+
+
+def invalid_call_to(raw: str) -> TwilioError:
+    return TwilioError(21217, 400, f"Phone number does not appear to be valid: {shown(raw)}")
+
+
+def call_from_required() -> TwilioError:
+    return TwilioError(21213, 400, "'From' phone number is required")
+
+
+def call_from_not_verified(from_: str) -> TwilioError:
+    return TwilioError(21210, 400, f"The source phone number provided, {from_}, is not yet verified for your account. "
+                                   "You may only make calls from phone numbers that you've verified or purchased "
+                                   "from Twilio.")
+
+
+def call_url_required() -> TwilioError:
+    """21205 (numberpool's choice of code and text, as GoAlert's mock answers it): none of Url,
+    Twiml, ApplicationSid."""
+    return TwilioError(21205, 400, "Url parameter is required.")
+
+
+def invalid_call_url(name: str, raw: str) -> TwilioError:
+    return TwilioError(21205, 400, f"{name}: the URL you specified to handle the call was not a valid URL: {shown(raw)}")
+
+
+def application_without_voice_url(application_sid: str) -> TwilioError:
+    return TwilioError(21205, 400, f"Application {application_sid} has no VoiceUrl to handle the call")
+
+
+def invalid_status_callback_event(raw: str) -> TwilioError:
+    return TwilioError(21626, 400, "One or more of the StatusCallbackEvents provided were invalid: " + shown(raw))
+
+
+def unroutable_call_to(to: str) -> TwilioError:
+    return TwilioError(21214, 400, f"'To' phone number cannot be reached: {to}")
+
+
+def call_geo_permission(to: str) -> TwilioError:
+    return TwilioError(21215, 400, f"Account not authorized to call {to}. Perhaps you need to enable some "
+                                   "international permissions")
+
+
+def call_to_blocked(to: str) -> TwilioError:
+    return TwilioError(21216, 400, f"Call blocked by Twilio blocklist: {to}")
+
+
+def call_not_in_progress() -> TwilioError:
+    return TwilioError(21220, 400, "You attempted a realtime operation on a Call that was not in-progress. "
+                                   "Calls that have completed cannot be recorded or redirected.")
+
+
+def call_not_ringing(status: str) -> TwilioError:
+    """21220 too: Status=canceled only while queued or ringing (numberpool's choice, SENDING.md)."""
+    return TwilioError(21220, 400, f"Status=canceled applies to a call that is queued or ringing; this one is {status}")
+
+
+def call_still_active(status: str) -> TwilioError:
+    """21220 (the code is undocumented: numberpool's choice): a call not yet ended cannot be deleted."""
+    return TwilioError(21220, 400, f"A call that is {status} cannot be deleted until it has ended")
+

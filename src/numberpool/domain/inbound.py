@@ -117,6 +117,8 @@ class Inbound:
         # sender on a number, and relaying an interaction through it.
         self.session_for: Callable[[str, str], Any] | None = None
         self.relay: Callable[..., Any] | None = None
+        # Every inbound call is a Call of the receiving account (domain.calls), written with its record.
+        self.call_record: Callable[[Connection, dict[str, Any]], None] | None = None
 
     async def close(self) -> None:
         await self.transport.close()
@@ -217,7 +219,7 @@ class Inbound:
         talk.deliveries[-1]["response_body"] = ""  # informational: its answer is not TwiML
         deliveries = [*orjson.loads(record.deliveries), *talk.deliveries]
         record.deliveries = orjson.dumps(deliveries).decode()
-        await self.db.call(q.set_deliveries, self.db, record.sid, record.deliveries)
+        await self._waiting(q.set_deliveries, self.db, record.sid, record.deliveries)
 
     async def call(self, caller: Account, event: CallIn) -> SimpleNamespace:
         state = await self.db.call(self._state, caller, event.to)
@@ -241,6 +243,7 @@ class Inbound:
                     "to_number": event.to, "from_number": event.from_, "body": "", "media_urls": "[]",
                     "call_duration": event.duration}, interaction)
                 if relayed and relayed[0] is not None:
+                    self.on_queued()  # the call to the other participant
                     await self._proxy_callback(state, record, relayed[0])
                 return record
         elif route.primary is not None:
@@ -321,9 +324,7 @@ class Inbound:
     async def _store(self, sid: str, kind: str, state: RoutingState, route: Route, talk: Conversation,
                      replies: Replies, values: dict[str, Any], more: Callable[[Connection, dict[str, Any]], None] | None = None,
                      ) -> SimpleNamespace:
-        """Write the record (and ``more(conn, record)`` in its transaction). The deliveries are
-        made: a busy SQLite is waited for here, on the loop, rather than by re-running the
-        request (which would deliver twice)."""
+        """Write the record (and ``more(conn, record)`` in its transaction), the deliveries made."""
         row = {
             "sid": sid, "kind": kind, "account_sid": state.owner.sid, **values, "route": route.route,
             "messaging_service_sid": route.messaging_service_sid, "application_sid": route.application_sid,
@@ -331,11 +332,25 @@ class Inbound:
             "deliveries": orjson.dumps(talk.deliveries).decode(), "replies": orjson.dumps(replies).decode(),
             "date_created": now(),
         }
+        if kind == "call" and self.call_record is not None:
+            record_call, also = self.call_record, more
+
+            def more(conn: Connection, record: dict[str, Any]) -> None:
+                record_call(conn, record)
+                if also is not None:
+                    also(conn, record)
+
+        await self._waiting(_write, self.db, row, more)
+        return SimpleNamespace(**row)
+
+    async def _waiting(self, fn: Callable[..., Any], *args: Any) -> Any:
+        """``fn(*args)``, a write: a busy SQLite (another process or thread holds its lock) is
+        waited for here, on the loop, rather than by re-running the request (which would deliver
+        twice)."""
         delay, deadline = 0.001, time.monotonic() + LOCK_WAIT
         while True:
             try:
-                await self.db.call(_write, self.db, row, more)
-                return SimpleNamespace(**row)
+                return await self.db.call(fn, *args)
             except DatabaseFailure as exc:
                 if not busy(exc) or time.monotonic() > deadline:
                     raise

@@ -422,6 +422,7 @@ class Sending:
         self._running: set[str] = set()  # messages this process is working on
         self.claimant = f"{socket.gethostname()}:{os.getpid()}"
         self.sessions: Any = None  # domain.pools.sessions.Sessions: expires Proxy sessions when due
+        self.calls: Any = None  # domain.calls.CallWork: runs calls' work
         # Whether to follow the clock offset other processes write (a server's); a mock's database
         # is its own, so its clock moves only by its own advances.
         self.follow_clock = True
@@ -521,7 +522,8 @@ class Sending:
             started = await self._write(self._claim_and_start, account_sids)
             if not started:
                 return done
-            await asyncio.gather(*(self._run(sid, step, seen) for sid, step, seen in started if step is not None))
+            await asyncio.gather(*(self.calls.run(sid) if seen.get("call") else self._run(sid, step, seen)
+                                   for sid, step, seen in started if step is not None))
             done += len(started)
 
     def _claim_and_start(self, conn: Connection, account_sids: Any) -> list[tuple[str, Step | None, dict[str, Any]]]:
@@ -539,6 +541,8 @@ class Sending:
                     if sid.startswith("KC"):  # a Proxy session's expiry
                         self._expire_session(conn, sid)
                         step: Step | None = None
+                    elif sid.startswith("CA"):  # a call: its work runs as a whole (domain.calls)
+                        step, seen["call"] = Step(None, None, False), True
                     else:
                         step = self._advance(conn, sid, seen)
                         if not step.ours or step.finished:

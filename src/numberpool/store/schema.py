@@ -359,6 +359,85 @@ sticky_senders = Table(
     Index("ix_sticky_senders_number", "phone_number_sid"),
 )
 
+# --- Calls (2010-04-01) ----------------------------------------------------------------------
+# One row per call leg an account placed (outbound-api), dialled (outbound-dial) or received
+# (inbound). (account_sid, created_key) lists an account's calls newest first. ``root_sid`` is the
+# first leg of the call tree (a call, its <Dial> children and the inbound legs they reach), which
+# holds at most 10 legs. ``phase`` is where the pending work (message_work, keyed by the call's
+# SID) stands: queued, ringing, hold, run, done. ``verbs``, ``deliveries``, ``events``, ``rule``
+# and ``extra`` are JSON text; ``elapsed`` counts the seconds of the call's TwiML that take time
+# (<Pause>, a <Dial>ed leg) without waiting for them.
+
+calls = Table(
+    "calls",
+    metadata,
+    Column("sid", String(34), primary_key=True),
+    Column("created_key", String(32), nullable=False),
+    Column("account_sid", String(34), ForeignKey("accounts.sid"), nullable=False),
+    Column("parent_call_sid", String(34)),
+    Column("root_sid", String(34), nullable=False),
+    Column("peer_sid", String(34)),  # the other leg of a call between two hosted numbers
+    Column("to_number", String(64), nullable=False),
+    Column("from_number", String(64), nullable=False),
+    Column("phone_number_sid", String(34)),
+    Column("status", String(16), nullable=False),
+    Column("direction", String(16), nullable=False),
+    Column("answered_by", String(32)),
+    Column("start_time", BigInteger),
+    Column("end_time", BigInteger),
+    Column("answered_at", BigInteger),
+    Column("duration", Integer),
+    Column("price", String(16)),
+    Column("trunk_sid", String(34)),
+    Column("sip_url", String(4000)),
+    Column("application_sid", String(34)),
+    Column("url", String(4000)),
+    Column("method", String(8), nullable=False),
+    Column("fallback_url", String(4000)),
+    Column("fallback_method", String(8), nullable=False),
+    Column("twiml", Text),
+    Column("status_callback", String(4000)),
+    Column("status_callback_method", String(8), nullable=False),
+    Column("events", Text, nullable=False),
+    Column("timeout", Integer, nullable=False),
+    Column("machine_detection", String(32)),
+    Column("phase", String(8), nullable=False),
+    Column("redirect", Text),  # a redirect asked by UpdateCall, not yet followed: JSON {url, method} or {twiml}
+    Column("sequence", Integer, nullable=False),  # the next status callback's SequenceNumber
+    Column("elapsed", Integer, nullable=False),
+    Column("digits_used", Integer, nullable=False),
+    Column("rule", Text),
+    Column("verbs", Text, nullable=False),
+    Column("deliveries", Text, nullable=False),
+    Column("extra", Text, nullable=False),
+    Column("date_created", BigInteger, nullable=False),
+    Column("date_updated", BigInteger, nullable=False),
+    Index("ix_calls_account", "account_sid", "created_key"),
+    Index("ix_calls_account_to", "account_sid", "to_number", "created_key"),
+    Index("ix_calls_account_from", "account_sid", "from_number", "created_key"),
+    Index("ix_calls_parent", "parent_call_sid"),
+    Index("ix_calls_root", "root_sid"),
+)
+
+# numberpool's CallRules: how calls to a ``To`` (an E.164 number, or a prefix ending in ``*``)
+# go, for the rule's account and its subaccounts. One rule per account and ``To``.
+call_rules = Table(
+    "call_rules",
+    metadata,
+    Column("sid", String(34), primary_key=True),
+    Column("account_sid", String(34), ForeignKey("accounts.sid"), nullable=False),
+    Column("to_pattern", String(32), nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("ring_seconds", Integer, nullable=False),
+    Column("hold_seconds", Integer, nullable=False),
+    Column("digits", Text, nullable=False),  # JSON list
+    Column("duration", Integer, nullable=False),
+    Column("answered_by", String(32), nullable=False),
+    Column("date_created", BigInteger, nullable=False),
+    Column("date_updated", BigInteger, nullable=False),
+    UniqueConstraint("account_sid", "to_pattern", name="uq_call_rule_to"),
+)
+
 # numberpool's DeliveryRules: how messages to a ``To`` (an E.164 number, or a prefix ending in
 # ``*``) end, for the rule's account and its subaccounts. One rule per account and ``To``.
 delivery_rules = Table(

@@ -23,6 +23,8 @@ from numberpool.store.schema import (
     accounts,
     api_keys,
     applications,
+    call_rules,
+    calls,
     delivery_rules,
     inbound_events,
     incoming_numbers,
@@ -44,7 +46,7 @@ from numberpool.store.schema import (
 # Children before parents: the order rows must be deleted in (foreign keys, and migration 0004's
 # trigger that refuses deleting a trunk numbers still name), and the order tables are locked in.
 _CHILDREN_FIRST: tuple[Table, ...] = (
-    message_work, messages, sticky_senders, opt_outs, delivery_rules, inbound_events,
+    message_work, messages, sticky_senders, opt_outs, delivery_rules, calls, call_rules, inbound_events,
     proxy_interactions, proxy_participants, proxy_sessions,
     messaging_numbers, proxy_numbers, origination_urls, incoming_numbers,
     trunks, messaging_services, proxy_services, applications, api_keys, accounts,

@@ -66,3 +66,39 @@ def parse(body: bytes) -> Document:
             doc.redirect = Redirect(target, method)
             break
     return doc
+
+
+# -- voice ---------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Verb:
+    """One verb of a voice document: its name, attributes, text and nested verbs or nouns."""
+
+    name: str
+    attributes: dict[str, str]
+    text: str
+    children: tuple[Verb, ...] = ()
+
+
+def _verb(element: object) -> Verb:
+    import xml.etree.ElementTree as ET
+
+    assert isinstance(element, ET.Element)
+    children = tuple(_verb(child) for child in element if isinstance(child.tag, str))
+    return Verb(str(element.tag), dict(element.attrib), (element.text or "").strip(), children)
+
+
+def voice(body: bytes) -> list[Verb]:
+    """Every verb of a voice document, in order; an empty body is an empty document (the call
+    ends). Raises :class:`TwimlError` (12100) when it is not TwiML."""
+    if not body.strip():
+        return []
+    import xml.etree.ElementTree as ET
+
+    try:
+        root = ET.fromstring(body)
+    except ET.ParseError as exc:
+        raise TwimlError(f"the document does not parse: {exc}") from None
+    if root.tag != "Response":
+        raise TwimlError(f"the root element is <{root.tag}>, not <Response>")
+    return [_verb(verb) for verb in root if isinstance(verb.tag, str)]

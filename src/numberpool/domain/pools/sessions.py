@@ -343,12 +343,11 @@ class Sessions:
             return q.active_session_for(conn, proxy_number_sid, identifier)
 
     def relay(self, conn: Connection, session_sid: str, participant_sid: str, kind: str, inbound: dict[str, Any],
-              data: dict[str, Any], send: Any) -> Row | None:
-        """An interaction from ``participant_sid``: for a message, the other participant receives
-        it from its own proxy number (``send``, as a MessageInteraction's); for a call, only its
-        inbound side is known (numberpool places no calls yet: outbound status ``unknown``). The
-        first interaction moves an open session to ``in-progress``. None when the session is no
-        longer active."""
+              data: dict[str, Any], send: Any, place: Any) -> Row | None:
+        """An interaction from ``participant_sid``: the other participant receives it from its
+        own proxy number: a message (``send``, as a MessageInteraction's), or a call (``place``:
+        a Call placed to them, the interaction's outbound resource). The first interaction moves
+        an open session to ``in-progress``. None when the session is no longer active."""
         session = q.sessions.get(conn, session_sid, lock=True)
         if session is None or session.status not in ACTIVE:
             return None
@@ -362,7 +361,10 @@ class Sessions:
                 outbound = {"participant_sid": other.sid, "resource_sid": message_sid, "resource_status": "queued",
                             "resource_type": "Message", "resource_url": uri}
             else:
-                outbound = {"participant_sid": other.sid, "resource_status": "unknown", "resource_type": "Call"}
+                call_sid, uri = place(conn, session.account_sid, other.proxy_identifier, other.identifier,
+                                      other.proxy_identifier_sid)
+                outbound = {"participant_sid": other.sid, "resource_sid": call_sid, "resource_status": "queued",
+                            "resource_type": "Call", "resource_url": uri}
         if session.status == "open":
             q.sessions.update(conn, session_sid, {"status": "in-progress", "date_updated": now()})
             session = q.sessions.get(conn, session_sid)

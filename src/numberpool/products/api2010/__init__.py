@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from numberpool.domain.backend import Backend
 from numberpool.http.router import Router
-from numberpool.products.api2010 import accounts, add_ons, applications, available, incoming, keys, messages
+from numberpool.products.api2010 import accounts, add_ons, applications, available, calls, incoming, keys, messages
 
 
 def router(backend: Backend) -> Router:
@@ -16,4 +16,5 @@ def router(backend: Backend) -> Router:
     applications.register(r, backend)
     keys.register(r, backend)
     messages.register(r, backend)
+    calls.register(r, backend)
     return r

@@ -18,6 +18,7 @@ from numberpool.products.paging import parse_page
 # out rather than given as a link that answers 404 (tests/api/test_links.py follows every link).
 SUBRESOURCES = {
     "applications": urls.APPLICATIONS,
+    "calls": urls.CALLS,
     "incoming_phone_numbers": urls.INCOMING_PHONE_NUMBERS,
     "available_phone_numbers": urls.AVAILABLE_COUNTRIES,
     "keys": urls.KEYS,

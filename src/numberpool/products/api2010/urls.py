@@ -32,3 +32,6 @@ MESSAGES = Path("/2010-04-01/Accounts/{AccountSid}/Messages.json")
 MESSAGE = Path("/2010-04-01/Accounts/{AccountSid}/Messages/{Sid}.json")
 MESSAGE_MEDIA_LIST = Path("/2010-04-01/Accounts/{AccountSid}/Messages/{MessageSid}/Media.json")
 MESSAGE_MEDIA = Path("/2010-04-01/Accounts/{AccountSid}/Messages/{MessageSid}/Media/{Sid}.json")
+
+CALLS = Path("/2010-04-01/Accounts/{AccountSid}/Calls.json")
+CALL = Path("/2010-04-01/Accounts/{AccountSid}/Calls/{Sid}.json")

@@ -10,7 +10,7 @@ from numberpool.domain.backend import Backend
 from numberpool.http.request import Request, Response
 from numberpool.http.router import Path, Router
 from numberpool.http.wire import dumps, v1_page
-from numberpool.products.control import params, sending, state, urls
+from numberpool.products.control import calls, params, sending, state, urls
 from numberpool.products.control.render import call_json, message_json
 from numberpool.products.paging import parse_page
 from numberpool.store.inbound import EventFilter
@@ -57,4 +57,5 @@ def router(backend: Backend) -> Router:
     r.add(urls.CALL, access=access.FAMILY, GET=("FetchInboundCall", fetch_call))
     state.register(r, backend)  # State and Reset
     sending.register(r, backend)  # Settle, DeliveryRules, the Messages view
+    calls.register(r, backend)  # CallRules, the Calls view
     return r

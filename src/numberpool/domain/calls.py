@@ -453,6 +453,7 @@ class CallWork:
                 return
             owner = await self.db.background(self._owner, row.account_sid)
             leg = Leg.of(row, owner.auth_token if owner is not None else "")
+            leg.ended = row.status in FINAL  # ended by UpdateCall while it waited on the clock
             await self._life(leg, owner)
         except _Lost:
             return
@@ -686,15 +687,16 @@ class CallWork:
         row = leg.row
         base = row.url or ""
         source: Webhook | Redirect | None
+        purpose = "primary"
         if leg.redirect is not None:
-            source, leg.redirect = leg.redirect, None
+            source, leg.redirect, purpose = leg.redirect, None, "redirect"
         elif row.twiml is not None and (row.direction != "outbound-api" or not row.url):
             source = Redirect(twiml=row.twiml)
         elif row.url:
             source = Webhook(row.url, row.method)
         else:
             return
-        purpose, extra = "primary", cast(Params, [])
+        extra = cast(Params, [])
         for _ in range(MAX_DOCUMENTS):
             sent = voice_params(leg.row, "in-progress") + extra
             if isinstance(source, Redirect) and source.twiml is not None:
@@ -786,7 +788,7 @@ class CallWork:
             if not _valid(to):
                 result = {"call_sid": None, "status": "failed", "duration": 0, "error_code": DIAL_INVALID_NUMBER}
                 continue
-            result = await self._child(work, parent, number, to, caller_id, timeout, time_limit)
+            result = await self._child(work, parent, number, to, caller_id, timeout, time_limit, base)
             if result["status"] == "completed" or result.get("error_code") == TREE_FULL:
                 break
         unsupported = [n.name for n in verb.children if n.name != "Number"]
@@ -801,7 +803,7 @@ class CallWork:
         return None
 
     async def _child(self, work: str, parent: Leg, number: twiml.Verb, to: str, caller_id: str, timeout: int,
-                     time_limit: int) -> dict[str, Any]:
+                     time_limit: int, base: str) -> dict[str, Any]:
         """One ``<Number>``: the child leg, "initiated right away and never queued", its rule's
         outcome after its ring (counted, not waited for; ringing past the Dial's ``timeout`` is
         ``no-answer``), and, answered, the time it lasts: its rule's ``Duration``, or the TwiML
@@ -815,7 +817,7 @@ class CallWork:
         values = leg_row(
             sid=sid, account_sid=parent.row.account_sid, to=to, from_=caller_id, direction="outbound-dial",
             status="ringing", root_sid=parent.row.root_sid, parent_call_sid=parent.row.sid,
-            status_callback=attrs.get("statusCallback") or None,
+            status_callback=urljoin(base, attrs["statusCallback"]) if attrs.get("statusCallback") else None,
             status_callback_method=(attrs.get("statusCallbackMethod") or "POST").upper(),
             events=[e for e in events if e in EVENTS], timeout=timeout, phase="run", start_time=now())
         values["rule"] = orjson.dumps(rule).decode()

@@ -1,5 +1,5 @@
 """A state document, read: the accounts it lists and the resources of those accounts (their
-DeliveryRules among them), as ``products.control.document`` parses them from JSON. What loading
+DeliveryRules and CallRules among them), as ``products.control.document`` parses them from JSON. What loading
 one means is ``state``'s documentation; ``state_load`` applies one. Both import these types from
 here, so neither imports the other's module for them.
 """
@@ -71,6 +71,24 @@ class RuleDoc:
 
 
 @dataclass(frozen=True)
+class CallRuleDoc:
+    """A CallRule: its ``To`` (an E.164 number or a prefix ending in ``*``), how calls to it end
+    (``status``), after how many seconds of ringing, holding and talking, the keys the callee
+    presses (``digits``) and who answers, as the API checks them."""
+
+    where: str
+    sid: str
+    account_sid: str
+    to: str
+    status: str
+    ring_seconds: int
+    hold_seconds: int
+    digits: tuple[str, ...]
+    duration: int
+    answered_by: str
+
+
+@dataclass(frozen=True)
 class Document:
     accounts: tuple[AccountDoc, ...] = ()
     applications: tuple[ResourceDoc, ...] = ()
@@ -79,3 +97,4 @@ class Document:
     trunks: tuple[TrunkDoc, ...] = ()
     proxy_services: tuple[ServiceDoc, ...] = ()
     delivery_rules: tuple[RuleDoc, ...] = ()
+    call_rules: tuple[CallRuleDoc, ...] = ()

@@ -6,10 +6,10 @@ accounts (created active), Applications, Trunks with their OriginationUrls, Mess
 Services, numbers (which name Applications and Trunks), then the services' numbers (first every
 number that leaves a listed service, then additions to Proxy Services, then to Messaging
 Services: a Proxy number may later join a Messaging Service, never the reverse), DeliveryRules
-(each replacing the rule its account had for the same ``To``, as creating it does), and last the
-accounts' statuses (a suspended account may hold numbers bought before it was suspended; a closed
-one holds none). Every check is the domain's own code for the API's operation, run on this
-transaction; the first one that fails ends the transaction unwritten.
+and CallRules (each replacing the rule of its kind its account had for the same ``To``, as
+creating it does), and last the accounts' statuses (a suspended account may hold numbers bought
+before it was suspended; a closed one holds none). Every check is the domain's own code for the
+API's operation, run on this transaction; the first one that fails ends the transaction unwritten.
 
 Ownership (``access.may_see``) is checked first, before anything about a resource is compared or looked up, so that
 the answer to a document says nothing of what other accounts hold: an account the caller may not
@@ -23,6 +23,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+import orjson
+
 from numberpool.domain import access, errors, phone
 from numberpool.domain.accounts import Account
 from numberpool.domain.backend import Backend
@@ -32,8 +34,18 @@ from numberpool.domain.numbers import DEFAULTS as NUMBER_DEFAULTS
 from numberpool.domain.numbers import check_references, configure, new_row
 from numberpool.domain.pools.base import Resources
 from numberpool.domain.sids import new_token
-from numberpool.domain.state_document import AccountDoc, Document, NumberDoc, ResourceDoc, RuleDoc, ServiceDoc, TrunkDoc
+from numberpool.domain.state_document import (
+    AccountDoc,
+    CallRuleDoc,
+    Document,
+    NumberDoc,
+    ResourceDoc,
+    RuleDoc,
+    ServiceDoc,
+    TrunkDoc,
+)
 from numberpool.store import accounts as accounts_q
+from numberpool.store import calls as calls_q
 from numberpool.store import messages as messages_q
 from numberpool.store import numbers as numbers_q
 from numberpool.store import origination_urls as origination_urls_q
@@ -41,9 +53,10 @@ from numberpool.store import pools as pools_q
 from numberpool.store import state as state_q
 from numberpool.store.crud import Crud
 from numberpool.store.db import Connection, Row, present
-from numberpool.store.schema import delivery_rules, messaging_numbers, proxy_numbers
+from numberpool.store.schema import call_rules, delivery_rules, messaging_numbers, proxy_numbers
 
 _RULES = Crud(delivery_rules)
+_CALL_RULES = Crud(call_rules)
 
 
 def _elsewhere(where: str, what: str, sid: str) -> errors.TwilioError:
@@ -91,6 +104,8 @@ class Load:
         self._members()
         for rule in self.doc.delivery_rules:
             self._rule(rule)
+        for call_rule in self.doc.call_rules:
+            self._call_rule(call_rule)
         self._statuses()
 
     # -- accounts -------------------------------------------------------------------------------
@@ -295,3 +310,31 @@ class Load:
                 if holder.to_pattern == r.to and holder.sid != r.sid:
                     messages_q.rule_delete(conn, holder.sid)
         _RULES.update(conn, r.sid, {**changes, "date_updated": now()})
+
+    # -- CallRules ------------------------------------------------------------------------------
+    def _call_rule(self, r: CallRuleDoc) -> None:
+        """The CallRule with the document's SID and values; the account's other CallRule for the
+        same ``To``, if any, goes (as a rule created through the API replaces it)."""
+        conn = self.conn
+        owner = self._owner(r.where, r.account_sid)
+        row = _CALL_RULES.get(conn, r.sid, lock=True)
+        if row is not None and row.account_sid != owner.sid:
+            if not self._sees(row.account_sid):
+                raise _elsewhere(r.where, "CallRule", r.sid)
+            raise _moved(r.where, "CallRule", r.sid)
+        values = {"to_pattern": r.to, "status": r.status, "ring_seconds": r.ring_seconds,
+                  "hold_seconds": r.hold_seconds, "digits": orjson.dumps(list(r.digits)).decode(),
+                  "duration": r.duration, "answered_by": r.answered_by}
+        if row is None:
+            ts = now()
+            calls_q.rule_insert(conn, {"sid": r.sid, "account_sid": owner.sid, **values, "date_created": ts,
+                                       "date_updated": ts})
+            return
+        changes = _changes(row, values)
+        if not changes:
+            return
+        if "to_pattern" in changes:
+            holder = state_q.call_rule_holder(conn, owner.sid, r.to)
+            if holder is not None and holder != r.sid:
+                calls_q.rule_delete(conn, holder)
+        _CALL_RULES.update(conn, r.sid, {**changes, "date_updated": now()})

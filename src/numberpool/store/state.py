@@ -67,6 +67,7 @@ class Snapshot:
     proxy_services: Sequence[Any]
     proxy_members: Sequence[Any]
     delivery_rules: Sequence[Any]
+    call_rules: Sequence[Any]
 
 
 def _rows(conn: Connection, table: Table, caller_sid: str) -> Sequence[Any]:
@@ -104,6 +105,7 @@ def _snapshot(conn: Connection, caller_sid: str) -> Snapshot:
         proxy_services=_rows(conn, proxy_services, caller_sid),
         proxy_members=_members(conn, proxy_numbers, proxy_services, caller_sid),
         delivery_rules=_rows(conn, delivery_rules, caller_sid),
+        call_rules=_rows(conn, call_rules, caller_sid),
     )
 
 
@@ -166,6 +168,12 @@ def member_sids(conn: Connection, members: Table, service_sid: str) -> list[str]
 
 def origination_url_sids(conn: Connection, trunk_sid: str) -> list[str]:
     return [r[0] for r in conn.execute(select(origination_urls.c.sid).where(origination_urls.c.trunk_sid == trunk_sid))]
+
+
+def call_rule_holder(conn: Connection, account_sid: str, to: str) -> str | None:
+    """The SID of the account's CallRule for ``to`` (the exact pattern), if any."""
+    c = call_rules.c
+    return conn.execute(select(c.sid).where(c.account_sid == account_sid, c.to_pattern == to)).scalar()
 
 
 def proxy_unique_name_holder(conn: Connection, account_sid: str, unique_name: str) -> str | None:

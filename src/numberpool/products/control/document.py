@@ -8,8 +8,12 @@ refused with the error (code and status) the API answers for it, worded with whe
 document (``numbers[2].sms_url``). ``null`` is allowed where the API's default is null; a field a
 resource leaves out takes the API's default. A DeliveryRule (numberpool's own) carries ``to``,
 ``status`` and ``error_code``, checked as ``POST /numberpool/v1/DeliveryRules`` checks ``To``,
-``Status`` and ``ErrorCode`` (``delivery_rules[0].to``). Anything else wrong with the document's
-shape is 400, code 20001, naming what is wrong.
+``Status`` and ``ErrorCode`` (``delivery_rules[0].to``); a CallRule carries ``to``, ``status``,
+``ring_seconds``, ``hold_seconds``, ``digits`` (a list of strings), ``duration`` and
+``answered_by``, checked as ``POST /numberpool/v1/CallRules`` checks ``To``, ``Status``,
+``RingSeconds``, ``HoldSeconds``, ``Digits``, ``Duration`` and ``AnsweredBy``
+(``call_rules[0].ring_seconds``). Anything else wrong with the document's shape is 400, code
+20001, naming what is wrong.
 """
 
 from __future__ import annotations
@@ -38,16 +42,19 @@ from numberpool.domain.state import (
     Snapshot,
     TrunkDoc,
 )
+from numberpool.domain.state_document import CallRuleDoc
 from numberpool.products import params as p
 from numberpool.products.api2010.applications import APPLICATION
 from numberpool.products.api2010.params import ACCOUNT_UPDATE, NUMBER_CONFIG
+from numberpool.products.control.calls import rule_fields as call_rule_fields
 from numberpool.products.control.sending import rule_fields
 from numberpool.products.messaging.params import SERVICE as MESSAGING_SERVICE
 from numberpool.products.proxy.params import SERVICE as PROXY_SERVICE
 from numberpool.products.trunking.params import ORIGINATION_URL, TRUNK
 
 VERSION = 1
-LISTS = ("accounts", "applications", "numbers", "messaging_services", "trunks", "proxy_services", "delivery_rules")
+LISTS = ("accounts", "applications", "numbers", "messaging_services", "trunks", "proxy_services", "delivery_rules",
+         "call_rules")
 MAX_TOKEN = 64
 
 
@@ -136,11 +143,13 @@ def parse(body: bytes) -> Document:
         trunks=tuple(_trunk(where, item) for where, item in _items(doc, "trunks")),
         proxy_services=tuple(_service(where, item, PROXY) for where, item in _items(doc, "proxy_services")),
         delivery_rules=tuple(_rule(where, item) for where, item in _items(doc, "delivery_rules")),
+        call_rules=tuple(_call_rule(where, item) for where, item in _items(doc, "call_rules")),
     )
     for name in LISTS:
         _once(name, getattr(parsed, name))
     _once("origination_urls", [u for t in parsed.trunks for u in t.origination_urls])
     _one_rule_per_to(parsed.delivery_rules)
+    _one_rule_per_to(parsed.call_rules)
     return parsed
 
 
@@ -243,10 +252,34 @@ def _rule(where: str, item: dict[str, Any]) -> RuleDoc:
     return RuleDoc(where, sid, account_sid, to, status, code)
 
 
-def _rule_refused(where: str, err: TwilioError) -> TwilioError:
+_CALL_RULE_PARAMS = {"To": "to", "Status": "status", "RingSeconds": "ring_seconds", "HoldSeconds": "hold_seconds",
+                     "Digits": "digits", "Duration": "duration", "AnsweredBy": "answered_by"}
+_CALL_RULE_KEYS = ("sid", "account_sid", *_CALL_RULE_PARAMS.values())
+
+
+def _call_rule(where: str, item: dict[str, Any]) -> CallRuleDoc:
+    for key in item:
+        if key not in _CALL_RULE_KEYS:
+            raise invalid_state_document(f"{where} has an unknown field {key!r}")
+    sid, account_sid = _sid(where, item, "sid", "CL"), _sid(where, item, "account_sid", "AC")
+    form = {param: _text(f"{where}.{key}", item.get(key)) for param, key in _CALL_RULE_PARAMS.items() if key != "digits"}
+    digits = item.get("digits")
+    if digits is None:
+        digits = []  # the API's default: no Digits parameter
+    if not isinstance(digits, list) or not all(isinstance(value, str) for value in digits):
+        raise invalid_state_document(f"{where}.digits must be a list of strings")
+    try:
+        values = call_rule_fields(form, digits)
+    except TwilioError as err:
+        raise _rule_refused(where, err, _CALL_RULE_PARAMS) from None
+    return CallRuleDoc(where, sid, account_sid, values["to_pattern"], values["status"], values["ring_seconds"],
+                       values["hold_seconds"], tuple(digits), values["duration"], values["answered_by"])
+
+
+def _rule_refused(where: str, err: TwilioError, params: Mapping[str, str] = _RULE_PARAMS) -> TwilioError:
     """``rule_fields``' error, naming the field where it is in the document (``delivery_rules[0].to``)
-    instead of the API's parameter (``To``)."""
-    for param, key in _RULE_PARAMS.items():
+    instead of the API's parameter (``To``); ``params`` maps the API's names to the document's."""
+    for param, key in params.items():
         for before in ("Invalid parameter ", "Missing required parameter "):
             if err.message.startswith(f"{before}{param}:") or err.message.startswith(f"{before}{param} "):
                 rest = err.message[len(before) + len(param):]
@@ -254,7 +287,7 @@ def _rule_refused(where: str, err: TwilioError) -> TwilioError:
     return err
 
 
-def _one_rule_per_to(rules: Sequence[RuleDoc]) -> None:
+def _one_rule_per_to(rules: Sequence[RuleDoc | CallRuleDoc]) -> None:
     """An account holds one rule per ``To`` (a second replaces the first): a document listing two
     could not be what a load leaves."""
     seen: set[tuple[str, str]] = set()
@@ -289,4 +322,8 @@ def render(s: Snapshot) -> dict[str, Any]:
         "proxy_services": [{**PROXY.shown(k), "phone_numbers": proxy[k.sid]} for k in s.proxy_services],
         "delivery_rules": [{"sid": r.sid, "account_sid": r.account_sid, "to": r.to_pattern, "status": r.status,
                             "error_code": r.error_code} for r in s.delivery_rules],
+        "call_rules": [{"sid": r.sid, "account_sid": r.account_sid, "to": r.to_pattern, "status": r.status,
+                        "ring_seconds": r.ring_seconds, "hold_seconds": r.hold_seconds,
+                        "digits": orjson.loads(r.digits), "duration": r.duration, "answered_by": r.answered_by}
+                       for r in s.call_rules],
     }

@@ -28,6 +28,7 @@ import logging
 from dataclasses import dataclass, field
 from urllib.parse import parse_qsl, urlencode
 
+from numberpool.console import calls as console_calls
 from numberpool.console import session as sessions
 from numberpool.console.html import STYLE, notice, page
 from numberpool.console.overview import event_record, load
@@ -245,7 +246,8 @@ class Console:
             except TwilioError as err:
                 error = error or readable(err)
         overview = load(self.backend, req.session.account, query.get("q", ""), event)
-        return html(status, render_overview(overview, req.session.csrf, error=error))
+        calls = console_calls.load(self.backend.db, req.session.account.sid)
+        return html(status, render_overview(overview, req.session.csrf, error=error, calls=calls))
 
     def _signin(self, req: Request, status: int = 200, error: str = "", info: str = "") -> Reply:
         """The sign-in form, with a pre-session cookie for its CSRF token (reused while valid)."""

@@ -5,13 +5,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from numberpool.console.calls import section as calls_section
 from numberpool.console.events import event_card, route_text, when
 from numberpool.console.html import badge, code, e, hidden, hook, kv, notice, page
 from numberpool.console.messages import message_card
 from numberpool.console.overview import NumberView, Overview
 from numberpool.console.proxy import ProxyView, members, sessions
 from numberpool.domain.routing import Route, Webhook
-from numberpool.store.console import Pool, Pools
+from numberpool.store.console import CallTree, Pool, Pools
 
 DEFAULT_FROM = "+12125551234"
 
@@ -176,11 +177,17 @@ def _webhook(url: str | None, method: str) -> Webhook | None:
     return Webhook(url, method) if url else None
 
 
-def overview_page(ov: Overview, csrf: str, message: str = "", error: str = "") -> str:
+def _calls(ov: Overview, calls: list[CallTree]) -> str:
+    names = {a.sid: a.friendly_name for a in ov.accounts}
+    return calls_section(calls, ov.account.sid, names)
+
+
+def overview_page(ov: Overview, csrf: str, message: str = "", error: str = "",
+                  calls: list[CallTree] | None = None) -> str:
     notices = (notice(error, "error") if error else "") + (notice(message) if message else "")
     result = ""
     if ov.event is not None:
         result = f'<section class="card" id="result"><h2>Result</h2>{event_card(ov.event, fresh=True, anchor="result-")}</section>'
     body = (f'{notices}{result}<div class="columns">{_numbers(ov, csrf)}{_events(ov)}</div>'
-            f"{_messages(ov)}{_accounts(ov)}{_pools(ov.pools, ov.proxy)}")
+            f"{_messages(ov)}{_calls(ov, calls or [])}{_accounts(ov)}{_pools(ov.pools, ov.proxy)}")
     return page("numberpool console", body, _top(ov, csrf))

@@ -12,12 +12,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import ColumnElement, func, or_, select
+from sqlalchemy import ColumnElement, exists, func, or_, select
 
 from numberpool.store.access import family_sids
 from numberpool.store.db import Database
 from numberpool.store.schema import (
     accounts,
+    calls,
     incoming_numbers,
     messaging_numbers,
     messaging_services,
@@ -118,3 +119,37 @@ def family_pools(db: Database, viewer_sid: str, limit: int) -> Pools:
                                     .order_by(ou.c.priority, ou.c.weight.desc(), ou.c.sid)):
                 by_sid[row.trunk_sid].origination_urls.append(row)
     return Pools(messaging, trunk_list, proxy, more_m or more_t or more_p)
+
+
+@dataclass
+class CallTree:
+    """A call as the console shows it: ``row``, the first call of its tree (one ``root_sid``: the
+    call placed and what it led to) the family holds, and ``legs``, the tree's other calls the
+    family holds (``<Dial>`` children, a hosted callee's inbound leg), oldest first."""
+
+    row: Any
+    legs: list[Any] = field(default_factory=list)
+
+
+def family_calls(db: Database, viewer_sid: str, limit: int) -> list[CallTree]:
+    """The family's newest calls, newest first, each with its legs: a call is shown on its own
+    when no earlier call of its tree is the family's (a call placed, an inbound call, and the
+    inbound leg of a call another account placed to the family's number); the legs of another
+    account are not read. In one read transaction."""
+    c, o = calls, calls.alias("earlier")
+    family = family_sids(viewer_sid)
+    earlier = exists(select(o.c.sid).where(o.c.root_sid == c.c.root_sid, o.c.created_key < c.c.created_key,
+                                           o.c.account_sid.in_(family_sids(viewer_sid))))
+    stmt = (select(c).where(c.c.account_sid.in_(family), ~earlier)
+            .order_by(c.c.created_key.desc()).limit(limit + 1))
+    with db.read() as conn:
+        trees = [CallTree(row) for row in conn.execute(stmt)]
+        if trees:
+            by_root = {t.row.root_sid: t for t in trees}
+            shown = {t.row.sid for t in trees}
+            legs = (select(c).where(c.c.root_sid.in_(list(by_root)), c.c.account_sid.in_(family_sids(viewer_sid)))
+                    .order_by(c.c.root_sid, c.c.created_key))
+            for row in conn.execute(legs):
+                if row.sid not in shown:
+                    by_root[row.root_sid].legs.append(row)
+    return trees

@@ -1,12 +1,12 @@
 """The ``numberpool`` command: ``serve`` and its start-up, ``db upgrade``, ``bulk-load``, and the
-client commands ``receive-sms`` / ``receive-call`` (``server/receive.py``) and ``messages``
-(``server/messages_cli.py``).
+client commands ``receive-sms`` / ``receive-call`` (``server/receive.py``), ``messages``
+(``server/messages_cli.py``) and ``calls`` (``server/calls_cli.py``).
 
 Every failure the user can fix (a bad option, a port in use, a database that cannot be used)
 is one line on stderr, ``numberpool...: <what is wrong>``, and a non-zero exit code: 2 for
 usage and start-up errors, 3 for a database written by a newer numberpool (``db upgrade``).
 ``receive-sms`` and ``receive-call`` (inbound traffic sent to a running server) exit 1 when the
-server refuses the event or cannot be reached; so does ``messages``.
+server refuses the event or cannot be reached; so do ``messages`` and ``calls``.
 """
 
 from __future__ import annotations
@@ -31,6 +31,7 @@ from numberpool.server.args import (
     port_number,
     redact,
 )
+from numberpool.server.calls_cli import calls_parser
 from numberpool.server.messages_cli import messages_parser
 from numberpool.server.process import (
     WORKER_KILL_TIMEOUT,
@@ -240,7 +241,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"numberpool {__version__}",
                         help="print the version and exit")
     sub = parser.add_subparsers(dest="command", required=True,
-                                metavar="{serve,receive-sms,receive-call,messages,db,bulk-load}")
+                                metavar="{serve,receive-sms,receive-call,messages,calls,db,bulk-load}")
     _serve_parser(sub)
     m = inbound_parser(sub, "receive-sms", "message", "sms")
     m.add_argument("--body", default="", metavar="TEXT", help="the text of the message (default empty)")
@@ -252,6 +253,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="seconds the call lasts once answered (CallDuration; default 0)")
     c.set_defaults(func=call)
     messages_parser(sub)
+    calls_parser(sub)
     d = sub.add_parser("db", help="database maintenance", description="Database maintenance.")
     dsub = d.add_subparsers(dest="db_command", required=True, metavar="{upgrade}")
     up = dsub.add_parser("upgrade", help="migrate the schema to the newest revision (or --revision)",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import quote
 
 import httpx
 
@@ -69,6 +70,7 @@ class Operations:
         self._inbound_forms: list[str] = []
         self._message_from: Load | None = None
         self._message_service: Load | None = None
+        self._call: Load | None = None
 
     def _post(self, path: str, data: dict[str, str]) -> str:
         r = self.h.post(path, data=data)
@@ -131,19 +133,71 @@ class Operations:
             self._message_service = self._messages(forms, "message-service.txt", warm=recipients)
         return self._message_service
 
+    def call(self, url: str, recipients: int = 10_000) -> Load:
+        """``calls.create`` with ``From`` (one of the account's numbers), ``Url`` on the bench
+        receiver (its ``<Response><Say>hi</Say></Response>``: the call rings, is answered, runs
+        one verb and completes, all in the background) and no status callback, ``To`` cycling over
+        +1415556XXXX numbers the account does not hold (a call to a hosted number would ring an
+        inbound leg too). Made on the first call, the same every round; the first 16 calls are
+        placed, settled and checked completed with their one ``Say`` before any window."""
+        if self._call is None:
+            owned = self._owned()
+            sender = next(e164 for e164 in (self._number(pn) for pn in self.numbers[2:]) if not e164.startswith("+1415556"))
+            to = [e164 for e164 in (f"+1415556{i:04d}" for i in range(recipients)) if e164 not in owned]
+            forms = [f"To=%2B{e[1:]}&From=%2B{sender[1:]}&Url={quote(url, safe='')}" for e in to]
+            self._call, placed = self._creates("Calls.json", forms, "call.txt", warm=16)
+            for sid in placed:
+                r = self.h.get(f"/numberpool/v1/Calls/{sid}")
+                r.raise_for_status()
+                view = r.json()
+                verbs = [v["verb"] for v in view["verbs"]]
+                if view["status"] != "completed" or verbs != ["Say"]:
+                    raise RuntimeError(f"call {sid} ended {view['status']} having run {verbs}, not completed after one Say")
+        return self._call
+
+    def calls_not_completed(self) -> list[str]:
+        """The statuses other than ``completed`` that some call of the account has (none once the
+        call row's windows have all been settled: every call it placed completed)."""
+        found = []
+        for status in ("queued", "ringing", "in-progress", "busy", "failed", "no-answer", "canceled"):
+            r = self.h.get(f"{self.acc}/Calls.json", params={"Status": status, "PageSize": "1"})
+            r.raise_for_status()
+            if r.json()["calls"]:
+                found.append(status)
+        return found
+
+    def _owned(self) -> set[str]:
+        """Every number the account holds now."""
+        owned: set[str] = set()
+        url: str | None = f"{self.acc}/IncomingPhoneNumbers.json?PageSize=1000"
+        while url:
+            r = self.h.get(url)
+            r.raise_for_status()
+            owned |= {n["phone_number"] for n in r.json()["incoming_phone_numbers"]}
+            url = r.json()["next_page_uri"]
+        return owned
+
     def _messages(self, forms: list[str], name: str, warm: int) -> Load:
-        """A cycling load of creates with ``forms``; the first ``warm`` of them sent once first
-        (each must answer 201: a failing endpoint stops the run here), then settled."""
-        path = f"{self.acc}/Messages.json"
+        return self._creates("Messages.json", forms, name, warm)[0]
+
+    def _creates(self, resource: str, forms: list[str], name: str, warm: int) -> tuple[Load, list[str]]:
+        """A cycling load of creates of ``resource`` with ``forms``; the first ``warm`` of them
+        sent once first (each must answer 201: a failing endpoint stops the run here), then
+        settled; and the SIDs those made."""
+        path = f"{self.acc}/{resource}"
+        made = []
         for form in forms[:warm]:
             r = self.h.post(path, content=form, headers={"Content-Type": "application/x-www-form-urlencoded"})
             if r.status_code != 201:
                 raise RuntimeError(f"{path} answered {r.status_code}: {r.text[:500]}")
+            made.append(r.json()["sid"])
         self.settle()
-        return Load(f"{self.base}{path}", _lua_cycle([f"POST {path} {form}" for form in forms], self.workdir / name))
+        load = Load(f"{self.base}{path}", _lua_cycle([f"POST {path} {form}" for form in forms], self.workdir / name))
+        return load, made
 
     def settle(self) -> None:
-        """Wait until every message of the account has its final status (numberpool's Settle)."""
+        """Wait until the account's pending work is done: every message has its final status,
+        every call has ended (numberpool's Settle)."""
         r = self.h.post("/numberpool/v1/Settle", data={"Timeout": "300"}, timeout=320)
         if r.status_code != 200:
             raise RuntimeError(f"Settle answered {r.status_code}: {r.text[:500]}")

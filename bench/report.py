@@ -56,22 +56,30 @@ def markdown(results: dict) -> str:
             "the change-stamp query above (bench/bare_pg_read_app.py), the least a read that checks for "
             "changes costs; and the phonenumbers floor inserting its row into PostgreSQL instead "
             "(bench/bare_provision_app.py with BARE_PG_URL), the least that buying a number costs there. The "
-            "`vs floor` column gives the floor's CPU per request ÷ the row's (median of the per-round ratios): "
-            "the reads against the one-query floor, provision against its own. No CPU of the PostgreSQL server "
-            "is counted, in any row. "
+            "`vs` column gives another row's CPU per request ÷ this row's (median of the per-round ratios): on "
+            "PostgreSQL the reads against the one-query floor, provision against its own; on SQLite the call "
+            "against the inbound message. No CPU of the PostgreSQL server is counted, in any row. "
             "`messages.create (From)` sends an SMS (2010-04-01 Messages.json) from one of the account's numbers with "
             "no status callback, `To` cycling over 10,000 numbers; `messages.create (Service of 400, sticky)` sends "
             "through a Messaging Service of 400 numbers with sticky sender on, `To` cycling over 1,000 recipients "
             "that each have their sticky sender already. numberpool answers a create, then delivers the message in "
             "the background (its status changes): each of these windows ends with a Settle "
-            "(`POST /numberpool/v1/Settle`) before the server's CPU is read, so that work is counted in its row."
+            "(`POST /numberpool/v1/Settle`) before the server's CPU is read, so that work is counted in its row. "
+            "`call (one-verb TwiML)` places a call (2010-04-01 Calls.json) from one of the account's numbers, "
+            "`To` cycling over +1415556XXXX numbers the account does not hold, its `Url` on the same trivial receiver answering "
+            "`<Response><Say>hi</Say></Response>` (bench/receiver_app.py, `/call`), no status callback: numberpool "
+            "answers `queued`, then in the background the call rings, is answered, fetches its Url, runs the "
+            "`<Say>` and completes; its windows end with a Settle too, so a call's whole life is counted in "
+            "its row. On SQLite its `vs` is the inbound message's CPU per event ÷ the call's CPU per call: an "
+            "inbound message is one webhook request answered; a call is one TwiML fetch and its life's "
+            "writes."
         ),
         "",
     ]
     for kind, data in results["databases"].items():
         summary = data["rounds"]["summary"]
         vs_floor = data["rounds"].get("vs_floor", {})
-        extra = (" vs floor |", "---|") if vs_floor else ("", "")
+        extra = (" vs |", "---|") if vs_floor else ("", "")
         lines += [f"## {kind}", "",
                   f"| operation | ratio (median) | target | CPU µs/request | requests/s | non-2xx |{extra[0]}",
                   f"|---|---|---|---|---|---|{extra[1]}"]
@@ -84,6 +92,10 @@ def markdown(results: dict) -> str:
             lines.append(f"| {op} | {v['ratio_median']:.2f} | {verdict} | {v['cpu_us_median']:.0f} | "
                          f"{v['rps_median']:.0f} | {v['errors']} |{against}")
         for op, f in vs_floor.items():
+            if f["target"] is None and not f["floor"].startswith("floor"):  # against another operation
+                lines += ["", (f"{op} against {f['floor']}: {f['floor']} CPU/request ÷ {op} CPU/request = "
+                               f"{f['ratio_median']:.2f} (median of the per-round ratios; quartiles "
+                               f"{f['quartiles'][0]:.2f}-{f['quartiles'][1]:.2f}).")]
             if f["target"] is not None:
                 lines += ["", (f"Target: {op} at least {f['target']:g} of its floor ({f['floor']}): floor CPU/request "
                                f"÷ {op} CPU/request = {f['ratio_median']:.2f} (median of the per-round ratios; "

@@ -34,6 +34,7 @@ import latency
 import measure
 import messages_scale
 import mock_vs_moto
+import receiver_app
 import report
 import servers
 import startup
@@ -48,6 +49,14 @@ MSG_FROM = "messages.create (From)"
 MSG_SERVICE = "messages.create (Service of 400, sticky)"
 MESSAGES = (MSG_FROM, MSG_SERVICE)
 CREATE_TARGET = 1.0  # a create with From and no status callback: CPU per request / provision's, at most
+# Placing a call (2010-04-01 Calls.json) with From of the account's, its Url on the webhook receiver
+# (bench/receiver_app.py's /call: <Response><Say>hi</Say></Response>), no status callback. numberpool
+# answers queued, then takes the call through ringing, in-progress (fetches the Url, runs the Say) and
+# completed in the background: the window ends with a Settle, as the messages rows' do, so every call
+# of the window has completed when the CPU is read. Reported against the inbound message row where
+# both are measured (SQLite): inbound message CPU per event / call CPU per call.
+CALL = "call (one-verb TwiML)"
+SETTLED = (*MESSAGES, CALL)  # rows whose windows end with a Settle
 # The same reads on a second server process with the response cache off (every request runs
 # the query and renders), so the table shows what a read costs when it misses.
 UNCACHED = ("fetch, cache off", "list, cache off")
@@ -68,9 +77,10 @@ INBOUND_TARGET = 2.0  # inbound message CPU per event / its floor's, at most
 FLOOR_PG_READ = "floor: bare GET + 1 PostgreSQL query (psycopg)"
 FLOOR_PN_PG = "floor: bare POST + phonenumbers + 1 PostgreSQL INSERT"
 BUYERS = (FLOOR_PN, FLOOR_PN_RSGI, FLOOR_PN_PG)  # the floors that buy numbers by PhoneNumber, as provision
-# Rows also reported against a floor (the floor's CPU per request / the row's), and the least
-# such ratio asked of a row, if any.
+# Rows also reported against a floor or another row (its CPU per request / the row's), and the
+# least such ratio asked of a row, if any.
 AGAINST_FLOOR = {
+    "sqlite": {CALL: INBOUND},
     "postgres": {"fetch": FLOOR_PG_READ, "list": FLOOR_PG_READ, "fetch, cache off": FLOOR_PG_READ,
                  "list, cache off": FLOOR_PG_READ, "provision": FLOOR_PN_PG},
 }
@@ -125,7 +135,9 @@ def rounds(kind: str, args: argparse.Namespace, workdir: Path) -> dict:
     proc, base = servers.numberpool(db_url, env, "--messaging-pool-limit", "1000000")
     bare_proc, bare_base = servers.bare()
     cold = servers.numberpool(db_url, {**env, **NO_CACHE})
-    hook = servers.receiver() if kind == "sqlite" else None
+    receiver = servers.receiver()  # the call row's Url; on SQLite also the inbound rows' webhook
+    call_url = receiver[1].rsplit("/", 1)[0] + receiver_app.CALL_PATH
+    hook = receiver if kind == "sqlite" else None
     hook_url = hook[1] if hook else ""
     if hook:
         floors = {
@@ -141,7 +153,7 @@ def rounds(kind: str, args: argparse.Namespace, workdir: Path) -> dict:
     else:
         floors = {}
     buyers = 1 + sum(name in BUYERS for name in floors)  # loads that buy numbers by PhoneNumber
-    ops_names = OPS + MESSAGES + (UNCACHED if cold else ()) + ((INBOUND,) if hook else ()) + tuple(floors)
+    ops_names = OPS + MESSAGES + (CALL,) + (UNCACHED if cold else ()) + ((INBOUND,) if hook else ()) + tuple(floors)
     if args.op:  # a check of some rows only (and the bare app, every ratio's baseline)
         unknown = set(args.op) - set(ops_names)
         if unknown:
@@ -153,10 +165,10 @@ def rounds(kind: str, args: argparse.Namespace, workdir: Path) -> dict:
         # numbers no window has used, so all of them classify numbers they have never seen.
         ops = Operations(base, sid, token, workdir, per_window * args.rounds * buyers)
         samples: dict[str, list[dict]] = {op: [] for op in ("bare", *ops_names)}
+        servers_measured = [proc, *(floor_proc for floor_proc, _ in floors.values())]
+        if any(receiver[0].pid in measure.tree(server.pid) for server in servers_measured):
+            raise RuntimeError("the webhook receiver is in a measured process tree")
         if hook:
-            servers_measured = [proc, *(floor_proc for floor_proc, _ in floors.values())]
-            if any(hook[0].pid in measure.tree(server.pid) for server in servers_measured):
-                raise RuntimeError("the webhook receiver is in a measured process tree")
             inbound = ops.inbound(hook_url)  # buys the numbers and warms numberpool's webhook client up
             ops.warm_inbound(inbound.url.replace(base, floors[FLOOR_HOOK][1], 1))  # and the floor's
         for r in range(args.rounds):
@@ -172,6 +184,8 @@ def rounds(kind: str, args: argparse.Namespace, workdir: Path) -> dict:
                 loads[MSG_FROM] = (proc.pid, *_load(ops.message_from()))
             if MSG_SERVICE in samples:
                 loads[MSG_SERVICE] = (proc.pid, *_load(ops.message_service()))
+            if CALL in samples:  # (made on the first round, after the 415 numbers of the rows above)
+                loads[CALL] = (proc.pid, *_load(ops.call(call_url)))
             if cold:
                 cold_proc, cold_base = cold
                 loads["fetch, cache off"] = (cold_proc.pid, ops.fetch.url.replace(base, cold_base, 1), None)
@@ -193,10 +207,12 @@ def rounds(kind: str, args: argparse.Namespace, workdir: Path) -> dict:
                 if name not in samples:
                     continue
                 w = measure.wrk_window(pid, url, seconds=args.window, connections=CONNECTIONS, headers=auth, lua=lua,
-                                       after=ops.settle if name in MESSAGES else None)
+                                       after=ops.settle if name in SETTLED else None)
                 samples[name].append({"requests": w.requests, "seconds": w.seconds, "cpu": w.cpu,
                                       "cpu_us": w.cpu_per_request_us, "rps": w.rps, "errors": w.non_2xx})
             print(f"bench[{kind}]: round {r + 1}/{args.rounds} done", flush=True)
+        if CALL in samples and (unfinished := ops.calls_not_completed()):
+            raise RuntimeError(f"bench: the call row's calls did not all complete: some are {', '.join(unfinished)}")
         summary = {}
         for name in ("bare", *ops_names):
             ratios = [b["cpu_us"] / s["cpu_us"] for b, s in zip(samples["bare"], samples[name], strict=True)]
@@ -223,8 +239,7 @@ def rounds(kind: str, args: argparse.Namespace, workdir: Path) -> dict:
             servers.stop(cold[0])
         for floor_proc, _ in floors.values():
             servers.stop(floor_proc)
-        if hook:
-            servers.stop(hook[0])
+        servers.stop(receiver[0])
         drop_db(kind, db_url)
 
 

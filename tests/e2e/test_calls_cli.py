@@ -34,7 +34,7 @@ def account(server, subaccount):
 
 
 def calls(server, sid: str, token: str, *args: str):
-    return run(["calls", "--server", server.base_url, *args], environ(sid, token))
+    return run(["calls", "--url", server.base_url, *args], environ(sid, token))
 
 
 def test_a_call_placed_with_twiml_is_printed_with_its_verbs(server, account):
@@ -58,7 +58,7 @@ def test_a_call_placed_with_a_url_shows_the_twiml_requested(server, account, rec
     n = c.incoming_phone_numbers.create(area_code="415")
     url = receiver.answer(f"/twiml-{sid}", body='<Response><Say>From the web</Say><Pause length="2"/>'
                                                 '<Say>line one\nline two</Say></Response>')
-    done = calls(server, sid, token, "--to", TO, "--from", n.phone_number, "--url", url)
+    done = calls(server, sid, token, "--to", TO, "--from", n.phone_number, "--twiml-url", url)
     assert (done.returncode, done.stderr) == (0, ""), (done.stdout, done.stderr)
     lines = done.stdout.splitlines()
     first = LINE.fullmatch(lines[0])
@@ -112,7 +112,7 @@ def test_a_refused_call_exits_1_with_the_twilio_error(server, account, client):
     done = calls(server, sid, token, "--to", TO, "--from", theirs.phone_number, "--twiml", HELLO)
     assert_one_line_error(done, "(code 21210)", 1)
     assert done.stderr.startswith("numberpool: ")
-    done = calls(server, sid, token, "--to", TO, "--from", theirs.phone_number, "--url", "not a url")
+    done = calls(server, sid, token, "--to", TO, "--from", theirs.phone_number, "--twiml-url", "not a url")
     assert done.returncode == 1 and "(code " in done.stderr and done.stdout == "", done.stderr
 
 
@@ -129,14 +129,14 @@ def test_wrong_credentials_exit_1_with_the_twilio_error(server, account):
     ({"TWILIO_AUTH_TOKEN": "tok-secret"}, "TWILIO_ACCOUNT_SID"),
 ])
 def test_missing_credentials_exit_2(env, missing):
-    done = run(["calls", "--server", f"http://127.0.0.1:{free_port()}"], {**environ(), **env}, timeout=30)
+    done = run(["calls", "--url", f"http://127.0.0.1:{free_port()}"], {**environ(), **env}, timeout=30)
     assert_one_line_error(done, f"numberpool: set {missing} in the environment", 2)
     assert "tok-secret" not in done.stderr
 
 
 def test_an_unreachable_server_exits_1():
     port = free_port()
-    done = run(["calls", "--server", f"127.0.0.1:{port}"], environ("AC" + "a" * 32, "tok-secret"), timeout=30)
+    done = run(["calls", "--url", f"127.0.0.1:{port}"], environ("AC" + "a" * 32, "tok-secret"), timeout=30)
     refused = f"numberpool: cannot reach the server at http://127.0.0.1:{port}: connection refused"
     assert_one_line_error(done, refused, 1)
     assert "tok-secret" not in done.stderr
@@ -144,10 +144,10 @@ def test_an_unreachable_server_exits_1():
 
 @pytest.mark.parametrize(("args", "expected"), [
     (["--limit", "0"], "--limit: '0' is not"),
-    (["--server", "ftp://x"], "--server: 'ftp://x' is not"),
-    (["--url", "http://x/", "--twiml", HELLO], "not allowed with argument"),
+    (["--url", "ftp://x"], "--url: 'ftp://x' is not"),
+    (["--twiml-url", "http://x/", "--twiml", HELLO], "not allowed with argument"),
     (["--twiml", HELLO], "a call needs --to and --from"),
-    (["--to", TO, "--url", "http://x/"], "a call needs --to and --from"),
+    (["--to", TO, "--twiml-url", "http://x/"], "a call needs --to and --from"),
 ])
 def test_usage_errors_exit_2(args, expected):
     assert_one_line_error(run(["calls", *args], environ("AC" + "a" * 32, "tok"), timeout=30), expected, 2)

@@ -304,7 +304,7 @@ def test_every_option_of_every_command_has_help():
 
     options = list(walk(cli.build_parser(), "numberpool"))
     assert {name for name, _ in options} == {"numberpool", "numberpool serve", "numberpool db upgrade",
-                                             "numberpool bulk-load", "numberpool receive-sms", "numberpool receive-call", "numberpool messages",
+                                             "numberpool bulk-load", "numberpool receive-sms", "numberpool receive-call", "numberpool messages", "numberpool calls",
                                              "numberpool sms", "numberpool call"}  # the former names, aliases
     assert [(name, a.dest) for name, a in options if not a.help] == []
 

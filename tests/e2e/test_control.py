@@ -123,7 +123,7 @@ def empty_state(s: Server) -> dict[str, Any]:
                                         "friendly_name": "numberpool main account", "status": "active",
                                         "auth_token": s.auth_token}],
             "applications": [], "numbers": [], "messaging_services": [], "trunks": [], "proxy_services": [],
-            "delivery_rules": []}
+            "delivery_rules": [], "call_rules": []}
 
 
 # -- health ---------------------------------------------------------------------------------------

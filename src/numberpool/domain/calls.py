@@ -570,7 +570,12 @@ class CallWork:
         await self._finish(work, leg)
 
     def _seconds(self, leg: Leg, callee: Leg | None) -> int:
-        held = max(now() - (leg.row.answered_at or now()), 0)
+        """How long the call lasted: the part of its hold that passed on the server clock (all of
+        it, or until a redirect or UpdateCall ended it), then what its TwiML (and its peer's)
+        took, counted without waiting. Nothing else counts: how long this machine took to fetch
+        and run the TwiML is not the call's time."""
+        hold = leg.rule.get("hold_seconds", 0)
+        held = min(max(now() - (leg.row.answered_at or now()), 0), hold) if hold else 0
         return held + max(leg.row.elapsed, callee.row.elapsed if callee is not None else 0)
 
     async def _peer(self, leg: Leg) -> Leg | None:

@@ -4,12 +4,12 @@ everything they and it hold deleted (reset), and loading a document (load).
 A document (``state_document``'s types; ``products.control.document`` reads and writes its JSON)
 lists accounts, then the resources of those accounts: Applications, IncomingPhoneNumbers, Messaging Services with their
 numbers, Trunks with their OriginationUrls (a number's trunk is its ``trunk_sid``), Proxy
-Services with their numbers, and numberpool's DeliveryRules. It is configuration only: messages,
-their pending work, sticky senders, opt-outs and inbound message records are traffic, and no
+Services with their numbers, and numberpool's DeliveryRules and CallRules. It is configuration only: messages,
+calls, their pending work, sticky senders, opt-outs and inbound records are traffic, and no
 document carries them. Loading one is an upsert by SID in one transaction: a resource the
 document names ends with exactly the document's values (a field it leaves out takes the value the
 API gives a new resource), the number list of a service and the OriginationUrl list of a trunk
-become exactly the document's, a DeliveryRule replaces the rule its account had for the same
+become exactly the document's, a DeliveryRule or CallRule replaces the rule its account had for the same
 ``To`` (as creating it through the API does), and nothing else changes. Every rule is the API's
 own, checked by the same domain code (``state_load``), so a document the API could not have
 produced is refused whole with the error the API would answer, and nothing is written.
@@ -22,6 +22,7 @@ from numberpool.domain.accounts import Account
 from numberpool.domain.backend import Backend
 from numberpool.domain.state_document import (
     AccountDoc,
+    CallRuleDoc,
     Document,
     Member,
     NumberDoc,
@@ -34,7 +35,7 @@ from numberpool.domain.state_load import Load
 from numberpool.store import state as q
 from numberpool.store.state import Snapshot
 
-__all__ = ["AccountDoc", "Control", "Document", "Member", "NumberDoc", "ResourceDoc", "RuleDoc", "ServiceDoc",
+__all__ = ["AccountDoc", "CallRuleDoc", "Control", "Document", "Member", "NumberDoc", "ResourceDoc", "RuleDoc", "ServiceDoc",
            "Snapshot", "TrunkDoc"]
 
 

@@ -1,6 +1,6 @@
 """``numberpool calls``: the latest calls of a running server printed for a person (newest first,
 one line each: the SID, the direction, from → to, the status, the duration, and what its TwiML
-said), or, with ``--url`` or ``--twiml``, a call placed and followed to its end.
+said), or, with ``--twiml-url`` or ``--twiml``, a call placed and followed to its end.
 
 A client of the server's own API: its list (``GET /numberpool/v1/Calls``: every call of the
 caller's account and its subaccounts), and for a call placed ``POST
@@ -8,8 +8,8 @@ caller's account and its subaccounts), and for a call placed ``POST
 course), and the call read back (``GET /numberpool/v1/Calls/{Sid}``). The credentials are those
 of the environment, with the errors of ``messages`` (``server/messages_cli.py``): one line on
 stderr, exit 2 when the credentials are missing, 1 when the server refuses a request (the Twilio
-error's message and code) or cannot be reached. ``--url`` is the call's TwiML URL (Twilio's
-``Url``); the server is ``--server``."""
+error's message and code) or cannot be reached. The server is ``--url``, as for every client
+command; the call's TwiML URL (Twilio's ``Url``) is ``--twiml-url``."""
 
 from __future__ import annotations
 
@@ -29,7 +29,7 @@ from numberpool.server.args import (
 from numberpool.server.messages_cli import _arrow, _shortened
 from numberpool.server.receive import _inbound_client, _one_line, _unreachable
 
-# Twilio-style absolute URIs: the numberpool client maps https://api.twilio.com/X to {--server}/X.
+# Twilio-style absolute URIs: the numberpool client maps https://api.twilio.com/X to {--url}/X.
 API = "https://api.twilio.com"
 CALLS_URI = API + "/numberpool/v1/Calls"
 SETTLE_URI = API + "/numberpool/v1/Settle"
@@ -153,35 +153,35 @@ def _described(args: argparse.Namespace) -> str:
 def place(client: Any, args: argparse.Namespace) -> dict[str, Any]:
     """Place the call, settle, and read it back (the verbs its TwiML ran, the requests made)."""
     data = {"To": args.to, "From": args.from_}
-    if args.url is not None:
-        data["Url"] = args.url
+    if args.twiml_url is not None:
+        data["Url"] = args.twiml_url
     else:
         data["Twiml"] = args.twiml
-    created = _request(client, args.server, args.timeout, "POST",
+    created = _request(client, args.url, args.timeout, "POST",
                        f"{API}/2010-04-01/Accounts/{client.account_sid}/Calls.json", data=data)
     sid = created.get("sid") if isinstance(created, dict) else None
     if not isinstance(sid, str):
-        raise Failure(f"the server at {args.server} did not answer with a call", 1)
-    _request(client, args.server, args.timeout, "POST", SETTLE_URI,
+        raise Failure(f"the server at {args.url} did not answer with a call", 1)
+    _request(client, args.url, args.timeout, "POST", SETTLE_URI,
              data={"Timeout": str(max(1, min(int(args.timeout), SETTLE_SECONDS)))})
-    call = _request(client, args.server, args.timeout, "GET", f"{CALLS_URI}/{sid}")
+    call = _request(client, args.url, args.timeout, "GET", f"{CALLS_URI}/{sid}")
     if not isinstance(call, dict):
-        raise Failure(f"the server at {args.server} did not answer with a call", 1)
+        raise Failure(f"the server at {args.url} did not answer with a call", 1)
     return call
 
 
 def calls(args: argparse.Namespace) -> int:
-    placing = args.url is not None or args.twiml is not None
+    placing = args.twiml_url is not None or args.twiml is not None
     if placing and not (args.to and args.from_):
-        raise Failure("a call needs --to and --from with --url or --twiml (see numberpool calls --help)")
-    client = _inbound_client(argparse.Namespace(url=args.server, timeout=args.timeout))
+        raise Failure("a call needs --to and --from with --twiml-url or --twiml (see numberpool calls --help)")
+    client = _inbound_client(argparse.Namespace(url=args.url, timeout=args.timeout))
     if hasattr(sys.stdout, "reconfigure"):  # a verb's text the terminal cannot show: escaped, not a crash
         sys.stdout.reconfigure(errors="backslashreplace")
     arrow = _arrow()
     if placing:
         print(format_call(place(client, args), arrow))
         return 0
-    found, more = fetch(client, args.server, args.timeout, _filters(args), args.limit)
+    found, more = fetch(client, args.url, args.timeout, _filters(args), args.limit)
     if not found:
         print("no calls" + (f" {_described(args)}" if _described(args) else ""))
         return 0
@@ -193,21 +193,21 @@ def calls(args: argparse.Namespace) -> int:
 
 def calls_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
     p = sub.add_parser("calls", help="list the latest calls of a running server, or place one",
-                       description="Without --url or --twiml: print the latest calls of a running numberpool server"
+                       description="Without --twiml-url or --twiml: print the latest calls of a running numberpool server"
                                    " (the account of the credentials and its subaccounts), newest first, one line"
                                    " each: SID, direction, from and to, status, duration, and the verbs its TwiML"
-                                   " ran. With --to, --from and --url or --twiml: place a call, wait for it to end"
+                                   " ran. With --to, --from and --twiml-url or --twiml: place a call, wait for it to end"
                                    " (Settle), and print it with its verbs, the TwiML requested and its status"
                                    " callbacks. The credentials are TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN of the"
                                    " environment.")
-    p.add_argument("--server", type=server_url, default=DEFAULT_SERVER_URL, metavar="URL",
+    p.add_argument("--url", type=server_url, default=DEFAULT_SERVER_URL, metavar="URL",
                    help=f"the numberpool server (default {DEFAULT_SERVER_URL})")
     p.add_argument("--to", default=None, metavar="NUMBER",
                    help="only calls to this number; the number to call when placing one (E.164, +1...)")
     p.add_argument("--from", dest="from_", default=None, metavar="NUMBER",
                    help="only calls from this number; the caller ID when placing one: a voice number of the account")
     how = p.add_mutually_exclusive_group()
-    how.add_argument("--url", default=None, metavar="URL",
+    how.add_argument("--twiml-url", default=None, metavar="URL",
                      help="place a call whose TwiML is fetched from this URL (Url)")
     how.add_argument("--twiml", default=None, metavar="XML",
                      help="place a call that runs this TwiML (Twiml), e.g. '<Response><Say>Hello</Say></Response>'")

@@ -236,3 +236,24 @@ checked("send messages: with From, through a Messaging Service, a Twilio error, 
   const again = await client.messages(viaService.sid).fetch();
   assert.equal(again.messagingServiceSid, service.sid);
 });
+
+checked("place a call: TwiML run to its end, a Twilio error, then list and fetch", async () => {
+  const client = await freshClient();
+  const [from] = await buy(client, 1);
+  const call = await client.calls.create({ to: "+14155550100", from: from.phoneNumber,
+    twiml: "<Response><Say>hello from node</Say></Response>", statusCallbackEvent: ["initiated", "completed"] });
+  assert.match(call.sid, /^CA[0-9a-f]{32}$/);
+  assert.equal(call.status, "queued");
+  assert.equal(call.toFormatted, "(415) 555-0100");
+  await assert.rejects(client.calls.create({ to: "+14155550100", from: "+14155550199", url: "https://example.com/t" }),
+    (err) => err.status === 400 && err.code === 21210);
+  const auth = Buffer.from(`${client.username}:${client.password}`).toString("base64");
+  const settled = await fetch(`${BASE}/numberpool/v1/Settle`, { method: "POST", headers: { Authorization: `Basic ${auth}` } });
+  assert.equal(settled.status, 200);
+  const listed = await client.calls.list({ to: "+14155550100" });
+  assert.deepEqual(listed.map((c) => c.sid), [call.sid]);
+  const ended = await client.calls(call.sid).fetch();
+  assert.equal(ended.status, "completed");
+  assert.equal(ended.duration, "0");
+  assert.equal(ended.direction, "outbound-api");
+});

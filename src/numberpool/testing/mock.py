@@ -145,31 +145,46 @@ class Mock:
         self._transports.append(inbound.transport)
 
     def settle(self, timeout: float = 60.0) -> None:
-        """Wait until every message this mock was asked to send has reached its final status and
-        its status callbacks have been answered (``POST /numberpool/v1/Settle``, on every account).
+        """Wait until every message and call this mock was asked to send or place has reached its
+        final status (a call waiting on the server clock aside) and its status callbacks have been
+        answered (``POST /numberpool/v1/Settle``, on every account).
         TimeoutError naming what is still pending after ``timeout`` seconds."""
         backend = self._started().backend
         everyone = [a.sid for a in _all_accounts(backend)]
         future = asyncio.run_coroutine_threadsafe(backend.sending.settle(everyone, timeout), self._background_loop())
         left = future.result()
         if left:
-            raise TimeoutError(f"{len(left)} message(s) still being sent after {timeout:g} s: "
+            raise TimeoutError(f"{len(left)} message(s) or call(s) still pending after {timeout:g} s: "
                                + ", ".join(row.message_sid for row in left[:10]))
 
     def messages(self, *, to: str | None = None, from_: str | None = None, body_contains: str | None = None,
                  status: str | None = None, direction: str | None = None) -> list[dict[str, Any]]:
         """Every message of the main account and its subaccounts matching the filters, newest first,
         as ``GET /numberpool/v1/Messages`` gives them (Twilio's fields, ``selection``, ``deliveries``)."""
-        params = {k: v for k, v in (("To", to), ("From", from_), ("Body", body_contains), ("Status", status),
-                                    ("Direction", direction)) if v is not None}
+        return self._every("messages", {"To": to, "From": from_, "Body": body_contains, "Status": status,
+                                        "Direction": direction})
+
+    def calls(self, *, to: str | None = None, from_: str | None = None, status: str | None = None,
+              direction: str | None = None, parent_call_sid: str | None = None) -> list[dict[str, Any]]:
+        """Every call leg of the main account and its subaccounts matching the filters, newest
+        first, as ``GET /numberpool/v1/Calls`` gives them (Twilio's fields, ``verbs``: what the
+        TwiML did, ``deliveries``: every request made for the call). ``settle()`` first to see
+        calls placed so far at their end."""
+        return self._every("calls", {"To": to, "From": from_, "Status": status, "Direction": direction,
+                                     "ParentCallSid": parent_call_sid})
+
+    def _every(self, key: str, filters: dict[str, str | None]) -> list[dict[str, Any]]:
+        """Every page of ``/numberpool/v1/{Key}`` with ``filters`` (None: not sent)."""
+        params = {k: v for k, v in filters.items() if v is not None}
+        first = f"/numberpool/v1/{key.capitalize()}"
         found: list[dict[str, Any]] = []
         with self.http() as h:
-            url: str | None = "/numberpool/v1/Messages"
+            url: str | None = first
             while url is not None:
-                r = h.get(url, params=params if url == "/numberpool/v1/Messages" else None)
+                r = h.get(url, params=params if url == first else None)
                 r.raise_for_status()
                 page = r.json()
-                found += page["messages"]
+                found += page[key]
                 url = page["meta"]["next_page_url"]
         return found
 

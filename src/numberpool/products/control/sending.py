@@ -99,7 +99,7 @@ def register(r: Router, b: Backend) -> None:
         if left:
             shown = ", ".join(row.message_sid for row in left[:10])
             more = f" and {len(left) - 10} more" if len(left) > 10 else ""
-            raise errors.settle_timed_out(f"{len(left)} message(s) still being sent: {shown}{more}")
+            raise errors.settle_timed_out(f"{len(left)} message(s) or call(s) still pending: {shown}{more}")
         return Response(200, dumps({"pending": 0}))
 
     def fetch_clock(req: Request) -> Response:
@@ -118,7 +118,7 @@ def register(r: Router, b: Backend) -> None:
         limit = timeout(req.form.get("Timeout"))
         left = await b.sending.advance_clock(seconds, q.family(req.caller.sid), limit)
         if left:
-            raise errors.settle_timed_out(f"the clock advanced; {len(left)} message(s) still being sent: "
+            raise errors.settle_timed_out(f"the clock advanced; {len(left)} message(s) or call(s) still pending: "
                                           + ", ".join(row.message_sid for row in left[:10]))
         return Response(200, dumps(clock_json()), reusable=False)
 

@@ -448,13 +448,13 @@ class CallWork:
     async def run(self, sid: str) -> None:
         """A claimed call's work, from where it stands to its next wait or its end."""
         try:
-            row = await self.sending._write(self._load, sid)
-            if row is None:
+            loaded = await self.sending._write(self._load, sid)
+            if loaded is None:
                 return
-            owner = await self.db.background(self._owner, row.account_sid)
+            row, owner, rang = loaded
             leg = Leg.of(row, owner.auth_token if owner is not None else "")
             leg.ended = row.status in FINAL  # ended by UpdateCall while it waited on the clock
-            await self._life(leg, owner)
+            await self._life(leg, rang)
         except _Lost:
             return
         except Exception:
@@ -464,27 +464,32 @@ class CallWork:
         with self.db.read() as conn:
             return accounts_store.get(conn, account_sid)
 
-    def _load(self, conn: Connection, sid: str) -> Any:
+    def _load(self, conn: Connection, sid: str) -> tuple[Any, Any, bool] | None:
+        """The call and its owner, the claim renewed; a queued call starts ringing in the same
+        transaction (its CallRule read and kept on it). None when the call is gone."""
         self._hold(conn, sid)
         row = q.get(conn, sid, lock=True)
         if row is None:
             work_store.finish(conn, sid)
-        return row
+            return None
+        owner = accounts_store.get(conn, row.account_sid)
+        if row.phase != "queued" or row.status != "queued":
+            return row, owner, False
+        rule = self._rule(owner, row.to_number)
+        rang = q.changed(conn, row, {"status": "ringing", "start_time": now(), "phase": "ringing",
+                                     "rule": orjson.dumps(rule).decode(), "date_updated": now()})
+        return rang, owner, True
 
-    async def _life(self, leg: Leg, owner: Any) -> None:
+    async def _life(self, leg: Leg, rang: bool) -> None:
         work = leg.row.sid
-        if leg.row.phase == "queued":
-            if leg.row.status == "canceled":  # canceled while queued: no callbacks
-                await self._finish(work, leg, {"phase": "done"})
-                return
-            rule = await self.db.background(self._rule, owner, leg.row.to_number)
-            leg.rule = rule
-            await self._save(work, leg, {"status": "ringing", "start_time": now(), "phase": "ringing",
-                                         "rule": orjson.dumps(rule).decode()})
+        if leg.row.phase == "queued":  # canceled while queued: no callbacks
+            await self._finish(work, leg, {"phase": "done"})
+            return
+        if rang:
             await self._event(leg, "initiated")
             await self._event(leg, "ringing")
-            if rule["ring_seconds"] > 0:
-                await self._wait(work, leg, {}, rule["ring_seconds"])
+            if leg.rule["ring_seconds"] > 0:
+                await self._wait(work, leg, {}, leg.rule["ring_seconds"])
                 return
         if leg.row.phase == "ringing":
             if leg.row.status == "canceled":
@@ -500,7 +505,7 @@ class CallWork:
                 if callee is not None:
                     await self._end_callee(work, callee, callee.row.status)
                 return
-            await self._answer(work, leg)
+            await self._answer(work, leg, {"phase": "run"})
             await self._event(leg, "answered")
             if callee is not None:
                 await self._answer(work, callee)
@@ -511,7 +516,6 @@ class CallWork:
             if hold > 0 and leg.redirect is None:
                 await self._wait(work, leg, {"phase": "hold"}, hold)
                 return
-            await self._save(work, leg, {"phase": "run"})
         if leg.row.phase == "hold":
             await self._save(work, leg, {"phase": "run"})
         if leg.row.phase == "run":
@@ -536,8 +540,8 @@ class CallWork:
         best = min(found, key=lambda r: (chain.index(r.account_sid), r.to_pattern != to, -len(r.to_pattern)))
         return rule_values(best)
 
-    async def _answer(self, work: str, leg: Leg) -> None:
-        values: dict[str, Any] = {"status": "in-progress", "answered_at": now()}
+    async def _answer(self, work: str, leg: Leg, more: dict[str, Any] | None = None) -> None:
+        values: dict[str, Any] = {"status": "in-progress", "answered_at": now(), **(more or {})}
         if leg.row.machine_detection:
             values["answered_by"] = leg.rule["answered_by"]
         if leg.row.start_time is None:
@@ -558,14 +562,17 @@ class CallWork:
         it was in progress plus what its TwiML (and its peer's) took; the ``completed`` callback;
         the work row gone with the last write."""
         if leg.row.status in ("canceled", "busy", "no-answer", "failed"):
-            await self._save(work, leg, {"phase": "done", "end_time": leg.row.end_time or now(), "duration": 0})
+            values = {"phase": "done", "end_time": leg.row.end_time or now(), "duration": 0}
         else:
             seconds = self._seconds(leg, callee)
-            end = (leg.row.answered_at or now()) + seconds
-            await self._save(work, leg, {"status": "completed", "duration": seconds, "end_time": end,
-                                         "price": _price(seconds), "phase": "done"})
+            values = {"status": "completed", "duration": seconds, "price": _price(seconds), "phase": "done",
+                      "end_time": (leg.row.answered_at or now()) + seconds}
             if callee is not None:
                 await self._end_callee(work, callee, "completed", seconds)
+        if not (leg.row.status_callback and "completed" in orjson.loads(leg.row.events)):
+            await self._finish(work, leg, values)  # no callback to record after it: one write
+            return
+        await self._save(work, leg, values)
         await self._event(leg, "completed")
         await self._finish(work, leg)
 
@@ -725,10 +732,12 @@ class CallWork:
                     break
                 source, purpose, extra = step
                 break
+            if leg.ended or source is None:
+                return  # what follows the TwiML (the call's end) writes what it gathered
             await self._save(work, leg)
             if leg.redirect is not None:  # UpdateCall asked for new instructions
                 source, purpose, extra, leg.redirect = leg.redirect, "redirect", [], None
-            if leg.ended or source is None:
+            if leg.ended:
                 return
         leg.verbs.append({"verb": "Redirect", "attributes": {}, "text": "", "result": {"error_code": 11215}})
 

@@ -548,3 +548,36 @@ def test_update_refusals(account):
                headers={"Content-Type": "application/x-www-form-urlencoded"})
     assert (r.status_code, r.json()["code"]) == (400, 20001)
     assert c.calls(call.sid).fetch().status == "completed"
+
+
+def test_a_call_to_a_trunk_number_records_the_sip_target(account):
+    c, h, _ = account
+    caller = c.incoming_phone_numbers.create(area_code="415")
+    t = c.trunking.v1.trunks.create(friendly_name="calls")
+    t.origination_urls.create(weight=10, priority=1, enabled=True, friendly_name="pbx", sip_url="sip:pbx.example.com")
+    n = c.incoming_phone_numbers.create(area_code="415", trunk_sid=t.sid)
+    rule(h, To=n.phone_number, Duration="33")  # the SIP side has no TwiML: it lasts the rule's Duration
+    call = c.calls.create(to=n.phone_number, from_=caller.phone_number, twiml=SAY)
+    settle(h)
+    [inbound] = [x for x in c.calls.list(to=n.phone_number) if x.direction == "inbound"]
+    assert (inbound.trunk_sid, inbound.status, inbound.duration) == (t.sid, "completed", "33")
+    assert view(h, inbound.sid)["sip_url"] == "sip:pbx.example.com"
+    assert c.calls(call.sid).fetch().duration == "33"
+    record = h.get(f"/numberpool/v1/InboundCalls/{inbound.sid}").json()
+    assert (record["route"], record["trunk_sid"], record["sip_url"]) == ("trunk", t.sid, "sip:pbx.example.com")
+    r = h.post("/numberpool/v1/InboundCalls", data={"To": n.phone_number, "From": "+14155550166", "CallDuration": "4"})
+    received = c.calls(r.json()["sid"]).fetch()
+    assert (received.trunk_sid, received.duration) == (t.sid, "4")
+
+
+def test_an_api_key_places_and_reads_calls(server, account):
+    c, _, _ = account
+    n = c.incoming_phone_numbers.create(area_code="415")
+    key = c.new_keys.create(friendly_name="calls")
+    with server.http(key.sid, key.secret) as kh:
+        r = kh.post(f"/2010-04-01/Accounts/{n.account_sid}/Calls.json",
+                    data={"To": TO, "From": n.phone_number, "Twiml": SAY})
+        assert r.status_code == 201, r.text
+        settle(kh)
+        assert kh.get(f"/2010-04-01/Accounts/{n.account_sid}/Calls/{r.json()['sid']}.json").json()["status"] == "completed"
+        assert kh.get(f"/numberpool/v1/Calls/{r.json()['sid']}").status_code == 200

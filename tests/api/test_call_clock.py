@@ -136,3 +136,18 @@ def test_a_hold_that_runs_out_fetches_the_url_and_counts_in_the_duration(server,
     assert len(receiver.requests(f"/{name}")) == 1
     done = c.calls(call.sid).fetch()
     assert (done.status, done.duration) == ("completed", "50")  # the whole hold, then the pause
+
+
+def test_ringing_past_the_timeout_is_no_answer(server, account, receiver, request):
+    c, h, token = account
+    name = name_of(request)
+    n = c.incoming_phone_numbers.create(area_code="415")
+    rule(h, To=TO, RingSeconds="30")
+    call = c.calls.create(to=TO, from_=n.phone_number, twiml=SAY, timeout=10, status_callback=receiver.url(f"/{name}"))
+    settle(h)
+    advance(server, 9)
+    assert c.calls(call.sid).fetch().status == "ringing"
+    advance(server, 1)  # the create's Timeout, before the rule's 30 s of ringing
+    assert c.calls(call.sid).fetch().status == "no-answer"
+    [cb] = signed(receiver, f"/{name}", token)
+    assert (cb.form["CallStatus"], cb.form["SipResponseCode"]) == ("no-answer", "487")

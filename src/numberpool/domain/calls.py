@@ -476,6 +476,8 @@ class CallWork:
         if row.phase != "queued" or row.status != "queued":
             return row, owner, False
         rule = self._rule(owner, row.to_number)
+        if rule["ring_seconds"] >= row.timeout:  # it would ring past the create's Timeout: no answer then
+            rule.update(status="no-answer", ring_seconds=row.timeout)
         rang = q.changed(conn, row, {"status": "ringing", "start_time": now(), "phase": "ringing",
                                      "rule": orjson.dumps(rule).decode(), "date_updated": now()})
         return rang, owner, True

@@ -38,7 +38,7 @@ import orjson
 import phonenumbers
 from sqlalchemy import bindparam
 
-from numberpool.domain import errors, routing
+from numberpool.domain import errors, routing, rules
 from numberpool.domain.accounts import Account, holds
 from numberpool.domain.clock import now, now_ms
 from numberpool.domain.inbound import Conversation, Inbound, _refuse
@@ -531,16 +531,9 @@ class CallWork:
             await self._finish(work, leg)
 
     def _rule(self, owner: Any, to: str) -> dict[str, Any]:
-        """The CallRule that decides a call to ``to``: the account's own before its parent's;
-        within one account an exact ``To`` before the longest matching prefix."""
-        if owner is None:
-            return default_rule()
-        chain = [owner.sid] if owner.owner_account_sid in (None, owner.sid) else [owner.sid, owner.owner_account_sid]
-        found = q.rules_for(self.db, chain, to)
-        if not found:
-            return default_rule()
-        best = min(found, key=lambda r: (chain.index(r.account_sid), r.to_pattern != to, -len(r.to_pattern)))
-        return rule_values(best)
+        """What the CallRule deciding a call to ``to`` says (``domain.rules``), else the default."""
+        found = rules.deciding(q.rules, self.db, owner, to)
+        return rule_values(found) if found is not None else default_rule()
 
     async def _answer(self, work: str, leg: Leg, more: dict[str, Any] | None = None) -> None:
         values: dict[str, Any] = {"status": "in-progress", "answered_at": now(), **(more or {})}

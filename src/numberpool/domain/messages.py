@@ -37,7 +37,7 @@ import orjson
 import phonenumbers
 from sqlalchemy import bindparam
 
-from numberpool.domain import clock, errors, received
+from numberpool.domain import clock, errors, received, rules
 from numberpool.domain.accounts import Account, holds
 from numberpool.domain.clock import now, now_ms
 from numberpool.domain.errors import TwilioError
@@ -812,15 +812,8 @@ def _failed(code: int | None, ts: int) -> dict[str, Any]:
 
 
 def _rule(db: Database, owner: Any, to: str) -> Any:
-    """The DeliveryRule that decides a message to ``to``: the account's own before its
-    parent's; within one account an exact ``To`` before the longest matching prefix."""
-    if owner is None:
-        return None
-    chain = [owner.sid] if owner.owner_account_sid in (None, owner.sid) else [owner.sid, owner.owner_account_sid]
-    found = q.rules_for(db, chain, to)
-    if not found:
-        return None
-    return min(found, key=lambda r: (chain.index(r.account_sid), r.to_pattern != to, -len(r.to_pattern)))
+    """The DeliveryRule that decides a message to ``to`` (``domain.rules``), or None."""
+    return rules.deciding(q.rules, db, owner, to)
 
 
 def status_params(row: Any, status: str) -> Params:

@@ -53,6 +53,7 @@ from numberpool.store import pools as pools_q
 from numberpool.store import state as state_q
 from numberpool.store.crud import Crud
 from numberpool.store.db import Connection, Row, present
+from numberpool.store.rules import RuleTable
 from numberpool.store.schema import call_rules, delivery_rules, messaging_numbers, proxy_numbers
 
 _RULES = Crud(delivery_rules)
@@ -285,56 +286,36 @@ class Load:
                 if m.phone_number_sid not in kept[s.sid]:
                     messaging.add_in(conn, owner, s.sid, m.phone_number_sid)
 
-    # -- DeliveryRules --------------------------------------------------------------------------
+    # -- DeliveryRules and CallRules -----------------------------------------------------------
     def _rule(self, r: RuleDoc) -> None:
-        """The rule with the document's SID and values; the account's other rule for the same
-        ``To``, if any, goes (as a rule created through the API replaces it)."""
-        conn = self.conn
-        owner = self._owner(r.where, r.account_sid)
-        row = _RULES.get(conn, r.sid, lock=True)
-        if row is not None and row.account_sid != owner.sid:
-            if not self._sees(row.account_sid):
-                raise _elsewhere(r.where, "DeliveryRule", r.sid)
-            raise _moved(r.where, "DeliveryRule", r.sid)
-        values = {"to_pattern": r.to, "status": r.status, "error_code": r.error_code}
-        if row is None:
-            ts = now()
-            messages_q.rule_insert(conn, {"sid": r.sid, "account_sid": owner.sid, **values, "date_created": ts,
-                                          "date_updated": ts})
-            return
-        changes = _changes(row, values)
-        if not changes:
-            return
-        if "to_pattern" in changes:
-            for holder in messages_q.rules_for_in(conn, [owner.sid], r.to):
-                if holder.to_pattern == r.to and holder.sid != r.sid:
-                    messages_q.rule_delete(conn, holder.sid)
-        _RULES.update(conn, r.sid, {**changes, "date_updated": now()})
+        self._rule_of(r, "DeliveryRule", _RULES, messages_q.rules,
+                      {"to_pattern": r.to, "status": r.status, "error_code": r.error_code})
 
-    # -- CallRules ------------------------------------------------------------------------------
     def _call_rule(self, r: CallRuleDoc) -> None:
-        """The CallRule with the document's SID and values; the account's other CallRule for the
-        same ``To``, if any, goes (as a rule created through the API replaces it)."""
+        self._rule_of(r, "CallRule", _CALL_RULES, calls_q.rules, {
+            "to_pattern": r.to, "status": r.status, "ring_seconds": r.ring_seconds, "hold_seconds": r.hold_seconds,
+            "digits": orjson.dumps(list(r.digits)).decode(), "duration": r.duration, "answered_by": r.answered_by})
+
+    def _rule_of(self, r: RuleDoc | CallRuleDoc, kind: str, crud: Crud, rules: RuleTable,
+                 values: dict[str, Any]) -> None:
+        """The rule with the document's SID and ``values``; the account's other rule of the same
+        kind for the same ``To``, if any, goes (as a rule created through the API replaces it)."""
         conn = self.conn
         owner = self._owner(r.where, r.account_sid)
-        row = _CALL_RULES.get(conn, r.sid, lock=True)
+        row = crud.get(conn, r.sid, lock=True)
         if row is not None and row.account_sid != owner.sid:
             if not self._sees(row.account_sid):
-                raise _elsewhere(r.where, "CallRule", r.sid)
-            raise _moved(r.where, "CallRule", r.sid)
-        values = {"to_pattern": r.to, "status": r.status, "ring_seconds": r.ring_seconds,
-                  "hold_seconds": r.hold_seconds, "digits": orjson.dumps(list(r.digits)).decode(),
-                  "duration": r.duration, "answered_by": r.answered_by}
+                raise _elsewhere(r.where, kind, r.sid)
+            raise _moved(r.where, kind, r.sid)
         if row is None:
             ts = now()
-            calls_q.rule_insert(conn, {"sid": r.sid, "account_sid": owner.sid, **values, "date_created": ts,
-                                       "date_updated": ts})
+            rules.insert(conn, {"sid": r.sid, "account_sid": owner.sid, **values, "date_created": ts, "date_updated": ts})
             return
         changes = _changes(row, values)
         if not changes:
             return
         if "to_pattern" in changes:
-            holder = state_q.call_rule_holder(conn, owner.sid, r.to)
+            holder = rules.holder(conn, owner.sid, r.to)
             if holder is not None and holder != r.sid:
-                calls_q.rule_delete(conn, holder)
-        _CALL_RULES.update(conn, r.sid, {**changes, "date_updated": now()})
+                rules.delete(conn, holder)
+        crud.update(conn, r.sid, {**changes, "date_updated": now()})

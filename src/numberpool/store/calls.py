@@ -8,16 +8,15 @@ over a claim a running process holds.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from types import SimpleNamespace
 from typing import Any
 
 from sqlalchemy import Connection, bindparam, delete, func, or_, select, update
 
-from numberpool.store import paging
 from numberpool.store.db import Database
-from numberpool.store.paging import PageRequest, finish_page, page_statement
+from numberpool.store.paging import PageRequest, finish_page
+from numberpool.store.rules import RuleTable
 from numberpool.store.schema import call_rules, calls, message_work
 
 t = calls
@@ -129,36 +128,4 @@ def page(db: Database, account_sids: Any, which: CallFilter, req: PageRequest) -
 
 # -- CallRules -------------------------------------------------------------------------------------
 
-r = call_rules
-
-_RULES_FOR = select(r).where(r.c.account_sid.in_([bindparam("own"), bindparam("parent")]),
-                             or_(r.c.to_pattern == bindparam("to"), r.c.to_pattern.like("%*")))
-
-
-def rules_for(db: Database, account_sids: Sequence[str], to: str) -> list[Any]:
-    """The rules of ``account_sids`` (the call's account, then its parent) whose ``To`` is ``to``
-    or a prefix of it ending in ``*``."""
-    own, parent = account_sids[0], account_sids[-1]
-    rows = db.reader.all(db.prepared(_RULES_FOR), own=own, parent=parent, to=to)
-    return [row for row in rows
-            if row.to_pattern == to or (row.to_pattern.endswith("*") and to.startswith(row.to_pattern[:-1]))]
-
-
-def rule_insert(conn: Connection, row: dict[str, Any]) -> None:
-    """A rule, replacing the account's rule for the same ``To``."""
-    conn.execute(delete(r).where(r.c.account_sid == row["account_sid"], r.c.to_pattern == row["to_pattern"]))
-    conn.execute(r.insert(), row)
-
-
-def rule_get(db: Database, sid: str) -> Any:
-    with db.read() as conn:
-        return conn.execute(select(r).where(r.c.sid == sid)).first()
-
-
-def rule_delete(conn: Connection, sid: str) -> int:
-    return conn.execute(delete(r).where(r.c.sid == sid)).rowcount
-
-
-def rules_page(db: Database, account_sid: str, req: PageRequest) -> tuple[list[Any], bool]:
-    build = lambda: page_statement(select(r).where(r.c.account_sid == bindparam("owner")), r.c.sid, req)
-    return paging.page(db, ("call_rules",), build, req, owner=account_sid)
+rules = RuleTable(call_rules)

@@ -17,10 +17,10 @@ from typing import Any
 
 from sqlalchemy import Connection, bindparam, case, delete, func, or_, select, update
 
-from numberpool.store import paging
 from numberpool.store.access import family_sids
 from numberpool.store.db import Database
-from numberpool.store.paging import PageRequest, finish_page, page_statement
+from numberpool.store.paging import PageRequest, finish_page
+from numberpool.store.rules import RuleTable
 from numberpool.store.schema import (
     delivery_rules,
     incoming_numbers,
@@ -306,52 +306,7 @@ def stick(conn: Connection, service_sid: str, to: str, pn_sid: str, now: int) ->
 
 # -- DeliveryRules ---------------------------------------------------------------------------
 
-r = delivery_rules
-
-
-_RULES_FOR = select(r).where(r.c.account_sid.in_([bindparam("own"), bindparam("parent")]),
-                             or_(r.c.to_pattern == bindparam("to"), r.c.to_pattern.like("%*")))
-
-
-def _matching(rows: Any, to: str) -> list[Any]:
-    """The rules among ``rows`` whose ``To`` is ``to``, or a prefix of it ending in ``*``."""
-    return [row for row in rows
-            if row.to_pattern == to or (row.to_pattern.endswith("*") and to.startswith(row.to_pattern[:-1]))]
-
-
-def rules_for_in(conn: Connection, account_sids: Sequence[str], to: str) -> list[Any]:
-    """``rules_for`` in the caller's transaction (a state document's load)."""
-    own, parent = account_sids[0], account_sids[-1]
-    return _matching(conn.execute(_RULES_FOR, {"own": own, "parent": parent, "to": to}), to)
-
-
-def rules_for(db: Database, account_sids: Sequence[str], to: str) -> list[Any]:
-    """The rules of ``account_sids`` (the message's account, then its parent) that match ``to``:
-    its exact number, or a prefix ending in ``*``. A one-statement read outside any transaction
-    (rules are configuration: the sending path's hot read)."""
-    own, parent = account_sids[0], account_sids[-1]
-    return _matching(db.reader.all(db.prepared(_RULES_FOR), own=own, parent=parent, to=to), to)
-
-
-def rule_insert(conn: Connection, row: dict[str, Any]) -> None:
-    """A rule, replacing the account's rule for the same ``To``."""
-    conn.execute(delete(r).where(r.c.account_sid == row["account_sid"], r.c.to_pattern == row["to_pattern"]))
-    conn.execute(r.insert(), row)
-
-
-def rule_get(db: Database, sid: str) -> Any:
-    with db.read() as conn:
-        return conn.execute(select(r).where(r.c.sid == sid)).first()
-
-
-def rule_delete(conn: Connection, sid: str) -> int:
-    return conn.execute(delete(r).where(r.c.sid == sid)).rowcount
-
-
-def rules_page(db: Database, account_sid: str, req: PageRequest) -> tuple[list[Any], bool]:
-    """One page of the account's rules, by SID (the keyset paging of every list)."""
-    build = lambda: page_statement(select(r).where(r.c.account_sid == bindparam("owner")), r.c.sid, req)
-    return paging.page(db, ("delivery_rules",), build, req, owner=account_sid)
+rules = RuleTable(delivery_rules)
 
 
 # -- the reply-loop limit and opt-outs -------------------------------------------------------------

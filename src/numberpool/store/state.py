@@ -170,12 +170,6 @@ def origination_url_sids(conn: Connection, trunk_sid: str) -> list[str]:
     return [r[0] for r in conn.execute(select(origination_urls.c.sid).where(origination_urls.c.trunk_sid == trunk_sid))]
 
 
-def call_rule_holder(conn: Connection, account_sid: str, to: str) -> str | None:
-    """The SID of the account's CallRule for ``to`` (the exact pattern), if any."""
-    c = call_rules.c
-    return conn.execute(select(c.sid).where(c.account_sid == account_sid, c.to_pattern == to)).scalar()
-
-
 def proxy_unique_name_holder(conn: Connection, account_sid: str, unique_name: str) -> str | None:
     """The SID of the account's Proxy Service named ``unique_name``, if any."""
     c = proxy_services.c

@@ -1,6 +1,7 @@
-"""The TwiML an inbound event's webhook answers, reduced to what numberpool executes.
+"""The TwiML a webhook answers, reduced to what numberpool executes.
 
-For a message: each ``<Message>`` is a reply (its text, or its ``<Body>``; ``to`` and ``from``
+For a call's document (``voice``): every verb with its attributes, text and nested verbs, run
+by ``domain.calls``. For an inbound event (``parse``): for a message, each ``<Message>`` is a reply (its text, or its ``<Body>``; ``to`` and ``from``
 attributes default to the sender and the number; ``statusCallback`` gets the reply's status callbacks). For both kinds: ``<Redirect>`` fetches the
 next document (verbs after it never run). Anything else is recorded by name only.
 """
@@ -8,6 +9,7 @@ next document (verbs after it never run). Anything else is recorded by name only
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 
 class TwimlError(ValueError):
@@ -37,17 +39,10 @@ class Document:
 
 def parse(body: bytes) -> Document:
     """The verbs of ``body`` up to the first ``<Redirect>``; an empty body is an empty document."""
-    if not body.strip():
-        return Document()
-    import xml.etree.ElementTree as ET  # on the first answer, not at start-up
-
-    try:
-        root = ET.fromstring(body)
-    except ET.ParseError as exc:
-        raise TwimlError(f"the document does not parse: {exc}") from None
-    if root.tag != "Response":
-        raise TwimlError(f"the root element is <{root.tag}>, not <Response>")
+    root = _response(body)
     doc = Document()
+    if root is None:
+        return doc
     for verb in root:
         if not isinstance(verb.tag, str):
             continue
@@ -91,9 +86,15 @@ def _verb(element: object) -> Verb:
 def voice(body: bytes) -> list[Verb]:
     """Every verb of a voice document, in order; an empty body is an empty document (the call
     ends). Raises :class:`TwimlError` (12100) when it is not TwiML."""
+    root = _response(body)
+    return [] if root is None else [_verb(verb) for verb in root if isinstance(verb.tag, str)]
+
+
+def _response(body: bytes) -> Any:
+    """The ``<Response>`` element of ``body`` (None for an empty body), or :class:`TwimlError`."""
     if not body.strip():
-        return []
-    import xml.etree.ElementTree as ET
+        return None
+    import xml.etree.ElementTree as ET  # on the first answer, not at start-up
 
     try:
         root = ET.fromstring(body)
@@ -101,4 +102,4 @@ def voice(body: bytes) -> list[Verb]:
         raise TwimlError(f"the document does not parse: {exc}") from None
     if root.tag != "Response":
         raise TwimlError(f"the root element is <{root.tag}>, not <Response>")
-    return [_verb(verb) for verb in root if isinstance(verb.tag, str)]
+    return root

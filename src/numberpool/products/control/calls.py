@@ -12,12 +12,11 @@ import orjson
 from numberpool.domain import access, errors
 from numberpool.domain.backend import Backend
 from numberpool.domain.calls import OUTCOMES
-from numberpool.domain.clock import now
-from numberpool.domain.sids import is_sid, new_sid
 from numberpool.http.request import Request, Response
 from numberpool.http.router import Path, Router
 from numberpool.http.wire import dumps, iso8601, v1_page
 from numberpool.products.api2010.calls import FILTERS, call_filter, call_json
+from numberpool.products.control import rules
 from numberpool.products.paging import parse_page
 from numberpool.store import calls as q
 from numberpool.store.calls import CallFilter
@@ -81,37 +80,6 @@ def view_json(req: Request, c: Any) -> dict[str, Any]:
 
 
 def register(r: Router, b: Backend) -> None:
-    def create_rule(req: Request) -> Response:
-        values = rule_fields(req.form, req.form_list("Digits"))
-        ts = now()
-        sid = new_sid("CL")
-        with b.db.write() as conn:
-            q.rule_insert(conn, {"sid": sid, "account_sid": req.caller.sid, **values, "date_created": ts,
-                                 "date_updated": ts})
-        return Response(201, dumps(rule_json(req, q.rule_get(b.db, sid))))
-
-    def _own_rule(req: Request, sid: str) -> Any:
-        row = q.rule_get(b.db, sid) if is_sid(sid, "CL") else None
-        if row is None or row.account_sid != req.caller.sid:
-            raise errors.not_found()
-        return row
-
-    def list_rules(req: Request) -> Response:
-        page = parse_page(req.query, "CL")
-        rows, more = q.rules_page(b.db, req.caller.sid, page)
-        body = v1_page("call_rules", [rule_json(req, x) for x in rows], req.base_url, RULES.format(), [], page,
-                       rows[0].sid if rows else None, rows[-1].sid if rows else None, more)
-        return Response(200, dumps(body))
-
-    def fetch_rule(req: Request, sid: str) -> Response:
-        return Response(200, dumps(rule_json(req, _own_rule(req, sid))))
-
-    def delete_rule(req: Request, sid: str) -> Response:
-        _own_rule(req, sid)
-        with b.db.write() as conn:
-            q.rule_delete(conn, sid)
-        return Response(204)
-
     def list_calls(req: Request) -> Response:
         page = parse_page(req.query, "CA")
         base = call_filter(req.query)
@@ -129,7 +97,7 @@ def register(r: Router, b: Backend) -> None:
     def fetch_call(req: Request, sid: str) -> Response:
         return Response(200, dumps(view_json(req, b.calls.view(req.caller, sid))))
 
-    r.add(RULES, access=access.FAMILY, GET=("ListCallRule", list_rules), POST=("CreateCallRule", create_rule))
-    r.add(RULE, access=access.FAMILY, GET=("FetchCallRule", fetch_rule), DELETE=("DeleteCallRule", delete_rule))
+    rules.register(r, b, name="CallRule", key="call_rules", prefix="CL", collection=RULES, item=RULE,
+                   table=q.rules, fields=lambda req: rule_fields(req.form, req.form_list("Digits")), render=rule_json)
     r.add(CALLS, access=access.FAMILY, GET=("ListCall", list_calls))
     r.add(CALL, access=access.FAMILY, GET=("FetchCall", fetch_call))

@@ -11,12 +11,11 @@ import orjson
 
 from numberpool.domain import access, clock, errors
 from numberpool.domain.backend import Backend
-from numberpool.domain.clock import now
-from numberpool.domain.sids import is_sid, new_sid
 from numberpool.http.request import Request, Response
 from numberpool.http.router import Path, Router
 from numberpool.http.wire import dumps, iso8601, v1_page
 from numberpool.products.api2010.messages import message_filter, message_json
+from numberpool.products.control import rules
 from numberpool.products.paging import parse_page
 from numberpool.store import messages as q
 from numberpool.store.messages import MessageFilter
@@ -73,6 +72,11 @@ def rule_fields(to: str | None, status: str | None, raw_code: str | None) -> tup
     return to, status, code
 
 
+def _rule_columns(req: Request) -> dict[str, Any]:
+    to, status, code = rule_fields(req.form.get("To"), req.form.get("Status"), req.form.get("ErrorCode"))
+    return {"to_pattern": to, "status": status, "error_code": code}
+
+
 def rule_json(req: Request, r: Any) -> dict[str, Any]:
     return {
         "sid": r.sid, "account_sid": r.account_sid, "to": r.to_pattern, "status": r.status,
@@ -122,38 +126,6 @@ def register(r: Router, b: Backend) -> None:
                                           + ", ".join(row.message_sid for row in left[:10]))
         return Response(200, dumps(clock_json()), reusable=False)
 
-    def create_rule(req: Request) -> Response:
-        to, status, code = rule_fields(req.form.get("To"), req.form.get("Status"), req.form.get("ErrorCode"))
-        ts = now()
-        sid = new_sid("DR")
-        row: dict[str, Any] = {"sid": sid, "account_sid": req.caller.sid, "to_pattern": to, "status": status,
-                               "error_code": code, "date_created": ts, "date_updated": ts}
-        with b.db.write() as conn:
-            q.rule_insert(conn, row)
-        return Response(201, dumps(rule_json(req, q.rule_get(b.db, sid))))
-
-    def _own_rule(req: Request, sid: str) -> Any:
-        row = q.rule_get(b.db, sid) if is_sid(sid, "DR") else None
-        if row is None or row.account_sid != req.caller.sid:
-            raise errors.not_found()
-        return row
-
-    def list_rules(req: Request) -> Response:
-        page = parse_page(req.query, "DR")
-        rows, more = q.rules_page(b.db, req.caller.sid, page)
-        body = v1_page("delivery_rules", [rule_json(req, x) for x in rows], req.base_url, RULES.format(), [], page,
-                       rows[0].sid if rows else None, rows[-1].sid if rows else None, more)
-        return Response(200, dumps(body))
-
-    def fetch_rule(req: Request, sid: str) -> Response:
-        return Response(200, dumps(rule_json(req, _own_rule(req, sid))))
-
-    def delete_rule(req: Request, sid: str) -> Response:
-        _own_rule(req, sid)
-        with b.db.write() as conn:
-            q.rule_delete(conn, sid)
-        return Response(204)
-
     def list_messages(req: Request) -> Response:
         page = parse_page(req.query, ("SM", "MM"))
         base = message_filter(req.query)
@@ -175,7 +147,7 @@ def register(r: Router, b: Backend) -> None:
     r.add(SETTLE, access=access.FAMILY, POST=("CreateSettle", settle))
     r.add(CLOCK, access=access.FAMILY, GET=("FetchClock", fetch_clock),
           POST=("CreateClock", advance_clock, access.MAIN_ONLY_NO_KEYS))  # as Reset: the main account itself
-    r.add(RULES, access=access.FAMILY, GET=("ListDeliveryRule", list_rules), POST=("CreateDeliveryRule", create_rule))
-    r.add(RULE, access=access.FAMILY, GET=("FetchDeliveryRule", fetch_rule), DELETE=("DeleteDeliveryRule", delete_rule))
+    rules.register(r, b, name="DeliveryRule", key="delivery_rules", prefix="DR", collection=RULES, item=RULE,
+                   table=q.rules, fields=_rule_columns, render=rule_json)
     r.add(MESSAGES, access=access.FAMILY, GET=("ListMessage", list_messages))
     r.add(MESSAGE, access=access.FAMILY, GET=("FetchMessage", fetch_message))

@@ -4,7 +4,8 @@ driven by Selenium, against a server of its own on SQLite and on PostgreSQL.
 A person signs in with the form, finds a number with the search box, sees where its SMS goes,
 sends a test SMS with the form and sees the event with its 200 delivery and the webhook's reply;
 the page fits a phone-width window without horizontal scrolling. Messages sent through the API
-(one made undelivered by a DeliveryRule) appear with their statuses and status callbacks. A page on another port of the
+(one made undelivered by a DeliveryRule) appear with their statuses and status callbacks, and a call
+with the verbs its TwiML ran and its <Dial>'s leg. A page on another port of the
 same host cannot sign the browser in to another account (login CSRF: the console checks Origin). With
 NUMBERPOOL_UPDATE_SCREENSHOT=1 the SQLite run saves docs/console.png (1280x800) for the README.
 """
@@ -230,6 +231,43 @@ def test_a_person_sees_the_messages_sent_with_their_statuses_and_callbacks(brows
     assert cards[0].get_attribute("data-status") == "delivered"
     viewport(browser, 390, 844, mobile=True)
     open_all_details(browser)
+    assert no_horizontal_scroll(browser)
+    viewport(browser, 1280, 800)
+
+
+def test_a_person_sees_a_call_its_legs_and_what_its_twiml_did(browser: Any, own_server: tuple[str, Server],
+                                                               receiver: Receiver):
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions as ec
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    kind, server = own_server
+    status_url = receiver.answer(f"/call-status-{kind}", body="", content_type="text/plain")
+    client = numberpool.client(server.base_url, server.account_sid, server.auth_token)
+    number = client.incoming_phone_numbers.create(area_code="415")
+    call = client.calls.create(to="+14155550122", from_=number.phone_number, status_callback=status_url,
+                               twiml='<Response><Say>Hello &lt;b&gt;there&lt;/b&gt;</Say><Dial>+14155550133</Dial></Response>')
+    with server.http() as h:
+        assert h.post("/numberpool/v1/Settle", data={"Timeout": "30"}).status_code == 200
+    [child] = client.calls.list(parent_call_sid=call.sid)
+    wait = WebDriverWait(browser, 30)
+    viewport(browser, 1280, 800)
+    browser.get(server.base_url + "/console")
+    browser.delete_all_cookies()
+    browser.get(server.base_url + "/console")
+    browser.find_element(By.NAME, "AccountSid").send_keys(server.account_sid)
+    browser.find_element(By.NAME, "AuthToken").send_keys(server.auth_token)
+    browser.find_element(By.CSS_SELECTOR, "form[action='/console/sign-in'] button").click()
+    wait.until(ec.presence_of_element_located((By.ID, "calls")))
+    open_all_details(browser)
+    card = browser.find_element(By.CSS_SELECTOR, f"#calls article.call[data-sid='{call.sid}']")
+    assert card.get_attribute("data-status") == "completed"
+    verbs = [v.get_attribute("data-verb") for v in card.find_elements(By.CSS_SELECTOR, ":scope > ol.verbs > li.verb")]
+    assert verbs == ["Say", "Dial"]
+    assert "Hello <b>there</b>" in card.text and not card.find_elements(By.CSS_SELECTOR, "li.verb b")  # as text
+    leg = card.find_element(By.CSS_SELECTOR, f".call.leg[data-sid='{child.sid}']")  # the Dial's child, below it
+    assert leg.get_attribute("data-status") == "completed" and "outbound-dial" in leg.text
+    viewport(browser, 390, 844, mobile=True)
     assert no_horizontal_scroll(browser)
     viewport(browser, 1280, 800)
 

@@ -151,3 +151,22 @@ def test_ringing_past_the_timeout_is_no_answer(server, account, receiver, reques
     assert c.calls(call.sid).fetch().status == "no-answer"
     [cb] = signed(receiver, f"/{name}", token)
     assert (cb.form["CallStatus"], cb.form["SipResponseCode"]) == ("no-answer", "487")
+
+
+def test_ending_a_held_call_to_a_hosted_number_ends_both_legs(server, account, receiver, request):
+    c, h, _ = account
+    name = name_of(request)
+    caller = c.incoming_phone_numbers.create(area_code="415")
+    callee = c.incoming_phone_numbers.create(area_code="415", voice_url=receiver.url(f"/{name}"))
+    receiver.answer(f"/{name}", body="<Response><Say>never run</Say></Response>")
+    rule(h, To=callee.phone_number, HoldSeconds="600")
+    call = c.calls.create(to=callee.phone_number, from_=caller.phone_number, twiml=SAY)
+    settle(h)
+    legs = {x.direction: x for x in c.calls.list(to=callee.phone_number)}
+    assert (legs["outbound-api"].status, legs["inbound"].status) == ("in-progress", "in-progress")
+    c.calls(call.sid).update(status="completed")
+    settle(h)
+    legs = {x.direction: x for x in c.calls.list(to=callee.phone_number)}
+    assert (legs["outbound-api"].status, legs["inbound"].status) == ("completed", "completed")
+    assert view(h, legs["inbound"].sid)["verbs"] == [] and view(h, call.sid)["verbs"] == []
+    assert len(receiver.requests(f"/{name}")) == 1  # asked once, ringing; its TwiML never ran

@@ -524,7 +524,7 @@ class CallWork:
             callee = await self._peer(leg)
             if not leg.ended:
                 await self._run_twiml(work, leg)
-            if callee is not None and not callee.ended:
+            if callee is not None and leg.row.status == "in-progress":  # not when UpdateCall ended the call
                 await self._run_twiml(work, callee)
             await self._end(work, leg, callee)
         elif leg.row.phase == "done":

@@ -523,6 +523,8 @@ def test_dial_to_a_hosted_number_and_the_tree_limit(account, receiver, request):
 def test_every_inbound_call_is_a_call_of_the_receiving_account(account, receiver, request):
     c, h, _ = account
     name = name_of(request)
+    receiver.answer(f"/{name}", body=f'<Response><Say>Welcome</Say><Pause length="2"/><Redirect>/{name}-2</Redirect></Response>')
+    receiver.answer(f"/{name}-2", body='<Response><Gather/><Say>Bye</Say><Hangup/><Say>never</Say></Response>')
     n = c.incoming_phone_numbers.create(area_code="415", voice_url=receiver.url(f"/{name}"))
     r = h.post("/numberpool/v1/InboundCalls", data={"To": n.phone_number, "From": "+14155550166", "CallDuration": "12"})
     assert r.status_code == 201, r.text
@@ -530,7 +532,11 @@ def test_every_inbound_call_is_a_call_of_the_receiving_account(account, receiver
     assert (call.sid, call.direction, call.status, call.duration, call._from) == (
         r.json()["sid"], "inbound", "completed", "12", "+14155550166")
     assert call.phone_number_sid == n.sid
-    assert [d["purpose"] for d in view(h, call.sid)["deliveries"]] == ["primary"]
+    v = view(h, call.sid)
+    assert [d["purpose"] for d in v["deliveries"]] == ["primary", "redirect"]
+    assert [(x["verb"], x["text"], x["result"]) for x in v["verbs"]] == [  # what the caller heard
+        ("Say", "Welcome", {}), ("Pause", "", {"seconds": 2}), ("Redirect", f"/{name}-2", {}),
+        ("Gather", "", {"not_run": True}), ("Say", "Bye", {}), ("Hangup", "", {})]
 
 
 def test_update_refusals(account):

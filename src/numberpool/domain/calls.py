@@ -225,7 +225,8 @@ class Calls:
                       application_sid=record["application_sid"], trunk_sid=record["trunk_sid"],
                       sip_url=record["sip_url"])
         row.update(answered_at=ts, end_time=ts + seconds, duration=seconds, deliveries=record["deliveries"],
-                   price=_price(seconds) if seconds else None)
+                   price=_price(seconds) if seconds else None,
+                   verbs=orjson.dumps(_heard(orjson.loads(record["deliveries"]))).decode())
         q.insert(conn, row, None)
 
     # -- reading --------------------------------------------------------------------------------
@@ -876,6 +877,30 @@ class CallWork:
         await self._save(work, child)
         parent.row.elapsed += seconds
         return {"call_sid": sid, "status": "completed", "duration": seconds}
+
+
+def _heard(deliveries: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The verbs of the TwiML documents an InboundCalls call's webhooks answered, in order, each
+    document's up to its ``<Redirect>``: what the caller heard. InboundCalls follows redirects and
+    nothing else, so a ``<Gather>`` or ``<Dial>`` there is recorded ``{"not_run": true}``."""
+    heard: list[dict[str, Any]] = []
+    for d in deliveries:
+        if d.get("purpose") not in ("primary", "fallback", "redirect", "disaster_recovery") or d.get("error_code"):
+            continue
+        try:
+            doc = twiml.voice((d.get("response_body") or "").encode())
+        except twiml.TwimlError:
+            continue
+        for verb in doc:
+            if verb.name == "Pause":
+                heard.append(_record(verb, {"seconds": _int(verb.attributes.get("length"), 1, 0, 3600)}))
+            elif verb.name in ("Say", "Play", "Redirect", "Hangup", "Reject"):
+                heard.append(_record(verb, {}))
+            else:
+                heard.append(_record(verb, {"not_run": True}))
+            if verb.name in ("Redirect", "Hangup", "Reject"):
+                break
+    return heard
 
 
 def _record(verb: twiml.Verb, result: dict[str, Any]) -> dict[str, Any]:

@@ -154,7 +154,8 @@ def leg_row(*, sid: str, account_sid: str, to: str, from_: str, direction: str, 
         "application_sid": application_sid, "url": url, "method": method, "fallback_url": fallback_url,
         "fallback_method": fallback_method, "twiml": twiml_text, "status_callback": status_callback,
         "status_callback_method": status_callback_method, "events": orjson.dumps(list(events)).decode(),
-        "timeout": timeout, "machine_detection": machine_detection, "phase": phase, "redirect": None, "sequence": 0,
+        "timeout": timeout, "machine_detection": machine_detection, "phase": phase, "redirect": None, "resume": None,
+        "sequence": 0,
         "elapsed": 0, "digits_used": 0, "rule": None, "verbs": "[]", "deliveries": "[]",
         "extra": orjson.dumps(extra or {}).decode(), "date_created": ts, "date_updated": ts,
     }
@@ -410,6 +411,7 @@ class CallWork:
             if current.redirect:
                 leg.redirect = Redirect(**orjson.loads(current.redirect))
                 changes["redirect"] = None
+                changes["resume"] = current.redirect  # taken: the call goes on with it, even after a restart
             leg.row = q.changed(conn, current, changes)
             if then is not None:
                 then(conn)
@@ -695,16 +697,23 @@ class CallWork:
         row = leg.row
         base = row.url or ""
         source: Webhook | Redirect | None
-        purpose = "primary"
+        purpose, extra = "primary", cast(Params, [])
         if leg.redirect is not None:
             source, leg.redirect, purpose = leg.redirect, None, "redirect"
+        elif row.resume:  # taken over after its process died: the document it was at
+            at = orjson.loads(row.resume)
+            if at.get("twiml") is not None:
+                source = Redirect(twiml=at["twiml"])
+            else:
+                source = Webhook(at["url"], at.get("method", "POST"))
+                purpose, extra = at.get("purpose", "redirect"), [tuple(p) for p in at.get("extra", [])]
+                base = at.get("base", base)
         elif row.twiml is not None and (row.direction != "outbound-api" or not row.url):
             source = Redirect(twiml=row.twiml)
         elif row.url:
             source = Webhook(row.url, row.method)
         else:
             return
-        extra = cast(Params, [])
         for _ in range(MAX_DOCUMENTS):
             sent = voice_params(leg.row, "in-progress") + extra
             if isinstance(source, Redirect) and source.twiml is not None:
@@ -730,7 +739,7 @@ class CallWork:
                 break
             if leg.ended or source is None:
                 return  # what follows the TwiML (the call's end) writes what it gathered
-            await self._save(work, leg)
+            await self._save(work, leg, {"resume": _resume_at(source, purpose, extra, base)})
             if leg.redirect is not None:  # UpdateCall asked for new instructions
                 source, purpose, extra, leg.redirect = leg.redirect, "redirect", [], None
             if leg.ended:
@@ -877,6 +886,15 @@ class CallWork:
         await self._save(work, child)
         parent.row.elapsed += seconds
         return {"call_sid": sid, "status": "completed", "duration": seconds}
+
+
+def _resume_at(source: Webhook | Redirect, purpose: str, extra: Params, base: str) -> str:
+    """The ``resume`` column for the next document: what a process taking the call over fetches."""
+    if isinstance(source, Redirect) and source.twiml is not None:
+        return orjson.dumps({"twiml": source.twiml}).decode()
+    hook = source if isinstance(source, Webhook) else Webhook(source.url or "", source.method)
+    return orjson.dumps({"url": hook.url, "method": hook.method, "purpose": purpose, "extra": list(extra),
+                         "base": base}).decode()
 
 
 def _heard(deliveries: list[dict[str, Any]]) -> list[dict[str, Any]]:

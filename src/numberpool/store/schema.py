@@ -403,6 +403,7 @@ calls = Table(
     Column("machine_detection", String(32)),
     Column("phase", String(8), nullable=False),
     Column("redirect", Text),  # a redirect asked by UpdateCall, not yet followed: JSON {url, method} or {twiml}
+    Column("resume", Text),  # the document the call's TwiML goes on with: JSON {url, method, purpose, extra} or {twiml}
     Column("sequence", Integer, nullable=False),  # the next status callback's SequenceNumber
     Column("elapsed", Integer, nullable=False),
     Column("digits_used", Integer, nullable=False),

@@ -14,10 +14,10 @@ command; the call's TwiML URL (Twilio's ``Url``) is ``--twiml-url``."""
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from typing import Any
 
+from numberpool.server import listing
 from numberpool.server.args import (
     DEFAULT_CLIENT_TIMEOUT,
     DEFAULT_SERVER_URL,
@@ -26,63 +26,23 @@ from numberpool.server.args import (
     positive_seconds,
     server_url,
 )
-from numberpool.server.messages_cli import _arrow, _shortened
-from numberpool.server.receive import _inbound_client, _one_line, _unreachable
+from numberpool.server.receive import _inbound_client, _one_line
 
 # Twilio-style absolute URIs: the numberpool client maps https://api.twilio.com/X to {--url}/X.
 API = "https://api.twilio.com"
 CALLS_URI = API + "/numberpool/v1/Calls"
 SETTLE_URI = API + "/numberpool/v1/Settle"
 DEFAULT_LIMIT = 20
-MAX_PAGE_SIZE = 1000  # the server's (products/paging.py): a larger --limit takes several pages
 SETTLE_SECONDS = 60  # Settle's default; at most 300
 TEXT_WIDTH = 40  # characters of a verb's text shown
 VERBS_SHOWN = 6  # verbs of a call on its line in the list
-
-
-def _request(client: Any, server: str, timeout: float, method: str, uri: str, **kwargs: Any) -> Any:
-    """The server's answer as JSON; a refusal or a failure to reach it is a :class:`Failure` (exit 1)."""
-    from numberpool.sdk.inbound import _error
-
-    try:
-        response = client.request(method, uri, **kwargs)
-    except OSError as exc:  # requests' errors are OSErrors: refused, timed out, reset
-        raise Failure(_unreachable(server, timeout, exc), 1) from None
-    status = int(response.status_code)
-    if not 200 <= status < 300:
-        refused = _error(status, str(client.get_hostname(uri)), response.text)
-        raise Failure(f"{refused.msg}" + (f" (code {refused.code})" if refused.code is not None else ""), 1)
-    try:
-        return json.loads(response.text)
-    except ValueError:
-        raise Failure(f"the server at {server} did not answer with JSON: {_one_line(response.text[:200])}", 1) from None
-
-
-def fetch(client: Any, server: str, timeout: float, filters: dict[str, str],
-          limit: int) -> tuple[list[dict[str, Any]], bool]:
-    """Up to ``limit`` calls, newest first, following ``next_page_url``; and whether there are more."""
-    found: list[dict[str, Any]] = []
-    uri: str | None = CALLS_URI
-    params: dict[str, object] | None = {**filters, "PageSize": str(min(limit, MAX_PAGE_SIZE))}
-    more = False
-    while uri is not None:
-        page = _request(client, server, timeout, "GET", uri, params=params)
-        if not isinstance(page, dict) or not isinstance(page.get("calls"), list):
-            raise Failure(f"the server at {server} did not answer with a list of calls", 1)
-        found.extend(c for c in page["calls"] if isinstance(c, dict))
-        uri = (page.get("meta") or {}).get("next_page_url") or None
-        params = None  # the next page's URL carries the filters and the page size
-        if len(found) >= limit:
-            more = len(found) > limit or uri is not None
-            break
-    return found[:limit], more
 
 
 def format_verb(v: dict[str, Any]) -> str:
     """``Say "Hello"``, ``Pause 2 s``, ``Gather digits 12``, ``Dial +1... completed``: a verb its TwiML ran."""
     name = _one_line(v.get("verb"))
     text = str(v.get("text") or "").strip()
-    shown = f'{name} "{_shortened(text, TEXT_WIDTH)}"' if text else name
+    shown = f'{name} "{listing.shortened(text, TEXT_WIDTH)}"' if text else name
     raw = v.get("result")
     result: dict[str, Any] = raw if isinstance(raw, dict) else {}
     if name == "Pause" and "seconds" in result:
@@ -115,14 +75,6 @@ def format_line(c: dict[str, Any], arrow: str = "→") -> str:
             + (f"  {said}" if said else ""))
 
 
-def _callback(d: dict[str, Any]) -> str:
-    what = _one_line(d.get("status") or d.get("purpose") or "request")
-    code, error = d.get("status_code"), d.get("error_code")
-    if code is None:
-        return f"{what} (no answer" + (f", error {_one_line(error)})" if error is not None else ")")
-    return f"{what} {_one_line(code)}" + (f" (error {_one_line(error)})" if error is not None else "")
-
-
 def format_call(c: dict[str, Any], arrow: str = "→") -> str:
     """A call placed, for a person: its line, then each verb, the TwiML requested, and the status callbacks."""
     lines = [format_line({**c, "verbs": []}, arrow)]
@@ -134,20 +86,12 @@ def format_call(c: dict[str, Any], arrow: str = "→") -> str:
     if asked:
         lines.append("    requests: " + ", ".join(
             f"{_one_line(d.get('purpose'))} {_one_line(d.get('url'))} "
-            + _callback({**d, "status": None, "purpose": "->"}) for d in asked))
+            + listing.exchange({**d, "status": None, "purpose": "->"}, "request") for d in asked))
     if told:
-        lines.append("    callbacks: " + ", ".join(_callback(d) for d in told))
+        lines.append("    callbacks: " + ", ".join(listing.exchange(d, "request") for d in told))
     if c.get("peer_call_sid"):
         lines.append(f"    reached the inbound leg {_one_line(c['peer_call_sid'])}")
     return "\n".join(lines)
-
-
-def _filters(args: argparse.Namespace) -> dict[str, str]:
-    return {name: value for name, value in (("To", args.to), ("From", args.from_)) if value}
-
-
-def _described(args: argparse.Namespace) -> str:
-    return " ".join(f"{flag} {value}" for flag, value in (("to", args.to), ("from", args.from_)) if value)
 
 
 def place(client: Any, args: argparse.Namespace) -> dict[str, Any]:
@@ -157,14 +101,14 @@ def place(client: Any, args: argparse.Namespace) -> dict[str, Any]:
         data["Url"] = args.twiml_url
     else:
         data["Twiml"] = args.twiml
-    created = _request(client, args.url, args.timeout, "POST",
+    created = listing.request(client, args.url, args.timeout, "POST",
                        f"{API}/2010-04-01/Accounts/{client.account_sid}/Calls.json", data=data)
     sid = created.get("sid") if isinstance(created, dict) else None
     if not isinstance(sid, str):
         raise Failure(f"the server at {args.url} did not answer with a call", 1)
-    _request(client, args.url, args.timeout, "POST", SETTLE_URI,
+    listing.request(client, args.url, args.timeout, "POST", SETTLE_URI,
              data={"Timeout": str(max(1, min(int(args.timeout), SETTLE_SECONDS)))})
-    call = _request(client, args.url, args.timeout, "GET", f"{CALLS_URI}/{sid}")
+    call = listing.request(client, args.url, args.timeout, "GET", f"{CALLS_URI}/{sid}")
     if not isinstance(call, dict):
         raise Failure(f"the server at {args.url} did not answer with a call", 1)
     return call
@@ -177,13 +121,14 @@ def calls(args: argparse.Namespace) -> int:
     client = _inbound_client(argparse.Namespace(url=args.url, timeout=args.timeout))
     if hasattr(sys.stdout, "reconfigure"):  # a verb's text the terminal cannot show: escaped, not a crash
         sys.stdout.reconfigure(errors="backslashreplace")
-    arrow = _arrow()
+    arrow = listing.arrow()
     if placing:
         print(format_call(place(client, args), arrow))
         return 0
-    found, more = fetch(client, args.url, args.timeout, _filters(args), args.limit)
+    found, more = listing.fetch(client, args.url, args.timeout, CALLS_URI, "calls", listing.filters(args), args.limit)
     if not found:
-        print("no calls" + (f" {_described(args)}" if _described(args) else ""))
+        described = listing.described(args)
+        print("no calls" + (f" {described}" if described else ""))
         return 0
     print("\n".join(format_line(c, arrow) for c in found))
     if more:

@@ -9,59 +9,22 @@ over a claim a running process holds.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from types import SimpleNamespace
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, delete, func, or_, select, update
+from sqlalchemy import Connection, func, or_, select, update
 
 from numberpool.store.db import Database
-from numberpool.store.paging import PageRequest, finish_page
+from numberpool.store.paging import PageRequest
 from numberpool.store.rules import RuleTable
 from numberpool.store.schema import call_rules, calls, message_work
+from numberpool.store.worked import WorkedTable
 
 t = calls
 w = message_work
 
-_GET = select(t).where(t.c.sid == bindparam("sid"))
-_GET_LOCKED = _GET.with_for_update()
-_CHANGE = t.update().where(t.c.sid == bindparam("b_sid"))
-
-
-def fetch(db: Database, sid: str) -> Any:
-    """The call outside any transaction."""
-    return db.one(_GET, sid=sid)
-
-
-def get(conn: Connection, sid: str, *, lock: bool = False) -> Any:
-    return conn.execute(_GET_LOCKED if lock else _GET, {"sid": sid}).first()
-
-
-def insert(conn: Connection, row: dict[str, Any], due: int | None) -> Any:
-    """The call, and its pending work due at ``due`` (milliseconds; None: none): the row as it now reads."""
-    values = {**row, "created_key": row["sid"][2:]}
-    conn.execute(t.insert(), values)
-    if due is not None:
-        conn.execute(w.insert(), {"message_sid": row["sid"], "account_sid": row["account_sid"], "due": due,
-                                  "claimed_until": 0})
-    shown = SimpleNamespace(**values)
-    shown.pending = due is not None
-    return shown
-
-
-def change(conn: Connection, sid: str, values: dict[str, Any]) -> None:
-    conn.execute(_CHANGE, {"b_sid": sid, **values})
-
-
-def changed(conn: Connection, row: Any, values: dict[str, Any]) -> Any:
-    """``change``, and the row as it now reads."""
-    change(conn, row.sid, values)
-    before = row._asdict() if hasattr(row, "_asdict") else vars(row)
-    return SimpleNamespace(**{**before, **values})
-
-
-def remove(conn: Connection, sid: str) -> None:
-    conn.execute(delete(w).where(w.c.message_sid == sid))
-    conn.execute(delete(t).where(t.c.sid == sid))
+_rows = WorkedTable(t)
+fetch, get, insert, change, changed, remove = (_rows.fetch, _rows.get, _rows.insert, _rows.change, _rows.changed,
+                                               _rows.remove)
 
 
 def wait_until(conn: Connection, sid: str, due: int) -> None:
@@ -112,18 +75,7 @@ def page(db: Database, account_sids: Any, which: CallFilter, req: PageRequest) -
             stmt = stmt.where(column >= low)
         if high is not None:
             stmt = stmt.where(column < high)
-    key = t.c.created_key
-    if req.before is not None:
-        stmt = stmt.where(key > req.before[2:]).order_by(key).limit(req.size)
-    else:
-        if req.after is not None:
-            stmt = stmt.where(key < req.after[2:])
-        elif req.page:
-            stmt = stmt.offset(req.page * req.size)
-        stmt = stmt.order_by(key.desc()).limit(req.size + 1)
-    with db.read() as conn:
-        rows = list(conn.execute(stmt))
-    return finish_page(rows, req)
+    return _rows.page(db, stmt, req)
 
 
 # -- CallRules -------------------------------------------------------------------------------------

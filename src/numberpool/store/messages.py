@@ -19,7 +19,7 @@ from sqlalchemy import Connection, bindparam, case, delete, func, or_, select, u
 
 from numberpool.store.access import family_sids
 from numberpool.store.db import Database
-from numberpool.store.paging import PageRequest, finish_page
+from numberpool.store.paging import PageRequest
 from numberpool.store.rules import RuleTable
 from numberpool.store.schema import (
     delivery_rules,
@@ -30,42 +30,14 @@ from numberpool.store.schema import (
     opt_outs,
     sticky_senders,
 )
+from numberpool.store.worked import WorkedTable
 
 t = messages
 w = message_work
 
-_BY_SID = select(t).where(t.c.sid == bindparam("sid"))
-
-
-def fetch(db: Database, sid: str) -> Any:
-    """The message outside any transaction."""
-    return db.one(_BY_SID, sid=sid)
-
-
-# The statements of the sending path, built once (a statement built per call costs SQLAlchemy
-# more than running it).
-_GET = select(t).where(t.c.sid == bindparam("sid"))
-_GET_LOCKED = _GET.with_for_update()
-_INSERT = t.insert()
-_WORK_INSERT = w.insert()
-_CHANGE = t.update().where(t.c.sid == bindparam("b_sid"))
-
-
-def get(conn: Connection, sid: str, *, lock: bool = False) -> Any:
-    return conn.execute(_GET_LOCKED if lock else _GET, {"sid": sid}).first()
-
-
-def insert(conn: Connection, row: dict[str, Any], due: int | None) -> Any:
-    """The message, and its pending work due at ``due`` (milliseconds; None: none): the row as
-    it now reads (every column, by attribute)."""
-    values = {**row, "created_key": row["sid"][2:]}
-    conn.execute(_INSERT, values)
-    if due is not None:
-        conn.execute(_WORK_INSERT, {"message_sid": row["sid"], "account_sid": row["account_sid"], "due": due,
-                                    "claimed_until": 0})
-    shown = SimpleNamespace(**values)
-    shown.pending = due is not None  # not a column: whether work waits (the caller may kick it)
-    return shown
+_rows = WorkedTable(t)
+fetch, get, insert, change, changed, remove = (_rows.fetch, _rows.get, _rows.insert, _rows.change, _rows.changed,
+                                               _rows.remove)
 
 
 def insert_shown(row: dict[str, Any]) -> Any:
@@ -74,22 +46,6 @@ def insert_shown(row: dict[str, Any]) -> Any:
     shown = SimpleNamespace(**{**row, "created_key": row["sid"][2:]})
     shown.pending = False
     return shown
-
-
-def change(conn: Connection, sid: str, values: dict[str, Any]) -> None:
-    conn.execute(_CHANGE, {"b_sid": sid, **values})
-
-
-def changed(conn: Connection, row: Any, values: dict[str, Any]) -> Any:
-    """``change``, and the row as it now reads."""
-    change(conn, row.sid, values)
-    before = row._asdict() if hasattr(row, "_asdict") else vars(row)
-    return SimpleNamespace(**{**before, **values})
-
-
-def remove(conn: Connection, sid: str) -> None:
-    conn.execute(delete(w).where(w.c.message_sid == sid))
-    conn.execute(delete(t).where(t.c.sid == sid))
 
 
 @dataclass(frozen=True)
@@ -126,18 +82,7 @@ def page(db: Database, account_sids: Any, which: MessageFilter, req: PageRequest
         stmt = stmt.where(t.c.direction == which.direction)
     if which.status is not None:
         stmt = stmt.where(t.c.status == which.status)
-    key = t.c.created_key
-    if req.before is not None:
-        stmt = stmt.where(key > req.before[2:]).order_by(key).limit(req.size)
-    else:
-        if req.after is not None:
-            stmt = stmt.where(key < req.after[2:])
-        elif req.page:
-            stmt = stmt.offset(req.page * req.size)
-        stmt = stmt.order_by(key.desc()).limit(req.size + 1)
-    with db.read() as conn:
-        rows = list(conn.execute(stmt))
-    return finish_page(rows, req)
+    return _rows.page(db, stmt, req)
 
 
 def family(viewer_sid: str) -> Any:

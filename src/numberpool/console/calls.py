@@ -17,7 +17,7 @@ import orjson
 
 from numberpool.console.events import delivery, when
 from numberpool.console.html import badge, code, e, kv
-from numberpool.console.messages import callback
+from numberpool.console.messages import callbacks as sent_callbacks
 from numberpool.store.console import CallTree, family_calls
 from numberpool.store.db import Database
 
@@ -124,12 +124,7 @@ def call_card(c: Any, legs: Mapping[str, list[Any]], own: str = "", names: Mappi
         what.append(("Account", f"subaccount {code(c.account_sid)} {e((names or {}).get(c.account_sid, ''))}"))
     ran = (f'<ol class="verbs">{"".join(verb(v) for v in verbs)}</ol>' if verbs
            else '<div class="muted">No verb has run.</div>')
-    if callbacks:
-        told = "".join(callback(d) for d in callbacks)
-    elif c.status_callback:
-        told = '<div class="muted">None sent yet.</div>'
-    else:
-        told = '<div class="muted">No status callback URL: none is sent.</div>'
+    told = sent_callbacks(callbacks, c.status_callback)
     asked = "".join(delivery(d) for d in requests) or '<div class="muted">No TwiML was requested.</div>'
     below = legs.get(c.sid, [])
     nested = ""

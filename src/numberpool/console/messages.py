@@ -85,6 +85,15 @@ def callback(d: dict[str, Any]) -> str:
     )
 
 
+def callbacks(deliveries: list[dict[str, Any]], status_callback: str | None) -> str:
+    """The status callbacks a message or a call sent, or why there are none yet."""
+    if deliveries:
+        return "".join(callback(d) for d in deliveries)
+    if status_callback:
+        return '<div class="muted">None sent yet.</div>'
+    return '<div class="muted">No status callback URL: none is sent.</div>'
+
+
 def message_card(m: Any, own: str = "", names: Mapping[str, str] | None = None) -> str:
     """The message as an article, id ``message-`` + SID; ``own``: the signed-in account (a
     subaccount's message names its account)."""
@@ -105,12 +114,7 @@ def message_card(m: Any, own: str = "", names: Mapping[str, str] | None = None) 
         what.append(("Sender chosen", chosen))
     if own and m.account_sid != own:
         what.append(("Account", f"subaccount {code(m.account_sid)} {e((names or {}).get(m.account_sid, ''))}"))
-    if deliveries:
-        made = "".join(callback(d) for d in deliveries)
-    elif m.status_callback:
-        made = '<div class="muted">None sent yet.</div>'
-    else:
-        made = '<div class="muted">No status callback URL: none is sent.</div>'
+    made = callbacks(deliveries, m.status_callback)
     return (
         f'<article class="item message" id="message-{e(m.sid)}" data-sid="{e(m.sid)}" data-status="{e(m.status)}">'
         f'<div class="head"><h3>{"MMS" if m.num_media else "SMS"}</h3>{badge(m.direction, "muted")}'

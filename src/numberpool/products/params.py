@@ -8,10 +8,11 @@ with a Twilio error naming the first bad parameter.
 
 from __future__ import annotations
 
+import calendar
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -115,6 +116,17 @@ def iso_timestamp(raw: str) -> int:
     seconds; ValueError when it is not one (each product words the refusal)."""
     when = datetime.fromisoformat(raw.strip())
     return int((when if when.tzinfo else when.replace(tzinfo=UTC)).timestamp())
+
+
+def day(name: str, raw: str) -> tuple[int, int]:
+    """A list filter's ``YYYY-MM-DD`` (or an ISO 8601 date and time, as the SDK sends one): that
+    day, [start, end) in Unix seconds; 20001 naming ``name`` when it is no date."""
+    try:
+        parsed = date.fromisoformat(raw[:10])
+    except ValueError:
+        raise invalid_parameter(name, f"{shown(raw)} is not a date (YYYY-MM-DD)") from None
+    start = calendar.timegm(parsed.timetuple())
+    return start, start + 86_400
 
 
 @dataclass(frozen=True)

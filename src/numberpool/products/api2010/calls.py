@@ -18,7 +18,6 @@ from numberpool.http.router import Router
 from numberpool.http.wire import dumps, rfc2822, v2010_page
 from numberpool.products import params as p
 from numberpool.products.api2010 import urls
-from numberpool.products.api2010.messages import _day
 from numberpool.products.paging import parse_page
 from numberpool.store.calls import CallFilter
 from numberpool.webhooks import twiml as documents
@@ -159,11 +158,11 @@ def _range(query: Mapping[str, str], name: str) -> tuple[int | None, int | None]
     that day, ``>`` on or after it."""
     low = high = None
     if query.get(name):
-        low, high = _day(name, query[name])
+        low, high = p.day(name, query[name])
     if query.get(name + "<"):
-        high = _day(name + "<", query[name + "<"])[0]
+        high = p.day(name + "<", query[name + "<"])[0]
     if query.get(name + ">"):
-        low = _day(name + ">", query[name + ">"])[0]
+        low = p.day(name + ">", query[name + ">"])[0]
     return low, high
 
 

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import calendar
 import re
 from collections.abc import Mapping
-from datetime import date
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -161,21 +159,11 @@ def outgoing(form: Mapping[str, str], media: list[str]) -> Outgoing:
     )
 
 
-def _day(name: str, raw: str) -> tuple[int, int]:
-    """``YYYY-MM-DD`` (or an ISO 8601 date and time, as the SDK sends one): that day, [start, end) in seconds."""
-    try:
-        day = date.fromisoformat(raw[:10])
-    except ValueError:
-        raise errors.invalid_parameter(name, f"{errors.shown(raw)} is not a date (YYYY-MM-DD)") from None
-    start = calendar.timegm(day.timetuple())
-    return start, start + 86_400
-
-
 def message_filter(query: Mapping[str, str]) -> MessageFilter:
     to, from_ = query.get("To") or None, query.get("From") or None
-    on = _day("DateSent", query["DateSent"]) if query.get("DateSent") else None
-    before = _day("DateSent<", query["DateSent<"])[1] if query.get("DateSent<") else None
-    after = _day("DateSent>", query["DateSent>"])[0] if query.get("DateSent>") else None
+    on = p.day("DateSent", query["DateSent"]) if query.get("DateSent") else None
+    before = p.day("DateSent<", query["DateSent<"])[1] if query.get("DateSent<") else None
+    after = p.day("DateSent>", query["DateSent>"])[0] if query.get("DateSent>") else None
     return MessageFilter(to_number=to, from_number=from_, sent_on=on, sent_from=after, sent_before=before)
 
 
@@ -260,9 +248,9 @@ def register(r: Router, b: Backend) -> None:
 
 
 def _media_filtered(media: list[dict[str, Any]], query: Mapping[str, str]) -> list[dict[str, Any]]:
-    on = _day("DateCreated", query["DateCreated"]) if query.get("DateCreated") else None
-    before = _day("DateCreated<", query["DateCreated<"])[1] if query.get("DateCreated<") else None
-    after = _day("DateCreated>", query["DateCreated>"])[0] if query.get("DateCreated>") else None
+    on = p.day("DateCreated", query["DateCreated"]) if query.get("DateCreated") else None
+    before = p.day("DateCreated<", query["DateCreated<"])[1] if query.get("DateCreated<") else None
+    after = p.day("DateCreated>", query["DateCreated>"])[0] if query.get("DateCreated>") else None
     return [m for m in media if (on is None or on[0] <= m["date_created"] < on[1])
             and (before is None or m["date_created"] < before) and (after is None or m["date_created"] >= after)]
 

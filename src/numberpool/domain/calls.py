@@ -41,7 +41,7 @@ from sqlalchemy import bindparam
 from numberpool.domain import errors, routing, rules
 from numberpool.domain.accounts import Account, holds
 from numberpool.domain.clock import now, now_ms
-from numberpool.domain.inbound import Conversation, Inbound, _refuse
+from numberpool.domain.inbound import Conversation, Inbound, delivery, refuse
 from numberpool.domain.routing import Webhook
 from numberpool.domain.sids import is_sid, new_sid
 from numberpool.store import accounts as accounts_store
@@ -438,12 +438,7 @@ class CallWork:
         params = status_params(row, status, row.sequence)
         exchange = await self.inbound.transport.send(row.status_callback, row.status_callback_method, params,
                                                      leg.token, EventCookies())
-        leg.deliveries.append({
-            "purpose": "status_callback", "status": status, "url": exchange.url, "method": exchange.method,
-            "params": dict(exchange.params), "signature": exchange.signature, "status_code": exchange.status_code,
-            "error_code": exchange.error_code, "duration_ms": exchange.duration_ms,
-            "response_content_type": exchange.content_type, "response_length": len(exchange.body),
-        })
+        leg.deliveries.append(delivery("status_callback", exchange, status=status))
         row.sequence += 1
 
     # -- one call ---------------------------------------------------------------------------------
@@ -686,7 +681,7 @@ class CallWork:
                 try:
                     return twiml.voice(exchange.body), exchange.url
                 except twiml.TwimlError:
-                    _refuse(talk.deliveries[-1], 12100)
+                    refuse(talk.deliveries[-1], 12100)
                     error = 12100
             sent = wire.failed(sent, error, exchange.url)
         return [], hook.url

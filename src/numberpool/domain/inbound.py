@@ -274,7 +274,7 @@ class Inbound:
             try:
                 doc = twiml.parse(exchange.body)
             except twiml.TwimlError:
-                _refuse(talk.deliveries[-1], TWIML_UNPARSABLE)
+                refuse(talk.deliveries[-1], TWIML_UNPARSABLE)
                 return TWIML_UNPARSABLE, exchange.url
             room = MAX_REPLIES - len(talk.replies)
             talk.replies += doc.replies[:room]
@@ -302,7 +302,7 @@ class Inbound:
                 continue
             media_type = exchange.content_type.split(";", 1)[0].strip().lower()
             if exchange.body.strip() and media_type not in TWIML_TYPES:
-                _refuse(talk.deliveries[-1], TWIML_WRONG_TYPE)
+                refuse(talk.deliveries[-1], TWIML_WRONG_TYPE)
                 return exchange, TWIML_WRONG_TYPE
             return exchange, None
         raise AssertionError("unreachable")
@@ -312,13 +312,7 @@ class Inbound:
         left = talk.time_left()
         exchange = await self.transport.send(hook.url, hook.method, sent, talk.token, talk.cookies,
                                              timeout=left if left > CLOCK_SLACK else 0)
-        talk.deliveries.append({
-            "purpose": purpose, "url": exchange.url, "method": exchange.method, "params": dict(exchange.params),
-            "signature": exchange.signature, "status_code": exchange.status_code, "error_code": exchange.error_code,
-            "duration_ms": exchange.duration_ms, "response_content_type": exchange.content_type,
-            "response_length": len(exchange.body),
-            "response_body": exchange.body[:RESPONSE_KEPT].decode("utf-8", "replace"),
-        })
+        talk.deliveries.append(delivery(purpose, exchange, body=True))
         return exchange
 
     async def _store(self, sid: str, kind: str, state: RoutingState, route: Route, talk: Conversation,
@@ -367,7 +361,26 @@ def _write(db: Database, row: dict[str, Any], more: Callable[[Connection, dict[s
         more(conn, row)
 
 
-def _refuse(delivery: dict[str, Any], code: int) -> None:
+def delivery(purpose: str, exchange: Exchange, *, status: str | None = None, body: bool = False) -> dict[str, Any]:
+    """One request made for a record, as the record keeps it (inbound events, messages, calls):
+    what it was for (and, for a status callback, the status it told), where, what was sent and
+    signed, and the answer; its body (the first ``RESPONSE_KEPT`` bytes) only with ``body``: a
+    webhook's TwiML, never a status callback's answer."""
+    kept: dict[str, Any] = {"purpose": purpose}
+    if status is not None:
+        kept["status"] = status
+    kept.update({
+        "url": exchange.url, "method": exchange.method, "params": dict(exchange.params),
+        "signature": exchange.signature, "status_code": exchange.status_code, "error_code": exchange.error_code,
+        "duration_ms": exchange.duration_ms, "response_content_type": exchange.content_type,
+        "response_length": len(exchange.body),
+    })
+    if body:
+        kept["response_body"] = exchange.body[:RESPONSE_KEPT].decode("utf-8", "replace")
+    return kept
+
+
+def refuse(delivery: dict[str, Any], code: int) -> None:
     """An answer refused as not TwiML: its error, and no body kept (its status, content type and
     length stay), so the records never show what a URL that is not a webhook answered."""
     delivery["error_code"] = code

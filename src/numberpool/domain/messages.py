@@ -41,7 +41,7 @@ from numberpool.domain import clock, errors, received, rules
 from numberpool.domain.accounts import Account, holds
 from numberpool.domain.clock import now, now_ms
 from numberpool.domain.errors import TwilioError
-from numberpool.domain.inbound import Inbound, MessageIn
+from numberpool.domain.inbound import Inbound, MessageIn, delivery
 from numberpool.domain.segments import num_segments, smart_encode
 from numberpool.domain.sids import is_sid, new_sid
 from numberpool.store import accounts as accounts_store
@@ -716,13 +716,7 @@ class Sending:
         row = step.row
         params = status_params(row, step.callback or row.status)
         exchange = await self.inbound.transport.send(row.status_callback, "POST", params, step.token, EventCookies())
-        delivery = {
-            "purpose": "status_callback", "status": step.callback, "url": exchange.url, "method": "POST",
-            "params": dict(exchange.params), "signature": exchange.signature, "status_code": exchange.status_code,
-            "error_code": exchange.error_code, "duration_ms": exchange.duration_ms,
-            "response_content_type": exchange.content_type, "response_length": len(exchange.body),
-        }
-        return delivery
+        return delivery("status_callback", exchange, status=step.callback)
 
     async def _write(self, fn: Any, *args: Any) -> Any:
         """``fn(conn, *args)`` in a write transaction, on the background threads on PostgreSQL;

@@ -36,7 +36,6 @@ from urllib.parse import urljoin
 
 import orjson
 import phonenumbers
-from sqlalchemy import bindparam
 
 from numberpool.domain import errors, routing, rules
 from numberpool.domain.accounts import Account, holds
@@ -49,10 +48,10 @@ from numberpool.store import applications as applications_store
 from numberpool.store import calls as q
 from numberpool.store import inbound as inbound_store
 from numberpool.store import messages as work_store
+from numberpool.store import numbers as numbers_store
 from numberpool.store.calls import CallFilter
 from numberpool.store.db import Connection, Database
 from numberpool.store.paging import PageRequest
-from numberpool.store.schema import incoming_numbers
 from numberpool.webhooks import params as wire
 from numberpool.webhooks import twiml
 from numberpool.webhooks.cookies import EventCookies
@@ -110,18 +109,8 @@ class Redirect:
     twiml: str | None = None
 
 
-_NUMBER_BY_E164 = incoming_numbers.select().where(incoming_numbers.c.phone_number == bindparam("e164"))
-
-
 def is_call_sid(sid: str) -> bool:
     return is_sid(sid, "CA")
-
-
-def _region(e164: str) -> str:
-    try:
-        return phonenumbers.region_code_for_number(phonenumbers.parse(e164, None)) or ""
-    except phonenumbers.NumberParseException:
-        return ""
 
 
 def formatted(e164: str) -> str:
@@ -175,7 +164,7 @@ class Calls:
             raise refused(out.to)
         if out.from_ == "+15005550001":
             raise errors.invalid_from_number(out.from_)
-        number = self.db.one(_NUMBER_BY_E164, e164=out.from_)
+        number = numbers_store.fetch_by_number(self.db, out.from_)
         magic = number is None and out.from_ == MAGIC_FROM_OK
         if not magic and (number is None or number.account_sid != account.sid or not number.cap_voice):
             raise errors.call_from_not_verified(out.from_)
@@ -219,7 +208,7 @@ class Calls:
         InboundCalls ``record`` being written in ``conn``): ``inbound``, completed with the
         record's duration, its requests the record's."""
         ts, seconds = record["date_created"], record["call_duration"] or 0
-        number = conn.execute(_NUMBER_BY_E164, {"e164": record["to_number"]}).first()
+        number = numbers_store.get_by_number(conn, record["to_number"])
         row = leg_row(sid=record["sid"], account_sid=record["account_sid"], to=record["to_number"],
                       from_=record["from_number"], direction="inbound", status="completed", root_sid=record["sid"],
                       phone_number_sid=number.sid if number is not None else None, phase="done", start_time=ts,

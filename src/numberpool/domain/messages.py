@@ -35,7 +35,6 @@ from typing import Any
 
 import orjson
 import phonenumbers
-from sqlalchemy import bindparam
 
 from numberpool.domain import clock, errors, received, rules
 from numberpool.domain.accounts import Account, holds
@@ -49,13 +48,13 @@ from numberpool.store import applications as applications_store
 from numberpool.store import clock as clock_store
 from numberpool.store import inbound as inbound_store
 from numberpool.store import messages as q
+from numberpool.store import numbers as numbers_store
 from numberpool.store import onloop
 from numberpool.store import pools as pools_store
 from numberpool.store.db import Connection, Database
 from numberpool.store.errors import DatabaseFailure, busy
 from numberpool.store.messages import MessageFilter
 from numberpool.store.paging import PageRequest
-from numberpool.store.schema import incoming_numbers
 from numberpool.webhooks.cookies import EventCookies
 from numberpool.webhooks.params import Params, media_content_type
 
@@ -273,7 +272,7 @@ class Messages:
         refused = MAGIC_FROM.get(out.from_)
         if refused is not None:
             raise refused(out.from_)
-        row = self.db.one(_NUMBER_BY_E164, e164=out.from_)  # the hot read, outside the transaction's statements
+        row = numbers_store.fetch_by_number(self.db, out.from_)  # the hot read, outside the transaction's statements
         if row is None and out.from_ == MAGIC_FROM_OK:
             return _MagicSender(out.from_)
         if row is None or row.account_sid != account.sid or not (row.cap_sms or row.cap_mms):
@@ -369,9 +368,6 @@ def _owned(conn: Connection, account: Account, sid: str) -> Any:
     if row is None or row.account_sid != account.sid:
         raise errors.not_found()
     return row
-
-
-_NUMBER_BY_E164 = incoming_numbers.select().where(incoming_numbers.c.phone_number == bindparam("e164"))
 
 
 @dataclass(frozen=True)

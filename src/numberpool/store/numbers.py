@@ -83,6 +83,11 @@ def get_by_number(conn: Connection, e164: str) -> Row | None:
     return conn.execute(_BY_NUMBER, {"e164": e164}).first()
 
 
+def fetch_by_number(db: Database, e164: str) -> Row | None:
+    """``get_by_number`` outside any transaction, on the prepared path (a sender's hot read)."""
+    return db.one(_BY_NUMBER, e164=e164)
+
+
 def taken(conn: Connection, e164s: Sequence[str]) -> set[str]:
     """Which of these numbers are provisioned by any account."""
     if not e164s:

@@ -113,18 +113,6 @@ def is_call_sid(sid: str) -> bool:
     return is_sid(sid, "CA")
 
 
-def formatted(e164: str) -> str:
-    """A number as Twilio shows ``to_formatted``: national format for North America, else
-    international."""
-    try:
-        parsed = phonenumbers.parse(e164, None)
-    except phonenumbers.NumberParseException:
-        return e164
-    if parsed.country_code == 1:
-        return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.NATIONAL)
-    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
-
-
 def leg_row(*, sid: str, account_sid: str, to: str, from_: str, direction: str, status: str, root_sid: str,
             parent_call_sid: str | None = None, phone_number_sid: str | None = None, url: str | None = None,
             method: str = "POST", fallback_url: str | None = None, fallback_method: str = "POST",
@@ -939,6 +927,7 @@ def _int(raw: str | None, default: int, low: int, high: int) -> int:
 
 
 def _valid(e164: str) -> bool:
+    """A ``<Number>`` to dial: ``+`` and a number phonenumbers finds possible."""
     try:
         return e164.startswith("+") and phonenumbers.is_possible_number(phonenumbers.parse(e164, None))
     except phonenumbers.NumberParseException:

@@ -28,6 +28,35 @@ def invalid_number(raw: str, name: str = "PhoneNumber") -> TwilioError:
     return errors.invalid_phone_number(name, raw, hint)
 
 
+def is_e164(raw: str) -> bool:
+    """``+`` and 2 to 15 digits, the first not 0."""
+    return _E164.match(raw) is not None
+
+
+def possible(raw: str) -> bool:
+    """An E.164 number of a known country code and a possible length for it (phonenumbers'
+    ``is_possible_number``: a fictional 555 number passes, as test authors use them; a number too
+    short or too long for its country does not): a message's or a call's recipient."""
+    if not is_e164(raw):
+        return False
+    try:
+        return phonenumbers.is_possible_number(phonenumbers.parse(raw, None))
+    except phonenumbers.NumberParseException:
+        return False
+
+
+def shown(e164: str) -> str:
+    """A number as Twilio shows a call's ``to_formatted``: national format for North America,
+    international elsewhere."""
+    try:
+        parsed = phonenumbers.parse(e164, None)
+    except phonenumbers.NumberParseException:
+        return e164
+    if parsed.country_code == 1:
+        return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.NATIONAL)
+    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+
+
 def national_format(e164: str) -> str:
     """The default friendly name: ``(415) 867-5309`` for NANP, the national format elsewhere."""
     try:

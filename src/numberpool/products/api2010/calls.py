@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from typing import Any
 
-import phonenumbers
-
-from numberpool.domain import access, errors
+from numberpool.domain import access, errors, phone
 from numberpool.domain.accounts import Account
 from numberpool.domain.backend import Backend
-from numberpool.domain.calls import EVENTS, OutgoingCall, Redirect, formatted
+from numberpool.domain.calls import EVENTS, OutgoingCall, Redirect
 from numberpool.domain.errors import TwilioError
 from numberpool.http.request import Request, Response
 from numberpool.http.router import Router
@@ -23,7 +20,6 @@ from numberpool.store.calls import CallFilter
 from numberpool.webhooks import twiml as documents
 
 MAX_TWIML = 4000
-_E164 = re.compile(r"^\+[1-9][0-9]{1,14}$")
 _ACTED_ON = {"To", "From", "Url", "Method", "FallbackUrl", "FallbackMethod", "Twiml", "ApplicationSid",
              "StatusCallback", "StatusCallbackMethod", "StatusCallbackEvent", "Timeout", "MachineDetection"}
 STATUSES = ("queued", "ringing", "in-progress", "canceled", "completed", "failed", "busy", "no-answer")
@@ -47,7 +43,7 @@ def call_json(c: Any) -> dict[str, Any]:
         "end_time": rfc2822(c.end_time) if c.end_time is not None else None,
         "forwarded_from": None,
         "from": c.from_number,
-        "from_formatted": formatted(c.from_number),
+        "from_formatted": phone.shown(c.from_number),
         "group_sid": None,
         "parent_call_sid": c.parent_call_sid,
         "phone_number_sid": c.phone_number_sid,
@@ -61,24 +57,10 @@ def call_json(c: Any) -> dict[str, Any]:
         # none of them and links only what answers (tests/api/test_links.py follows every link).
         "subresource_uris": {},
         "to": c.to_number,
-        "to_formatted": formatted(c.to_number),
+        "to_formatted": phone.shown(c.to_number),
         "trunk_sid": c.trunk_sid,
         "uri": urls.CALL.format(AccountSid=c.account_sid, Sid=c.sid),
     }
-
-
-def _number(raw: str | None, missing: Any, invalid: Any) -> str:
-    if not raw:
-        raise missing()
-    if not _E164.match(raw):
-        raise invalid(raw)
-    try:
-        possible = phonenumbers.is_possible_number(phonenumbers.parse(raw, None))
-    except phonenumbers.NumberParseException:
-        possible = False
-    if not possible:
-        raise invalid(raw)
-    return raw
 
 
 def _call_url(name: str, raw: str | None) -> str | None:
@@ -118,11 +100,15 @@ def events(raw: list[str]) -> tuple[str, ...]:
 
 def outgoing(form: Mapping[str, str], event_values: list[str]) -> OutgoingCall:
     """A create's parameters, each checked for its form (what needs the database: the domain)."""
-    to = _number(form.get("To"), errors.call_to_required, errors.invalid_call_to)
+    to = form.get("To")
+    if not to:
+        raise errors.call_to_required()
+    if not phone.possible(to):
+        raise errors.invalid_call_to(to)
     from_ = form.get("From")
     if not from_:
         raise errors.call_from_required()
-    if not _E164.match(from_):
+    if not phone.is_e164(from_):
         raise errors.invalid_from_number(from_)
     raw_timeout = form.get("Timeout")
     timeout = 60

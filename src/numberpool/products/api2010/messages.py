@@ -8,9 +8,8 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import orjson
-import phonenumbers
 
-from numberpool.domain import access, errors
+from numberpool.domain import access, errors, phone
 from numberpool.domain.accounts import Account
 from numberpool.domain.backend import Backend
 from numberpool.domain.errors import TwilioError
@@ -25,7 +24,6 @@ from numberpool.store.messages import MessageFilter
 
 MAX_BODY = 1600
 MAX_MEDIA = 10
-_E164 = re.compile(r"^\+[1-9][0-9]{1,14}$")
 _ALPHANUMERIC = re.compile(r"^(?=.*[A-Za-z])[A-Za-z0-9 ]{1,11}$")  # an alphanumeric sender ID
 _ACTED_ON = {"To", "From", "MessagingServiceSid", "Body", "MediaUrl", "ContentSid", "StatusCallback",
              "ApplicationSid", "ValidityPeriod", "SendAt", "ScheduleType", "SmartEncoded"}
@@ -75,24 +73,16 @@ def media_json(account_sid: str, message_sid: str, media: dict[str, Any]) -> dic
 
 
 def _to(raw: str | None) -> str:
-    """An E.164 number of a known country code and a possible length for it (phonenumbers'
-    ``is_possible_number``: a fictional 555 number passes, as test authors use them; a number too
-    short or too long for its country does not). ``whatsapp:``, ``rcs:``: out of scope, 21211."""
+    """A possible E.164 number (``phone.possible``). ``whatsapp:``, ``rcs:``: out of scope, 21211."""
     if not raw:
         raise errors.to_number_required()
-    if not _E164.match(raw):
-        raise errors.invalid_to_number(raw)
-    try:
-        possible = phonenumbers.is_possible_number(phonenumbers.parse(raw, None))
-    except phonenumbers.NumberParseException:
-        possible = False
-    if not possible:
+    if not phone.possible(raw):
         raise errors.invalid_to_number(raw)
     return raw
 
 
 def _from(raw: str) -> str:
-    if not (_E164.match(raw) or _ALPHANUMERIC.match(raw)):
+    if not (phone.is_e164(raw) or _ALPHANUMERIC.match(raw)):
         raise errors.invalid_from_number(raw)
     return raw
 

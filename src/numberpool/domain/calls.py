@@ -603,42 +603,44 @@ class CallWork:
         else:
             row.elapsed = caller.rule["duration"]  # to a SIP trunk: it lasts as a leg with no TwiML does
 
-        def tx(conn: Connection) -> None:
-            self._hold(conn, work)
-            values = {k: v for k, v in vars(row).items() if k not in ("created_key",)}
-            values.update(verbs=orjson.dumps(leg.verbs).decode(), deliveries=orjson.dumps(leg.deliveries).decode(),
-                          rule=orjson.dumps(caller.rule).decode())
-            q.insert(conn, values, None)
-            q.change(conn, caller.row.sid, {"peer_sid": sid})
+        deliveries = orjson.dumps(leg.deliveries).decode()
+        record = {  # its InboundCalls record, as POST /numberpool/v1/InboundCalls writes one
+            "sid": sid, "kind": "call", "account_sid": row.account_sid, "to_number": row.to_number,
+            "from_number": row.from_number, "body": "", "media_urls": "[]", "call_duration": None,
+            "route": route.route, "messaging_service_sid": None, "application_sid": route.application_sid,
+            "trunk_sid": route.trunk_sid, "proxy_service_sid": route.proxy_service_sid, "sip_url": route.sip_url,
+            "deliveries": deliveries, "replies": "[]", "date_created": row.date_created,
+        }
 
-        await self.sending._write(tx)
+        def tx(conn: Connection) -> Any:
+            self._hold(conn, work)
+            values = {k: v for k, v in vars(row).items() if k != "created_key"}
+            values.update(verbs=orjson.dumps(leg.verbs).decode(), deliveries=deliveries,
+                          rule=orjson.dumps(caller.rule).decode())
+            inserted = q.insert(conn, values, None)
+            q.change(conn, caller.row.sid, {"peer_sid": sid})
+            conn.execute(inbound_store.t.insert(), record)
+            return inserted
+
+        inserted = await self.sending._write(tx)
         caller.row.peer_sid = sid
-        return Leg(await self.db.background(q.fetch, self.db, sid), leg.token, leg.deliveries, leg.verbs, leg.rule)
+        return Leg(inserted, leg.token, leg.deliveries, leg.verbs, leg.rule)
 
     async def _end_callee(self, work: str, callee: Leg, status: str, seconds: int = 0) -> None:
         """The inbound leg ends with its caller: its status, its number's status callback
-        (``completed``, as every inbound call's), and its InboundCalls record."""
+        (``completed``, as every inbound call's), and its InboundCalls record's requests and duration."""
         values: dict[str, Any] = {"status": status, "end_time": now(), "duration": seconds, "phase": "done"}
         if status == "completed":
             values["end_time"] = (callee.row.answered_at or now()) + seconds
         await self._save(work, callee, values)
         await self._event(callee, "completed")
         row = callee.row
-        state = await self.db.background(inbound_store.routing_state, self.db, row.to_number)
-        route = routing.route_call(state) if state is not None else None
-        record = {
-            "sid": row.sid, "kind": "call", "account_sid": row.account_sid, "to_number": row.to_number,
-            "from_number": row.from_number, "body": "", "media_urls": "[]", "call_duration": seconds,
-            "route": route.route if route is not None else "no_handler",
-            "messaging_service_sid": None, "application_sid": row.application_sid, "trunk_sid": row.trunk_sid,
-            "proxy_service_sid": route.proxy_service_sid if route is not None else None, "sip_url": row.sip_url,
-            "deliveries": orjson.dumps(callee.deliveries).decode(), "replies": "[]", "date_created": row.date_created,
-        }
+        deliveries = orjson.dumps(callee.deliveries).decode()
 
         def tx(conn: Connection) -> None:
             self._hold(conn, work)
-            q.change(conn, row.sid, {"deliveries": orjson.dumps(callee.deliveries).decode(), "sequence": row.sequence})
-            conn.execute(inbound_store.t.insert(), record)
+            q.change(conn, row.sid, {"deliveries": deliveries, "sequence": row.sequence})
+            inbound_store.call_ended(conn, row.sid, deliveries, seconds)
 
         await self.sending._write(tx)
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from types import SimpleNamespace
 from typing import Any
 
-from sqlalchemy import Select, Table, bindparam, select
+from sqlalchemy import Connection, Select, Table, bindparam, select
 
 from numberpool.store.access import family_sids
 from numberpool.store.db import Database
@@ -102,6 +102,12 @@ def insert(db: Database, values: dict[str, Any]) -> None:
 
 
 _INSERT = t.insert()
+
+
+def call_ended(conn: Connection, sid: str, deliveries: str, duration: int) -> None:
+    """A call's record, written when it rang (a hosted number called), as it ended: every request
+    made for it and its duration."""
+    conn.execute(t.update().where(t.c.sid == sid).values(deliveries=deliveries, call_duration=duration))
 
 
 def set_deliveries(db: Database, sid: str, deliveries: str) -> None:

@@ -814,19 +814,17 @@ class CallWork:
             status_callback_method=(attrs.get("statusCallbackMethod") or "POST").upper(),
             events=[e for e in events if e in EVENTS], timeout=timeout, phase="run", start_time=now())
         values["rule"] = orjson.dumps(rule).decode()
-        full = [False]
 
-        def tx(conn: Connection) -> None:
+        def tx(conn: Connection) -> Any:
+            """The child leg as written; None when the call tree is full."""
             self._hold(conn, work)
             if q.tree_size(conn, parent.row.root_sid) + (2 if hosted else 1) > MAX_LEGS:
-                full[0] = True
-                return
-            q.insert(conn, values, None)
+                return None
+            return q.insert(conn, values, None)
 
-        await self.sending._write(tx)
-        if full[0]:
+        row = await self.sending._write(tx)
+        if row is None:
             return {"call_sid": None, "status": "failed", "duration": 0, "error_code": TREE_FULL}
-        row = await self.db.background(q.fetch, self.db, sid)
         child = Leg(row, parent.token, [], [], rule)
         await self._event(child, "initiated")
         await self._event(child, "ringing")

@@ -14,6 +14,7 @@ from typing import Any
 
 import httpx
 import pytest
+from twilio.base.exceptions import TwilioRestException
 
 import numberpool
 from numberpool.testing.mock import Mock
@@ -69,3 +70,11 @@ def settle(h, timeout: int = 60) -> None:
     """``POST /numberpool/v1/Settle``: every message of the caller's family has reached its end."""
     r = h.post("/numberpool/v1/Settle", data={"Timeout": str(timeout)})
     assert r.status_code == 200, r.text
+
+
+def refused(code: int, http_status: int, fn, *args, **kwargs) -> TwilioRestException:
+    """``fn(*args, **kwargs)`` through the SDK answers Twilio's ``code`` with ``http_status``: the error."""
+    with pytest.raises(TwilioRestException) as caught:
+        fn(*args, **kwargs)
+    assert (caught.value.code, caught.value.status) == (code, http_status), caught.value.msg
+    return caught.value

@@ -11,25 +11,14 @@ import io
 from urllib.parse import urlencode
 
 import pytest
-from twilio.base.exceptions import TwilioRestException
 from twilio.request_validator import RequestValidator
 
-from tests.api.conftest import settle as settle_within
+from tests.api.conftest import refused
+from tests.api.test_messages import settle
 
 TO = "+14155550100"
 SAY = "<Response><Say>Hello</Say></Response>"
 ALL_EVENTS = ["initiated", "ringing", "answered", "completed"]
-
-
-def settle(h) -> None:
-    settle_within(h, 30)
-
-
-def refused(code: int, http_status: int, fn, *args, **kwargs) -> TwilioRestException:
-    with pytest.raises(TwilioRestException) as caught:
-        fn(*args, **kwargs)
-    assert (caught.value.code, caught.value.status) == (code, http_status), caught.value.msg
-    return caught.value
 
 
 def view(h, sid: str) -> dict:

@@ -9,9 +9,9 @@ import datetime as dt
 from urllib.parse import urlencode
 
 import pytest
-from twilio.base.exceptions import TwilioRestException
 from twilio.request_validator import RequestValidator
 
+from tests.api.conftest import refused
 from tests.api.conftest import settle as settle_within
 
 TO = "+14155550100"
@@ -19,13 +19,6 @@ TO = "+14155550100"
 
 def settle(h) -> None:
     settle_within(h, 30)
-
-
-def refused(code: int, http_status: int, fn, *args, **kwargs) -> TwilioRestException:
-    with pytest.raises(TwilioRestException) as caught:
-        fn(*args, **kwargs)
-    assert (caught.value.code, caught.value.status) == (code, http_status), caught.value.msg
-    return caught.value
 
 
 def view(h, sid: str) -> dict:

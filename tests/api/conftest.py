@@ -41,14 +41,20 @@ class InProcessServer:
         return self.mock.http(base_url=self.base_url, auth=(sid or self.account_sid, token or self.auth_token), timeout=30)
 
 
-@pytest.fixture(scope="session")
-def server(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server | InProcessServer]:
+def serving(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server | InProcessServer]:
+    """A server with a main account of its own: a fresh mock on SQLite, a server process on
+    PostgreSQL. A module whose tests move the clock or Reset takes one of its own from here."""
     sid, token = "AC" + secrets.token_hex(16), secrets.token_hex(16)
     if backend == "sqlite":
         with numberpool.mock(sid, token) as m:
             yield InProcessServer(m, BASE_URL, sid, token, m.db_url)
         return
     yield from one_server(backend, tmp_path_factory)
+
+
+@pytest.fixture(scope="session")
+def server(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server | InProcessServer]:
+    yield from serving(backend, tmp_path_factory)
 
 
 @pytest.fixture(scope="module")

@@ -5,26 +5,18 @@ so the clock it advances moves no other test's dates. Both databases."""
 
 from __future__ import annotations
 
-import secrets
 from collections.abc import Iterator
 
 import pytest
 from twilio.request_validator import RequestValidator
 
-import numberpool
-from tests.api.conftest import BASE_URL, InProcessServer
+from tests.api.conftest import serving
 from tests.api.test_calls import ALL_EVENTS, SAY, TO, name_of, refused, rule, settle, signed, view
-from tests.conftest import one_server
 
 
 @pytest.fixture(scope="module")
 def server(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator:
-    sid, token = "AC" + secrets.token_hex(16), secrets.token_hex(16)
-    if backend == "sqlite":
-        with numberpool.mock(sid, token) as m:
-            yield InProcessServer(m, BASE_URL, sid, token, m.db_url)
-        return
-    yield from one_server(backend, tmp_path_factory)
+    yield from serving(backend, tmp_path_factory)
 
 
 def advance(server, seconds: int) -> None:

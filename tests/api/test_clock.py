@@ -6,25 +6,17 @@ clock it advances moves no other test's dates."""
 from __future__ import annotations
 
 import datetime as dt
-import secrets
 from collections.abc import Iterator
 
 import pytest
 
-import numberpool
-from tests.api.conftest import BASE_URL, InProcessServer
+from tests.api.conftest import serving
 from tests.api.test_messages import TO, _service, refused, settle, view
-from tests.conftest import one_server
 
 
 @pytest.fixture(scope="module")
 def server(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator:
-    sid, token = "AC" + secrets.token_hex(16), secrets.token_hex(16)
-    if backend == "sqlite":
-        with numberpool.mock(sid, token) as m:
-            yield InProcessServer(m, BASE_URL, sid, token, m.db_url)
-        return
-    yield from one_server(backend, tmp_path_factory)
+    yield from serving(backend, tmp_path_factory)
 
 
 def clock_now(h) -> dt.datetime:

@@ -8,7 +8,6 @@ its own and never resets it; the Reset test has a server of its own (``own``).""
 
 from __future__ import annotations
 
-import json
 import secrets
 from collections.abc import Iterator
 from typing import Any
@@ -16,9 +15,8 @@ from typing import Any
 import httpx
 import pytest
 
-import numberpool
-from tests.api.conftest import BASE_URL, InProcessServer
-from tests.conftest import one_server
+from tests.api.conftest import serving
+from tests.api.test_state_delivery_rules import load, ok, refused
 
 STATE, RULES, RESET = "/numberpool/v1/State", "/numberpool/v1/CallRules", "/numberpool/v1/Reset"
 FIELDS = ("sid", "account_sid", "to", "status", "ring_seconds", "hold_seconds", "digits", "duration", "answered_by")
@@ -28,26 +26,7 @@ FIELDS = ("sid", "account_sid", "to", "status", "ring_seconds", "hold_seconds", 
 def own(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
     """A server of this module's own (a fresh mock on SQLite, a server process on PostgreSQL), so
     that its Reset deletes no other test's accounts."""
-    sid, token = "AC" + secrets.token_hex(16), secrets.token_hex(16)
-    if backend == "sqlite":
-        with numberpool.mock(sid, token) as m:
-            yield InProcessServer(m, BASE_URL, sid, token, m.db_url)
-        return
-    yield from one_server(backend, tmp_path_factory)
-
-
-def ok(r: httpx.Response, status: int = 200) -> Any:
-    assert r.status_code == status, r.text
-    return r.json() if r.content else None
-
-
-def refused(r: httpx.Response, status: int, code: int) -> str:
-    assert (r.status_code, r.json()["code"]) == (status, code), r.text
-    return r.json()["message"]
-
-
-def load(h: httpx.Client, doc: Any) -> httpx.Response:
-    return h.post(STATE, content=json.dumps(doc).encode(), headers={"Content-Type": "application/json"})
+    yield from serving(backend, tmp_path_factory)
 
 
 def rules_of(doc: dict[str, Any], account_sid: str) -> list[dict[str, Any]]:

@@ -18,10 +18,9 @@ import httpx
 import pytest
 from twilio.request_validator import RequestValidator
 
-from tests.conftest import Server
+from tests.e2e.test_sending_races import _http, _numbers, _subaccount
 from tests.receiver import Receiver, Seen, running
 
-HTTP_TIMEOUT = 30
 SETTLE_TIMEOUT = "60"
 CALLS = 200
 THREADS = 8  # concurrent creates; thread k sends through server k % 2
@@ -33,17 +32,6 @@ TWIML = "<Response><Say>hi</Say></Response>"
 def receiver() -> Iterator[Receiver]:
     with running() as r:
         yield r
-
-
-def _http(base_url: str, sid: str, token: str) -> httpx.Client:
-    return httpx.Client(base_url=base_url, auth=(sid, token), timeout=HTTP_TIMEOUT)
-
-
-def _subaccount(server: Server) -> tuple[str, str]:
-    with server.http() as h:
-        r = h.post("/2010-04-01/Accounts.json", data={"FriendlyName": "call races"})
-        assert r.status_code == 201, r.text
-        return r.json()["sid"], r.json()["auth_token"]
 
 
 def _settle(h: httpx.Client) -> None:
@@ -60,9 +48,7 @@ def _signed(validator: RequestValidator, receiver: Receiver, seen: Seen) -> bool
 def test_two_servers_placing_many_calls_complete_each_once_with_its_callbacks_in_sequence(server_pair, receiver):
     sid, token = _subaccount(server_pair[0])
     with _http(server_pair[0].base_url, sid, token) as h:
-        r = h.post(f"/2010-04-01/Accounts/{sid}/IncomingPhoneNumbers.json", data={"AreaCode": "415"})
-        assert r.status_code == 201, r.text
-        caller = r.json()["phone_number"]
+        caller = _numbers(h, sid, 1)[0]["phone_number"]
     tag = sid[-8:]  # paths of this test (and this backend) only
     url = receiver.answer(f"/answer-{tag}", body=TWIML)
     callback = receiver.url(f"/status-{tag}")

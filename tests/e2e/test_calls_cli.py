@@ -10,7 +10,6 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.conftest import free_port
 from tests.e2e.test_inbound_cli import assert_one_line_error, environ, run
 from tests.receiver import Receiver, running
 
@@ -124,22 +123,7 @@ def test_wrong_credentials_exit_1_with_the_twilio_error(server, account):
         assert done.stderr.startswith("numberpool: ") and secret not in done.stderr
 
 
-@pytest.mark.parametrize(("env", "missing"), [
-    ({}, "TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN"),
-    ({"TWILIO_AUTH_TOKEN": "tok-secret"}, "TWILIO_ACCOUNT_SID"),
-])
-def test_missing_credentials_exit_2(env, missing):
-    done = run(["calls", "--url", f"http://127.0.0.1:{free_port()}"], {**environ(), **env}, timeout=30)
-    assert_one_line_error(done, f"numberpool: set {missing} in the environment", 2)
-    assert "tok-secret" not in done.stderr
-
-
-def test_an_unreachable_server_exits_1():
-    port = free_port()
-    done = run(["calls", "--url", f"127.0.0.1:{port}"], environ("AC" + "a" * 32, "tok-secret"), timeout=30)
-    refused = f"numberpool: cannot reach the server at http://127.0.0.1:{port}: connection refused"
-    assert_one_line_error(done, refused, 1)
-    assert "tok-secret" not in done.stderr
+# Missing credentials and an unreachable server: test_messages_cli.py, for both commands.
 
 
 @pytest.mark.parametrize(("args", "expected"), [

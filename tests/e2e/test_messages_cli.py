@@ -135,19 +135,24 @@ def test_wrong_credentials_exit_1_with_the_twilio_error(server, account):
     assert done.stderr.startswith("numberpool: ") and secret not in done.stderr
 
 
+COMMANDS = ("messages", "calls")  # the client commands that list records (server/listing.py)
+
+
+@pytest.mark.parametrize("command", COMMANDS)
 @pytest.mark.parametrize(("env", "missing"), [
     ({}, "TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN"),
     ({"TWILIO_AUTH_TOKEN": "tok-secret"}, "TWILIO_ACCOUNT_SID"),
 ])
-def test_missing_credentials_exit_2(env, missing):
-    done = run(["messages", "--url", f"http://127.0.0.1:{free_port()}"], {**environ(), **env}, timeout=30)
+def test_missing_credentials_exit_2(command, env, missing):
+    done = run([command, "--url", f"http://127.0.0.1:{free_port()}"], {**environ(), **env}, timeout=30)
     assert_one_line_error(done, f"numberpool: set {missing} in the environment", 2)
     assert "tok-secret" not in done.stderr
 
 
-def test_an_unreachable_server_exits_1():
+@pytest.mark.parametrize("command", COMMANDS)
+def test_an_unreachable_server_exits_1(command):
     port = free_port()
-    done = run(["messages", "--url", f"127.0.0.1:{port}"], environ("AC" + "a" * 32, "tok-secret"), timeout=30)
+    done = run([command, "--url", f"127.0.0.1:{port}"], environ("AC" + "a" * 32, "tok-secret"), timeout=30)
     refused = f"numberpool: cannot reach the server at http://127.0.0.1:{port}: connection refused"
     assert_one_line_error(done, refused, 1)
     assert "tok-secret" not in done.stderr

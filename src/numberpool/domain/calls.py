@@ -72,7 +72,6 @@ DIAL_INVALID_NUMBER = 13223
 MAX_DOCUMENTS = 50  # TwiML documents one leg may fetch: a <Redirect> or <Gather> loop ends there
 LEASE_MS = 120_000  # a running call renews its claim for this long (a document and its fallback: 30 s)
 PRICE_PER_MINUTE = "0.01400"  # USD, shown negative once completed (Twilio's US outbound price; a choice)
-SUPPORTED = ("Say", "Play", "Pause", "Gather", "Redirect", "Hangup", "Reject", "Dial")
 
 # Twilio's documented test numbers for calls (SENDING.md, "Test-credential magic numbers").
 MAGIC_FROM_OK = "+15005550006"

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, func, or_, select, update
+from sqlalchemy import Connection, func, select, update
 
 from numberpool.store.db import Database
 from numberpool.store.paging import PageRequest
@@ -41,13 +41,6 @@ def wake(conn: Connection, sid: str, due: int) -> bool:
 
 def tree_size(conn: Connection, root_sid: str) -> int:
     return int(conn.execute(select(func.count()).select_from(t).where(t.c.root_sid == root_sid)).scalar_one())
-
-
-def children(db: Database, sid: str) -> list[Any]:
-    """The legs a call dialled or reached (its <Dial> children, its hosted peer), oldest first."""
-    with db.read() as conn:
-        return list(conn.execute(select(t).where(or_(t.c.parent_call_sid == sid, t.c.peer_sid == sid))
-                                 .order_by(t.c.created_key)))
 
 
 @dataclass(frozen=True)

@@ -400,7 +400,7 @@ class CallWork:
     async def _wait(self, work: str, leg: Leg, values: dict[str, Any], seconds: int) -> None:
         """The call waits on the server clock: its claim let go, its work due in ``seconds``."""
         due = now_ms() + seconds * 1000
-        await self._save(work, leg, values, then=lambda conn: q.wait_until(conn, work, due))
+        await self._save(work, leg, values, then=lambda conn: work_store.reschedule(conn, work, due))
 
     # -- status callbacks -------------------------------------------------------------------------
 

@@ -27,12 +27,6 @@ fetch, get, insert, change, changed, remove = (_rows.fetch, _rows.get, _rows.ins
                                                _rows.remove)
 
 
-def wait_until(conn: Connection, sid: str, due: int) -> None:
-    """The call's work waits until ``due`` (server clock, milliseconds), unclaimed: its process
-    lets it go, and whichever process looks when it is due goes on with it."""
-    conn.execute(update(w).where(w.c.message_sid == sid).values(due=due, claimed_until=0, claimed_by=None))
-
-
 def wake(conn: Connection, sid: str, due: int) -> bool:
     """The call's work is due at ``due`` (an UpdateCall): a claim a process holds is left to it,
     which reads the change at its next step. False when the call has no pending work."""

@@ -146,13 +146,10 @@ def work(conn: Connection, sid: str) -> Any:
     return conn.execute(stmt).first()
 
 
-def renew(conn: Connection, sid: str, until: int) -> None:
-    conn.execute(update(w).where(w.c.message_sid == sid).values(claimed_until=until))
-
-
 def reschedule(conn: Connection, sid: str, due: int) -> None:
-    """The work waits until ``due`` (a scheduled send), unclaimed."""
-    conn.execute(update(w).where(w.c.message_sid == sid).values(due=due, claimed_until=0))
+    """The work waits until ``due`` (server clock, milliseconds: a scheduled send, a call ringing
+    or held), unclaimed: whichever process looks when it is due goes on with it."""
+    conn.execute(update(w).where(w.c.message_sid == sid).values(due=due, claimed_until=0, claimed_by=None))
 
 
 def has_work(conn: Connection, sid: str) -> bool:
@@ -168,11 +165,6 @@ def pending(db: Database, account_sids: Any, now_ms: int) -> list[Any]:
     stmt = select(w.c.message_sid, w.c.account_sid).where(w.c.account_sid.in_(account_sids), w.c.due <= now_ms)
     with db.read() as conn:
         return list(conn.execute(stmt.order_by(w.c.message_sid)))
-
-
-def next_due(db: Database) -> int | None:
-    with db.read() as conn:
-        return conn.execute(select(func.min(w.c.due))).scalar()
 
 
 # -- Sender selection -----------------------------------------------------------------------

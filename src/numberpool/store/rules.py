@@ -32,11 +32,6 @@ class RuleTable:
         own, parent = account_sids[0], account_sids[-1]
         return self._matching(db.reader.all(db.prepared(self._for), own=own, parent=parent, to=to), to)
 
-    def for_to_in(self, conn: Connection, account_sids: Sequence[str], to: str) -> list[Any]:
-        """``for_to`` in the caller's transaction (a state document's load)."""
-        own, parent = account_sids[0], account_sids[-1]
-        return self._matching(conn.execute(self._for, {"own": own, "parent": parent, "to": to}), to)
-
     def insert(self, conn: Connection, row: dict[str, Any]) -> None:
         """A rule, replacing the account's rule for the same ``To``."""
         conn.execute(delete(self.t).where(self.t.c.account_sid == row["account_sid"],

@@ -155,7 +155,9 @@ def markdown(results: dict) -> str:
                   "(bench/startup.py): numberpool serve on an existing SQLite database with an authenticated "
                   "account fetch, moto_server with a signed S3 ListBuckets, a bare granian app, and the "
                    "same app started after `import sqlalchemy`: the floor of any server that reads its database "
-                   "with SQLAlchemy."), "",
+                   "with SQLAlchemy. Every server starts from Python's bytecode caches, as an installed one "
+                   "does (the environment's PYTHONDONTWRITEBYTECODE is removed for them; an untimed first "
+                   "start writes the caches)."), "",
                   startup.markdown(results["startup"]), ""]
     return "\n".join(lines) + "\n"
 

@@ -172,76 +172,88 @@ class Messages:
             raise _magic_to(magic, out.to)
         if out.from_ is None and out.service_sid is None:
             raise errors.from_or_service_required()
+        if out.service_sid is None and out.application_sid is None:
+            # Every read of a create from a number is a one-statement hot read, and a Service's pool or
+            # an Application is all a transaction would be held for: none here. The writes take one.
+            return self._create(None, account, out)
         with self.db.write() as conn:
-            service = self._service(conn, account, out.service_sid) if out.service_sid is not None else None
-            sender = self._sender(conn, account, out, service) if out.from_ is not None else None
-            if not out.body and not out.media and not out.content_sid:
-                raise errors.message_content_required()
-            if out.media and sender is not None and not sender.cap_mms:
-                raise errors.sender_without_mms()
-            if out.from_ is not None and out.from_ == out.to:
-                raise errors.to_equals_from()
-            keys = received.senders(out.from_, service.sid if service is not None else None) if out.from_ else (
-                [service.sid] if service is not None else [])
-            if keys and q.opted_out(self.db, keys, out.to):
-                raise errors.unsubscribed_recipient()
-            if out.schedule_type is not None and out.send_at is None:
-                raise errors.send_at_required()
-            if out.send_at is not None:
-                if out.schedule_type != "fixed":
-                    raise errors.invalid_schedule_type()
-                if service is None:
-                    raise errors.schedule_needs_service()
-                ahead = out.send_at - now()
-                if not SEND_AT_MIN <= ahead <= SEND_AT_MAX:
-                    raise errors.send_at_out_of_range()
-            if service is not None and sender is None:
-                total, mms = q.pool_size(conn, service.sid)
-                if total == 0:
-                    raise errors.service_pool_empty()
-                if out.media and mms == 0 and not service.mms_converter:
-                    raise errors.sender_without_mms()
-            callback = out.status_callback
-            if callback is None and service is not None:
-                callback = service.status_callback
-            if callback is None and out.application_sid is not None:
-                app = applications_store.application.get(conn, out.application_sid)
-                if app is None or app.account_sid != account.sid:
-                    raise errors.application_not_of_account("ApplicationSid", out.application_sid, account.sid)
-                callback = app.message_status_callback
-            smart = out.smart_encoded if out.smart_encoded is not None else bool(service and service.smart_encoding)
-            ts = now()
-            status = "scheduled" if out.send_at is not None else "queued" if sender is not None else "accepted"
-            sid = new_sid("MM" if out.media else "SM")
-            unowned_magic = out.from_ == MAGIC_FROM_OK and sender is not None and sender.sid is None
-            row = {
-                "sid": sid, "account_sid": account.sid,
-                "messaging_service_sid": service.sid if service is not None else None,
-                "from_number": sender.phone_number if sender is not None else None, "to_number": out.to,
-                "body": out.body, "status": status, "direction": "outbound-api",
-                "num_segments": num_segments(out.body, smart=smart) if status == "queued" else 0,
-                "num_media": len(out.media), "media_urls": orjson.dumps([
-                    {"sid": new_sid("ME"), "url": u, "content_type": media_content_type(u), "date_created": ts}
-                    for u in out.media]).decode(),
-                "price": None, "price_unit": "USD", "error_code": None, "error_message": None,
-                "status_callback": callback, "application_sid": out.application_sid,
-                "validity_period": out.validity_period or (service.validity_period if service is not None else MAX_VALIDITY),
-                "smart_encoded": smart,
-                "selection": orjson.dumps({"rule": "given", "least_used": False}).decode() if service and sender else None,
-                "deliveries": "[]", "extra": orjson.dumps(out.extra).decode(),
-                "date_created": ts, "date_updated": ts, "date_sent": None,
-            }
-            due = None if unowned_magic else (out.send_at * 1000 if out.send_at is not None else now_ms())
-            if unowned_magic:  # Twilio's test credentials: answered queued, nothing is sent
-                row["status"] = "queued"
-            elif sender is not None and q.between(self.db, sender.phone_number, out.to, ts - received.LOOP_WINDOW) >= received.LOOP_LIMIT:
-                row.update(status="failed", error_code=received.LOOP_ERROR,  # the chain ends here; its callback follows
-                           error_message=received.ERROR_MESSAGES[received.LOOP_ERROR])
-            elif status == "queued" and not callback and not q.hosted(self.db, out.to):
-                return self._delivered_at_once(conn, account, row)
-            return q.insert(conn, row, due)
+            return self._create(conn, account, out)
 
-    def _delivered_at_once(self, conn: Connection, account: Account, row: dict[str, Any]) -> Any:
+    def _create(self, conn: Connection | None, account: Account, out: Outgoing) -> Any:
+        """``create``'s checks and writes; ``conn``: the transaction held for a Service's pool or an
+        Application (None: there is neither)."""
+        service = self._service(_held(conn), account, out.service_sid) if out.service_sid is not None else None
+        sender = self._sender(conn, account, out, service) if out.from_ is not None else None
+        if not out.body and not out.media and not out.content_sid:
+            raise errors.message_content_required()
+        if out.media and sender is not None and not sender.cap_mms:
+            raise errors.sender_without_mms()
+        if out.from_ is not None and out.from_ == out.to:
+            raise errors.to_equals_from()
+        keys = received.senders(out.from_, service.sid if service is not None else None) if out.from_ else (
+            [service.sid] if service is not None else [])
+        if keys and q.opted_out(self.db, keys, out.to):
+            raise errors.unsubscribed_recipient()
+        if out.schedule_type is not None and out.send_at is None:
+            raise errors.send_at_required()
+        if out.send_at is not None:
+            if out.schedule_type != "fixed":
+                raise errors.invalid_schedule_type()
+            if service is None:
+                raise errors.schedule_needs_service()
+            ahead = out.send_at - now()
+            if not SEND_AT_MIN <= ahead <= SEND_AT_MAX:
+                raise errors.send_at_out_of_range()
+        if service is not None and sender is None:
+            total, mms = q.pool_size(_held(conn), service.sid)
+            if total == 0:
+                raise errors.service_pool_empty()
+            if out.media and mms == 0 and not service.mms_converter:
+                raise errors.sender_without_mms()
+        callback = out.status_callback
+        if callback is None and service is not None:
+            callback = service.status_callback
+        if callback is None and out.application_sid is not None:
+            app = applications_store.application.get(_held(conn), out.application_sid)
+            if app is None or app.account_sid != account.sid:
+                raise errors.application_not_of_account("ApplicationSid", out.application_sid, account.sid)
+            callback = app.message_status_callback
+        smart = out.smart_encoded if out.smart_encoded is not None else bool(service and service.smart_encoding)
+        ts = now()
+        status = "scheduled" if out.send_at is not None else "queued" if sender is not None else "accepted"
+        sid = new_sid("MM" if out.media else "SM")
+        unowned_magic = out.from_ == MAGIC_FROM_OK and sender is not None and sender.sid is None
+        row = {
+            "sid": sid, "account_sid": account.sid,
+            "messaging_service_sid": service.sid if service is not None else None,
+            "from_number": sender.phone_number if sender is not None else None, "to_number": out.to,
+            "body": out.body, "status": status, "direction": "outbound-api",
+            "num_segments": num_segments(out.body, smart=smart) if status == "queued" else 0,
+            "num_media": len(out.media), "media_urls": orjson.dumps([
+                {"sid": new_sid("ME"), "url": u, "content_type": media_content_type(u), "date_created": ts}
+                for u in out.media]).decode(),
+            "price": None, "price_unit": "USD", "error_code": None, "error_message": None,
+            "status_callback": callback, "application_sid": out.application_sid,
+            "validity_period": out.validity_period or (service.validity_period if service is not None else MAX_VALIDITY),
+            "smart_encoded": smart,
+            "selection": orjson.dumps({"rule": "given", "least_used": False}).decode() if service and sender else None,
+            "deliveries": "[]", "extra": orjson.dumps(out.extra).decode(),
+            "date_created": ts, "date_updated": ts, "date_sent": None,
+        }
+        due = None if unowned_magic else (out.send_at * 1000 if out.send_at is not None else now_ms())
+        if unowned_magic:  # Twilio's test credentials: answered queued, nothing is sent
+            row["status"] = "queued"
+        elif sender is not None and q.between(self.db, sender.phone_number, out.to, ts - received.LOOP_WINDOW) >= received.LOOP_LIMIT:
+            row.update(status="failed", error_code=received.LOOP_ERROR,  # the chain ends here; its callback follows
+                       error_message=received.ERROR_MESSAGES[received.LOOP_ERROR])
+        elif status == "queued" and not callback and not q.hosted(self.db, out.to):
+            return self._delivered_at_once(conn, account, row)
+        if conn is not None:
+            return q.insert(conn, row, due)
+        with self.db.write() as tx:  # the message and its pending work: both or neither
+            return q.insert(tx, row, due)
+
+    def _delivered_at_once(self, conn: Connection | None, account: Account, row: dict[str, Any]) -> Any:
         """A message with its sender, no callback URL, to a number no account hosts: nothing can
         observe its statuses between ``queued`` and the final one, so it reaches the final one (as
         its DeliveryRule says, else ``delivered``) in the create's own transaction, with no
@@ -255,7 +267,10 @@ class Messages:
             final.update(_sent(row["num_segments"], ts))
             if outcome is None or outcome.status != "sent":
                 final.update(_delivery(outcome, ts))
-        q.insert(conn, final, None)
+        if conn is None:
+            q.insert_alone(self.db, final)  # one row, one autocommit statement: no transaction to open
+        else:
+            q.insert(conn, final, None)
         return q.insert_shown(row)
 
     def _service(self, conn: Connection, account: Account, service_sid: str) -> Any:
@@ -266,7 +281,7 @@ class Messages:
             raise errors.service_not_found(service_sid)
         return service
 
-    def _sender(self, conn: Connection, account: Account, out: Outgoing, service: Any) -> Any:
+    def _sender(self, conn: Connection | None, account: Account, out: Outgoing, service: Any) -> Any:
         """The ``From`` number's row (an object with sid None for Twilio's magic sender)."""
         assert out.from_ is not None
         refused = MAGIC_FROM.get(out.from_)
@@ -277,7 +292,7 @@ class Messages:
             return _MagicSender(out.from_)
         if row is None or row.account_sid != account.sid or not (row.cap_sms or row.cap_mms):
             raise errors.not_a_sender_of_account(out.from_)
-        if service is not None and not q.lock_member(conn, service.sid, row.sid):
+        if service is not None and not q.lock_member(_held(conn), service.sid, row.sid):
             raise errors.sender_not_in_service(out.from_)
         return row
 
@@ -356,6 +371,12 @@ class Messages:
             if row.status not in FINAL and (row.status != "sent" or q.has_work(conn, sid)):
                 raise errors.message_not_final(row.status)
             q.remove(conn, sid)
+
+
+def _held(conn: Connection | None) -> Connection:
+    """The create's transaction, where one is held (a Service or an Application: ``Messages.create``)."""
+    assert conn is not None
+    return conn
 
 
 def _is_message_sid(sid: str) -> bool:

@@ -36,8 +36,8 @@ t = messages
 w = message_work
 
 _rows = WorkedTable(t)
-fetch, get, insert, change, changed, remove = (_rows.fetch, _rows.get, _rows.insert, _rows.change, _rows.changed,
-                                               _rows.remove)
+fetch, get, insert, insert_alone, change, changed, remove = (
+    _rows.fetch, _rows.get, _rows.insert, _rows.insert_alone, _rows.change, _rows.changed, _rows.remove)
 
 
 def insert_shown(row: dict[str, Any]) -> Any:

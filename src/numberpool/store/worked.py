@@ -46,6 +46,16 @@ class WorkedTable:
         shown.pending = due is not None
         return shown
 
+    def insert_alone(self, db: Database, row: dict[str, Any]) -> None:
+        """A record with no pending work, as one autocommit statement (compiled once per set of
+        columns): the write of a create that needs no transaction."""
+        values = {**row, "created_key": row["sid"][2:]}
+        shape = tuple(values)
+        db.autocommit_returning(
+            (self.t.name, "alone", shape),
+            lambda: self._insert.values({c: bindparam(f"v_{c}") for c in shape}).returning(self.t.c.sid),
+            {f"v_{c}": v for c, v in values.items()})
+
     def change(self, conn: Connection, sid: str, values: dict[str, Any]) -> None:
         conn.execute(self._change, {"b_sid": sid, **values})
 

@@ -9,15 +9,19 @@ import itertools
 import pytest
 from sqlalchemy import select
 
+from numberpool.domain import received
 from numberpool.domain.clock import now
+from numberpool.domain.messages import AtOnce, Messages
 from numberpool.domain.numbers import DEFAULTS
 from numberpool.domain.sids import new_sid
 from numberpool.server import cli
 from numberpool.store import group
+from numberpool.store import messages as mq
 from numberpool.store import numbers as q
 from numberpool.store.db import Database
-from numberpool.store.errors import DatabaseFailure
+from numberpool.store.errors import ConstraintViolation, DatabaseFailure
 from numberpool.store.schema import incoming_numbers as t
+from numberpool.store.schema import messages as messages_table
 from tests.conftest import fresh_database
 
 _lines = itertools.count(1000)
@@ -135,3 +139,30 @@ def test_loops_in_two_threads_each_group_their_own_rows(db):
     assert outcomes == {0: [True] * 4, 1: [True] * 4}
     assert len(stored(db)) == 8
     assert inserts._pending == {}  # nothing left waiting for a loop that is gone
+
+
+def message(db, account_sid=None):
+    return received.row(sid=new_sid("SM"), account_sid=account_sid or db.main_sid, service_sid=None,
+                        from_="+14155550100", to=f"+1415555{next(_lines):04d}", body="hi", status="delivered",
+                        direction="outbound-api", media=[], ts=now())
+
+
+def test_messages_delivered_at_once_share_one_statement_and_a_refused_one_fails_alone(db):
+    """A create's message that needs no transaction (``Messages.finish``): the ones finished in one
+    turn are one INSERT; one the database refuses fails its own request only, written by none."""
+    messages = Messages(db)
+    good = [message(db) for _ in range(4)]
+    orphan = message(db, account_sid="AC" + "0" * 32)  # no such account: the foreign key refuses it
+
+    async def finish_together(rows):
+        created = [AtOnce(mq.keyed(m), m["sid"]) for m in rows]
+        return await asyncio.gather(*(messages.finish(c) for c in created), return_exceptions=True)
+
+    statements = messages.alone_inserts.statements
+    assert asyncio.run(finish_together(good[:3])) == [m["sid"] for m in good[:3]]
+    assert messages.alone_inserts.statements - statements == 1
+    outcomes = asyncio.run(finish_together([orphan, good[3]]))
+    assert isinstance(outcomes[0], ConstraintViolation) and outcomes[1] == good[3]["sid"]
+    with db.read() as conn:
+        written = {r.sid: r.created_key for r in conn.execute(select(messages_table.c.sid, messages_table.c.created_key))}
+    assert written == {m["sid"]: m["sid"][2:] for m in good}

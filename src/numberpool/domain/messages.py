@@ -161,12 +161,14 @@ def choose(find: Find, to: str, *, media: bool, mms_converter: bool, sticky_sid:
 class Messages:
     def __init__(self, db: Database) -> None:
         self.db = db
+        self.alone_inserts = q.alone_inserts(db)
 
     # -- create ---------------------------------------------------------------------------------
 
     def create(self, account: Account, out: Outgoing) -> Any:
         """Check ``out`` and write the message with its pending work (none for a magic ``From``
-        with no owner: Twilio's test credentials send nothing); the row written."""
+        with no owner: Twilio's test credentials send nothing); the row written, or, for a message
+        delivered at once, an :class:`AtOnce` that ``finish`` writes."""
         magic = MAGIC_TO.get(out.to)
         if magic is not None:
             raise _magic_to(magic, out.to)
@@ -190,9 +192,11 @@ class Messages:
             raise errors.sender_without_mms()
         if out.from_ is not None and out.from_ == out.to:
             raise errors.to_equals_from()
+        # a sender read through no Service came with the answers of the next reads (store.messages.from_number)
+        asked = sender if sender is not None and hasattr(sender, "recent") else None
         keys = received.senders(out.from_, service.sid if service is not None else None) if out.from_ else (
             [service.sid] if service is not None else [])
-        if keys and q.opted_out(self.db, keys, out.to):
+        if keys and (asked.opted_out if asked is not None else q.opted_out(self.db, keys, out.to)):
             raise errors.unsubscribed_recipient()
         if out.schedule_type is not None and out.send_at is None:
             raise errors.send_at_required()
@@ -243,10 +247,11 @@ class Messages:
         due = None if unowned_magic else (out.send_at * 1000 if out.send_at is not None else now_ms())
         if unowned_magic:  # Twilio's test credentials: answered queued, nothing is sent
             row["status"] = "queued"
-        elif sender is not None and q.between(self.db, sender.phone_number, out.to, ts - received.LOOP_WINDOW) >= received.LOOP_LIMIT:
+        elif sender is not None and (asked.recent if asked is not None else q.between(
+                self.db, sender.phone_number, out.to, ts - received.LOOP_WINDOW)) >= received.LOOP_LIMIT:
             row.update(status="failed", error_code=received.LOOP_ERROR,  # the chain ends here; its callback follows
                        error_message=received.ERROR_MESSAGES[received.LOOP_ERROR])
-        elif status == "queued" and not callback and not q.hosted(self.db, out.to):
+        elif status == "queued" and not callback and not (asked.to_hosted if asked is not None else q.hosted(self.db, out.to)):
             return self._delivered_at_once(conn, account, row)
         if conn is not None:
             return q.insert(conn, row, due)
@@ -267,11 +272,34 @@ class Messages:
             final.update(_sent(row["num_segments"], ts))
             if outcome is None or outcome.status != "sent":
                 final.update(_delivery(outcome, ts))
-        if conn is None:
-            q.insert_alone(self.db, final)  # one row, one autocommit statement: no transaction to open
-        else:
-            q.insert(conn, final, None)
+        if conn is None:  # one row and nothing else: one autocommit statement
+            values, shown = q.keyed(final), q.insert_shown(row)
+            if self.db.offload is None:  # SQLite, on the loop: ``finish`` writes it with other requests' rows
+                return AtOnce(values, shown)
+            # PostgreSQL: this runs on a request thread already; going back to the loop to share a
+            # statement would cost two more hops between threads than the commit it shares
+            if not self.alone_inserts.insert_now(values):
+                self._insert_final(values)
+            return shown
+        q.insert(conn, final, None)
         return q.insert_shown(row)
+
+    async def finish(self, created: Any) -> Any:
+        """``create``'s answer, with its message written: an :class:`AtOnce` message is inserted
+        in one autocommit statement, shared with the other rows of this turn of the event loop
+        (store.group: a commit costs more than the row it carries); the answer is sent after it
+        committed."""
+        if not isinstance(created, AtOnce):
+            return created
+        if not await self.alone_inserts.insert_if_free(created.values):
+            # refused in the group (never a taken SID; an account closed meanwhile): alone, in a
+            # transaction, so that the error is this request's own
+            await self.db.call(self._insert_final, created.values)
+        return created.shown
+
+    def _insert_final(self, values: dict[str, Any]) -> None:
+        with self.db.write() as conn:
+            q.insert(conn, {k: v for k, v in values.items() if k != "created_key"}, None)
 
     def _service(self, conn: Connection, account: Account, service_sid: str) -> Any:
         if not is_sid(service_sid, "MG"):
@@ -287,7 +315,10 @@ class Messages:
         refused = MAGIC_FROM.get(out.from_)
         if refused is not None:
             raise refused(out.from_)
-        row = numbers_store.fetch_by_number(self.db, out.from_)  # the hot read, outside the transaction's statements
+        if service is None:  # the hot read, with the next ones' answers (outside any transaction)
+            row = q.from_number(self.db, out.from_, out.to, now() - received.LOOP_WINDOW)
+        else:
+            row = numbers_store.fetch_by_number(self.db, out.from_)  # outside the transaction's statements
         if row is None and out.from_ == MAGIC_FROM_OK:
             return _MagicSender(out.from_)
         if row is None or row.account_sid != account.sid or not (row.cap_sms or row.cap_mms):
@@ -371,6 +402,15 @@ class Messages:
             if row.status not in FINAL and (row.status != "sent" or q.has_work(conn, sid)):
                 raise errors.message_not_final(row.status)
             q.remove(conn, sid)
+
+
+@dataclass(frozen=True)
+class AtOnce:
+    """A message ``Messages.create`` checked and will not write in a transaction: one delivered
+    at once, with no pending work; ``Messages.finish`` writes ``values`` and answers ``shown``."""
+
+    values: dict[str, Any]
+    shown: Any
 
 
 def _held(conn: Connection | None) -> Connection:

@@ -21,7 +21,7 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-from sqlalchemy import Column, Insert, bindparam
+from sqlalchemy import Column, Insert, Table, bindparam
 
 from numberpool.store.db import Database
 from numberpool.store.errors import ConstraintViolation
@@ -34,6 +34,20 @@ Chunk = tuple[tuple[str, ...], list[Waiter]]  # rows of one shape (their columns
 
 class GroupInsert:
     """Insert-unless-taken for one table, grouped per event-loop turn (one per Database)."""
+
+    @classmethod
+    def unless_taken(cls, db: Database, table: Table, unique: Column, key: Column, name: str) -> GroupInsert:
+        """Rows of ``table`` inserted unless ``unique`` is taken, each named by ``key``."""
+        stmt: Insert
+        if db.engine.dialect.name == "sqlite":  # each dialect's module is imported only where it serves
+            from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+            stmt = sqlite_insert(table).on_conflict_do_nothing(index_elements=[unique])
+        else:
+            from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+            stmt = pg_insert(table).on_conflict_do_nothing(index_elements=[unique])
+        return cls(db, stmt, key, name)
 
     def __init__(self, db: Database, insert: Insert, key: Column, name: str) -> None:
         self.db = db
@@ -49,7 +63,7 @@ class GroupInsert:
     async def insert_if_free(self, values: dict[str, Any]) -> bool:
         """Whether ``values`` was inserted; False when the row was refused (its number taken)."""
         if inline():  # a request thread running its handler to its end: no loop to group on
-            return self._write(tuple(sorted(values)), [values])[0]
+            return self.insert_now(values)
         loop = asyncio.get_running_loop()
         done: asyncio.Future[bool] = loop.create_future()
         pending = self._pending.get(loop)
@@ -58,6 +72,11 @@ class GroupInsert:
             loop.call_soon(self._flush, loop)  # after every callback already ready in this turn
         pending.append((tuple(sorted(values)), values, done))  # rows group by their columns
         return await done
+
+    def insert_now(self, values: dict[str, Any]) -> bool:
+        """``insert_if_free`` for a caller on a request thread that will not wait for the loop: the
+        row alone, in this thread, now."""
+        return self._write(tuple(sorted(values)), [values])[0]
 
     def _flush(self, loop: asyncio.AbstractEventLoop) -> None:
         pending = self._pending.pop(loop, [])

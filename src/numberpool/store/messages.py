@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from types import SimpleNamespace
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, case, delete, func, or_, select, update
+from sqlalchemy import Connection, bindparam, case, delete, exists, func, or_, select, update
 
 from numberpool.store.access import family_sids
 from numberpool.store.db import Database
@@ -36,8 +36,8 @@ t = messages
 w = message_work
 
 _rows = WorkedTable(t)
-fetch, get, insert, insert_alone, change, changed, remove = (
-    _rows.fetch, _rows.get, _rows.insert, _rows.insert_alone, _rows.change, _rows.changed, _rows.remove)
+fetch, get, insert, alone_inserts, keyed, change, changed, remove = (
+    _rows.fetch, _rows.get, _rows.insert, _rows.alone_inserts, _rows.keyed, _rows.change, _rows.changed, _rows.remove)
 
 
 def insert_shown(row: dict[str, Any]) -> Any:
@@ -257,6 +257,23 @@ def _one_way(to: str, from_: str) -> Any:
 _BETWEEN = select((_one_way("a", "b") + _one_way("b", "a")).label("n"))
 _OPTED_OUT = select(opt_outs.c.sender).where(opt_outs.c.sender.in_([bindparam("number"), bindparam("service")]),
                                              opt_outs.c.recipient == bindparam("recipient"))
+
+
+_h = incoming_numbers.alias("hosted_to")
+_FROM_NUMBER = select(
+    incoming_numbers,
+    exists().where(opt_outs.c.sender == bindparam("a"), opt_outs.c.recipient == bindparam("b")).label("opted_out"),
+    (_one_way("a", "b") + _one_way("b", "a")).label("recent"),
+    exists().where(_h.c.phone_number == bindparam("b")).label("to_hosted"),
+).where(incoming_numbers.c.phone_number == bindparam("a"))
+
+
+def from_number(db: Database, e164: str, to: str, since: int) -> Any:
+    """The number ``e164`` as ``numbers.fetch_by_number`` reads it, with what a message from it
+    to ``to`` through no Service asks next, in the same statement (one read instead of four,
+    outside any transaction): ``opted_out`` (``opted_out([e164], to)``), ``recent``
+    (``between(e164, to, since)``) and ``to_hosted`` (``hosted(to)``). None when nobody owns it."""
+    return db.one(_FROM_NUMBER, a=e164, b=to, since=since)
 
 
 def between(db: Database, a: str, b: str, since: int) -> int:

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import orjson
-from sqlalchemy import Boolean, Connection, Insert, Row, Select, bindparam, func, select
+from sqlalchemy import Boolean, Connection, Row, Select, bindparam, func, select
 from sqlalchemy.exc import ProgrammingError
 
 from numberpool.store.db import Database
@@ -141,16 +141,7 @@ StoredRow: Any = namedtuple("StoredRow", _COLUMNS)  # type: ignore[misc]
 
 def free_inserts(db: Database) -> GroupInsert:
     """Inserts of numbers nobody owns, grouped per turn of the event loop (store.group)."""
-    stmt: Insert
-    if db.engine.dialect.name == "sqlite":  # each dialect's module is imported only where it serves
-        from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-
-        stmt = sqlite_insert(t).on_conflict_do_nothing(index_elements=[t.c.phone_number])
-    else:
-        from sqlalchemy.dialects.postgresql import insert as pg_insert
-
-        stmt = pg_insert(t).on_conflict_do_nothing(index_elements=[t.c.phone_number])
-    return GroupInsert(db, stmt, t.c.sid, "insert-if-free")
+    return GroupInsert.unless_taken(db, t, t.c.phone_number, t.c.sid, "insert-if-free")
 
 
 async def insert_if_free(group: GroupInsert, values: dict[str, Any]) -> Any:

@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import Connection, Select, Table, bindparam, delete, select
 
 from numberpool.store.db import Database
+from numberpool.store.group import GroupInsert
 from numberpool.store.paging import PageRequest, finish_page
 from numberpool.store.schema import message_work
 
@@ -37,7 +38,7 @@ class WorkedTable:
         """The record, and its pending work due at ``due`` (milliseconds; None: none): the row as
         it now reads (every column, by attribute, and ``pending``: whether work waits, so the
         caller may kick it)."""
-        values = {**row, "created_key": row["sid"][2:]}
+        values = self.keyed(row)
         conn.execute(self._insert, values)
         if due is not None:
             conn.execute(self._work_insert, {"message_sid": row["sid"], "account_sid": row["account_sid"], "due": due,
@@ -46,15 +47,16 @@ class WorkedTable:
         shown.pending = due is not None
         return shown
 
-    def insert_alone(self, db: Database, row: dict[str, Any]) -> None:
-        """A record with no pending work, as one autocommit statement (compiled once per set of
-        columns): the write of a create that needs no transaction."""
-        values = {**row, "created_key": row["sid"][2:]}
-        shape = tuple(values)
-        db.autocommit_returning(
-            (self.t.name, "alone", shape),
-            lambda: self._insert.values({c: bindparam(f"v_{c}") for c in shape}).returning(self.t.c.sid),
-            {f"v_{c}": v for c, v in values.items()})
+    def alone_inserts(self, db: Database) -> GroupInsert:
+        """Inserts of records with no pending work, each in an autocommit statement of its own or
+        shared with other requests' (store.group): the write of a create that needs no transaction.
+        A record's values carry its ``created_key`` (``keyed``)."""
+        return GroupInsert.unless_taken(db, self.t, self.t.c.sid, self.t.c.sid, f"{self.t.name}-alone")
+
+    @staticmethod
+    def keyed(row: dict[str, Any]) -> dict[str, Any]:
+        """``row`` with its ``created_key``, as ``insert`` writes it."""
+        return {**row, "created_key": row["sid"][2:]}
 
     def change(self, conn: Connection, sid: str, values: dict[str, Any]) -> None:
         conn.execute(self._change, {"b_sid": sid, **values})

@@ -163,7 +163,7 @@ def register(r: Router, b: Backend) -> None:
 
     async def create_message(req: Request, account_sid: str) -> Response:
         out = outgoing(req.form, req.form_list("MediaUrl"))
-        row = await b.db.call(_create, req, account_sid, out)
+        row = await b.messages.finish(await b.db.call(_create, req, account_sid, out))
         if row.pending:
             b.sending.kick()  # after the answer is written: the work starts on the loop, never before
         return Response(201, dumps(message_json(row)))

@@ -474,6 +474,7 @@ class Sending:
         # Where the work runs: the loop of whoever kicks it (a server's worker), or, when set,
         # the loop this gives (the mock's background thread: a sync test has no loop running).
         self.home: Callable[[], asyncio.AbstractEventLoop] | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None  # the loop of the latest kick
         self._poller: dict[asyncio.AbstractEventLoop, asyncio.Task[None]] = {}
         self._wake: dict[asyncio.AbstractEventLoop, asyncio.Event] = {}
         self._running: set[str] = set()  # messages this process is working on
@@ -508,11 +509,15 @@ class Sending:
             return
         try:
             loop = asyncio.get_running_loop()
-        except RuntimeError:
+        except RuntimeError:  # a request thread (PostgreSQL: a database-only handler run there to its end)
+            known = self._loop
+            if known is not None and not known.is_closed():
+                known.call_soon_threadsafe(self._kick_on, known)
             return
         self._kick_on(loop)
 
     def _kick_on(self, loop: asyncio.AbstractEventLoop) -> None:
+        self._loop = loop  # the loop a request thread's kick goes to (the server's, kicked at start-up)
         task = self._poller.get(loop)
         if task is None or task.done():
             self._wake[loop] = asyncio.Event()

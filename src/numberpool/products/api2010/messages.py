@@ -15,7 +15,7 @@ from numberpool.domain.backend import Backend
 from numberpool.domain.errors import TwilioError
 from numberpool.domain.messages import MAX_VALIDITY, Outgoing
 from numberpool.http.request import Request, Response
-from numberpool.http.router import Router
+from numberpool.http.router import Router, database_only
 from numberpool.http.wire import dumps, rfc2822, v2010_page
 from numberpool.products import params as p
 from numberpool.products.api2010 import urls
@@ -161,6 +161,7 @@ def register(r: Router, b: Backend) -> None:
     def _account(req: Request, account_sid: str) -> Account:
         return b.accounts.resolve_active(req.caller, account_sid)
 
+    @database_only  # on PostgreSQL, to its end on the request's thread: one hop
     async def create_message(req: Request, account_sid: str) -> Response:
         out = outgoing(req.form, req.form_list("MediaUrl"))
         row = await b.messages.finish(await b.db.call(_create, req, account_sid, out))

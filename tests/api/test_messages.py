@@ -366,6 +366,24 @@ def test_delivery_rules_decide_the_outcome(account, receiver):
     assert h.get(f"/numberpool/v1/DeliveryRules/{body['sid']}").status_code == 404
 
 
+def test_delivery_rules_decide_a_message_with_no_callback_in_its_create(account):
+    """No callback URL and a recipient nobody hosts: the message reaches its final status in its
+    create's write (docs/sending.md), as its rule says: exact ``To``, the longest prefix, none."""
+    c, h, _ = account
+    n = c.incoming_phone_numbers.create(area_code="415")
+    for form in ({"To": "+1212*", "Status": "undelivered", "ErrorCode": "30003"},
+                 {"To": "+121255501*", "Status": "sent"},
+                 {"To": "+12125550100", "Status": "failed", "ErrorCode": "30006"}):
+        assert h.post("/numberpool/v1/DeliveryRules", data=form).status_code == 201
+    sent = {to: c.messages.create(to=to, from_=n.phone_number, body="x")
+            for to in ("+12125550100", "+12125550199", "+12125550200", TO)}
+    assert {m.status for m in sent.values()} == {"queued"}  # as Twilio's create answers
+    assert h.post("/numberpool/v1/Settle").json()["pending"] == 0
+    got = {to: (m.status, m.error_code) for to, m in ((to, c.messages(m.sid).fetch()) for to, m in sent.items())}
+    assert got == {"+12125550100": ("failed", 30006), "+12125550199": ("sent", None),
+                   "+12125550200": ("undelivered", 30003), TO: ("delivered", None)}
+
+
 def test_a_new_rule_for_the_same_to_replaces_the_old_and_the_own_beats_the_parents(server, client, account):
     c, h, _ = account
     n = c.incoming_phone_numbers.create(area_code="415")

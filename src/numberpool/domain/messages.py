@@ -252,18 +252,19 @@ class Messages:
             row.update(status="failed", error_code=received.LOOP_ERROR,  # the chain ends here; its callback follows
                        error_message=received.ERROR_MESSAGES[received.LOOP_ERROR])
         elif status == "queued" and not callback and not (asked.to_hosted if asked is not None else q.hosted(self.db, out.to)):
-            return self._delivered_at_once(conn, account, row)
+            return self._delivered_at_once(conn, account, row, may_rule=asked is None or asked.may_rule)
         if conn is not None:
             return q.insert(conn, row, due)
         with self.db.write() as tx:  # the message and its pending work: both or neither
             return q.insert(tx, row, due)
 
-    def _delivered_at_once(self, conn: Connection | None, account: Account, row: dict[str, Any]) -> Any:
+    def _delivered_at_once(self, conn: Connection | None, account: Account, row: dict[str, Any], *,
+                           may_rule: bool) -> Any:
         """A message with its sender, no callback URL, to a number no account hosts: nothing can
         observe its statuses between ``queued`` and the final one, so it reaches the final one (as
         its DeliveryRule says, else ``delivered``) in the create's own transaction, with no
         pending work. The answer still shows it ``queued``, as Twilio's create does."""
-        outcome = _rule(self.db, account, row["to_number"])
+        outcome = _rule(self.db, account, row["to_number"]) if may_rule else None
         ts = row["date_created"]
         final = dict(row)
         if outcome is not None and outcome.status == "failed":
@@ -316,7 +317,7 @@ class Messages:
         if refused is not None:
             raise refused(out.from_)
         if service is None:  # the hot read, with the next ones' answers (outside any transaction)
-            row = q.from_number(self.db, out.from_, out.to, now() - received.LOOP_WINDOW)
+            row = q.from_number(self.db, out.from_, out.to, now() - received.LOOP_WINDOW, rules.chain(account))
         else:
             row = numbers_store.fetch_by_number(self.db, out.from_)  # outside the transaction's statements
         if row is None and out.from_ == MAGIC_FROM_OK:

@@ -265,15 +265,18 @@ _FROM_NUMBER = select(
     exists().where(opt_outs.c.sender == bindparam("a"), opt_outs.c.recipient == bindparam("b")).label("opted_out"),
     (_one_way("a", "b") + _one_way("b", "a")).label("recent"),
     exists().where(_h.c.phone_number == bindparam("b")).label("to_hosted"),
+    exists().where(rules.could_match()).label("may_rule"),
 ).where(incoming_numbers.c.phone_number == bindparam("a"))
 
 
-def from_number(db: Database, e164: str, to: str, since: int) -> Any:
+def from_number(db: Database, e164: str, to: str, since: int, chain: Sequence[str]) -> Any:
     """The number ``e164`` as ``numbers.fetch_by_number`` reads it, with what a message from it
-    to ``to`` through no Service asks next, in the same statement (one read instead of four,
+    to ``to`` through no Service asks next, in the same statement (one read instead of five,
     outside any transaction): ``opted_out`` (``opted_out([e164], to)``), ``recent``
-    (``between(e164, to, since)``) and ``to_hosted`` (``hosted(to)``). None when nobody owns it."""
-    return db.one(_FROM_NUMBER, a=e164, b=to, since=since)
+    (``between(e164, to, since)``), ``to_hosted`` (``hosted(to)``) and ``may_rule`` (whether a
+    DeliveryRule of ``chain``, the account and its parent, may decide it: else none does). None
+    when nobody owns it."""
+    return db.one(_FROM_NUMBER, a=e164, b=to, since=since, own=chain[0], parent=chain[-1], to=to)
 
 
 def between(db: Database, a: str, b: str, since: int) -> int:

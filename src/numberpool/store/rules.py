@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Connection, Table, bindparam, delete, literal_column, or_, select
+from sqlalchemy import Connection, Table, and_, bindparam, delete, literal_column, or_, select
 
 from numberpool.store import paging
 from numberpool.store.db import Database
@@ -19,9 +19,15 @@ class RuleTable:
         self.t = table
         # The pattern is written into the SQL: SQLite prepares a statement anew at every run whose
         # LIKE pattern is a bound parameter (it may plan by the pattern), which tripled this read.
+        self._for = select(table).where(self.could_match())
+
+    def could_match(self) -> Any:
+        """The condition of the rules ``for_to`` reads, with the same bound names (``own``,
+        ``parent``, ``to``): for a statement that only asks whether any exists."""
+        table = self.t
         prefix_rule = table.c.to_pattern.like(literal_column("'%*'"))
-        self._for = select(table).where(table.c.account_sid.in_([bindparam("own"), bindparam("parent")]),
-                                        or_(table.c.to_pattern == bindparam("to"), prefix_rule))
+        return and_(table.c.account_sid.in_([bindparam("own"), bindparam("parent")]),
+                    or_(table.c.to_pattern == bindparam("to"), prefix_rule))
 
     @staticmethod
     def _matching(rows: Any, to: str) -> list[Any]:

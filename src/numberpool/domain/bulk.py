@@ -91,38 +91,48 @@ def _load_insert(db: Database, account: Account, count: int, progress: Callable[
     done = 0
     source = _candidates()
     while done < count:
-        batch: list[str] = []
-        while len(batch) < min(BATCH, count - done):
-            batch.append(next(source))
-        with db.write() as conn, unbounded(conn):  # a large batch may outlast the statement deadline
-            taken = q.taken(conn, batch)
-            rows: list[dict[str, Any]] = []
-            ts = now()
-            for e164 in batch:
-                if e164 in taken:
-                    continue
-                rows.append(_row(account.sid, e164, _name(e164, done + len(rows), tag_every), ts))
-            if rows:
-                q.insert_many(conn, rows)
-        done += len(rows)
-        progress(len(rows))
+        run = _sorted_run(source, count - done)
+        for start in range(0, len(run), BATCH):
+            batch = run[start:start + BATCH]
+            with db.write() as conn, unbounded(conn):  # a large batch may outlast the statement deadline
+                taken = q.taken(conn, batch)
+                rows: list[dict[str, Any]] = []
+                ts = now()
+                for e164 in batch:
+                    if e164 in taken:
+                        continue
+                    rows.append(_row(account.sid, e164, _name(e164, done + len(rows), tag_every), ts))
+                if rows:
+                    q.insert_many(conn, rows)
+            done += len(rows)
+            progress(len(rows))
     return done
 
 
-SORTED = 250_000  # numbers sent at a time, in the order of their phone numbers
+SORTED = 250_000  # candidates taken at a time, and loaded in the order of their phone numbers
 COPY_BATCH = 2 * SORTED  # numbers per COPY (and per transaction), at least
 CHUNK = 5000  # lines per write
 
 
+def _sorted_run(source: Iterator[str], left: int) -> list[str]:
+    """The next run of candidates (SORTED at most, ``left`` at most), sorted by phone number. Both
+    loads make their rows in this order, SIDs and names, so that each of the table's indexes is
+    written in its own order: the number and the FriendlyName it is formatted as, and the SID
+    (time-ordered: made in this order, the SIDs ascend with the numbers). At millions of rows,
+    past the database's buffers, rows that reach an index at random pages were most of a load's
+    cost."""
+    return sorted(next(source) for _ in range(min(SORTED, left)))
+
+
 def _runs(reader: Connection, count: int, tag_every: int) -> Iterator[list[str]]:
     """The COPY lines of ``count`` new numbers (the rows of _load_insert, made in the same order:
-    SIDs, names), in runs of SORTED candidates, each sorted by phone number. Candidates already
-    owned are skipped, as checked on ``reader``: the load's own candidates are distinct, so what
-    its COPY has not committed yet is never in question."""
+    SIDs, names), in runs of sorted candidates (``_sorted_run``). Candidates already owned are
+    skipped, as checked on ``reader``: the load's own candidates are distinct, so what its COPY
+    has not committed yet is never in question."""
     source = _candidates()
     n = 0
     while n < count:
-        run = [next(source) for _ in range(min(SORTED, count - n))]
+        run = _sorted_run(source, count - n)
         taken = q.taken_any(reader, run)
         ts = now()
         lines: list[str] = []
@@ -130,18 +140,14 @@ def _runs(reader: Connection, count: int, tag_every: int) -> Iterator[list[str]]
             if e164 in taken:
                 continue
             lines.append(f"{e164}\t{new_sid('PN')}\t{_name(e164, n + len(lines), tag_every)}\t{ts}\t{ts}")
-        lines.sort()
         yield lines
         n += len(lines)
 
 
 def _load_copy(db: Database, account: Account, count: int, progress: Callable[[int], None], tag_every: int) -> int:
-    """Sent in runs sorted by phone number, the rows reach the two indexes in phone-number order
-    (the number, and the FriendlyName it is formatted as) a page after the other, instead of each
-    at a random page: at millions of rows, past the database's buffers, that was most of a load's
-    cost. (So within a run the table's pages hold the rows in phone-number order, not in SID
-    order as rows inserted one after the other would be: a list in SID order reads more pages.)
-    The COPY's writes are queued to a thread, so each run is made while the database still writes
+    """Sent in runs sorted by phone number, with SIDs made in that order (``_sorted_run``), the
+    rows reach every index a page after the other, and the table's pages hold them in SID order,
+    the order of a list. The COPY's writes are queued to a thread, so each run is made while the database still writes
     the one before, across transactions too. Then ANALYZE: until autovacuum gets to the table, the
     planner would plan for it as it was before the load."""
     template = _row(account.sid, "", "", 0)

@@ -109,7 +109,7 @@ def _load_insert(db: Database, account: Account, count: int, progress: Callable[
     return done
 
 
-SORTED = 250_000  # candidates taken at a time, and loaded in the order of their phone numbers
+SORTED = 500_000  # candidates taken at a time, loaded in phone-number order (the loader peaked at 0.47 GB at 10M)
 COPY_BATCH = 2 * SORTED  # numbers per COPY (and per transaction), at least
 CHUNK = 5000  # lines per write
 

@@ -184,6 +184,10 @@ class Messages:
     def _create(self, conn: Connection | None, account: Account, out: Outgoing) -> Any:
         """``create``'s checks and writes; ``conn``: the transaction held for a Service's pool or an
         Application (None: there is neither)."""
+        if conn is None and self.db.offload is not None:
+            plain = self._plain(account, out)
+            if plain is not None:
+                return plain
         service = self._service(_held(conn), account, out.service_sid) if out.service_sid is not None else None
         sender = self._sender(conn, account, out, service) if out.from_ is not None else None
         if not out.body and not out.media and not out.content_sid:
@@ -222,28 +226,10 @@ class Messages:
             if app is None or app.account_sid != account.sid:
                 raise errors.application_not_of_account("ApplicationSid", out.application_sid, account.sid)
             callback = app.message_status_callback
-        smart = out.smart_encoded if out.smart_encoded is not None else bool(service and service.smart_encoding)
         ts = now()
         status = "scheduled" if out.send_at is not None else "queued" if sender is not None else "accepted"
-        sid = new_sid("MM" if out.media else "SM")
         unowned_magic = out.from_ == MAGIC_FROM_OK and sender is not None and sender.sid is None
-        row = {
-            "sid": sid, "account_sid": account.sid,
-            "messaging_service_sid": service.sid if service is not None else None,
-            "from_number": sender.phone_number if sender is not None else None, "to_number": out.to,
-            "body": out.body, "status": status, "direction": "outbound-api",
-            "num_segments": num_segments(out.body, smart=smart) if status == "queued" else 0,
-            "num_media": len(out.media), "media_urls": orjson.dumps([
-                {"sid": new_sid("ME"), "url": u, "content_type": media_content_type(u), "date_created": ts}
-                for u in out.media]).decode(),
-            "price": None, "price_unit": "USD", "error_code": None, "error_message": None,
-            "status_callback": callback, "application_sid": out.application_sid,
-            "validity_period": out.validity_period or (service.validity_period if service is not None else MAX_VALIDITY),
-            "smart_encoded": smart,
-            "selection": orjson.dumps({"rule": "given", "least_used": False}).decode() if service and sender else None,
-            "deliveries": "[]", "extra": orjson.dumps(out.extra).decode(),
-            "date_created": ts, "date_updated": ts, "date_sent": None,
-        }
+        row = _row(account, out, service, sender.phone_number if sender is not None else None, status, callback, ts)
         due = None if unowned_magic else (out.send_at * 1000 if out.send_at is not None else now_ms())
         if unowned_magic:  # Twilio's test credentials: answered queued, nothing is sent
             row["status"] = "queued"
@@ -257,6 +243,28 @@ class Messages:
             return q.insert(conn, row, due)
         with self.db.write() as tx:  # the message and its pending work: both or neither
             return q.insert(tx, row, due)
+
+    def _plain(self, account: Account, out: Outgoing) -> Any:
+        """PostgreSQL, a message from a number through no Service: the message delivered at once
+        (``_delivered_at_once``, no DeliveryRule) written by one statement that inserts it only if
+        every check the create makes of the database passes as for a plain message (the sender
+        is the account's and can send it, the recipient did not opt out of it, the pair is under
+        the reply-loop limit, nobody hosts the recipient, no DeliveryRule of the account or its
+        parent could decide it): one round trip where reading first took two. The row answered, or
+        None: nothing written, the create reads and decides as for any message. Only a message
+        with nothing else to decide is tried (no callback, no schedule, its checks that need no
+        database passed), so the errors keep their order."""
+        if (out.from_ is None or out.from_ in MAGIC_FROM or out.from_ == MAGIC_FROM_OK or out.status_callback is not None
+                or out.schedule_type is not None or out.send_at is not None or out.from_ == out.to
+                or not (out.body or out.media or out.content_sid)):
+            return None
+        ts = now()
+        row = _row(account, out, None, out.from_, "queued", None, ts)
+        final = {**row, **_sent(row["num_segments"], ts), **_delivery(None, ts)}
+        if not q.insert_plain(self.db, q.keyed(final), chain=rules.chain(account), since=ts - received.LOOP_WINDOW,
+                              limit=received.LOOP_LIMIT, mms=bool(out.media)):
+            return None
+        return q.insert_shown(row)
 
     def _delivered_at_once(self, conn: Connection | None, account: Account, row: dict[str, Any], *,
                            may_rule: bool) -> Any:
@@ -403,6 +411,29 @@ class Messages:
             if row.status not in FINAL and (row.status != "sent" or q.has_work(conn, sid)):
                 raise errors.message_not_final(row.status)
             q.remove(conn, sid)
+
+
+def _row(account: Account, out: Outgoing, service: Any, from_number: str | None, status: str, callback: str | None,
+         ts: int) -> dict[str, Any]:
+    """The messages row of a create: ``from_number``, the sender's (None until a Service chooses)."""
+    smart = out.smart_encoded if out.smart_encoded is not None else bool(service and service.smart_encoding)
+    return {
+        "sid": new_sid("MM" if out.media else "SM"), "account_sid": account.sid,
+        "messaging_service_sid": service.sid if service is not None else None,
+        "from_number": from_number, "to_number": out.to,
+        "body": out.body, "status": status, "direction": "outbound-api",
+        "num_segments": num_segments(out.body, smart=smart) if status == "queued" else 0,
+        "num_media": len(out.media), "media_urls": orjson.dumps([
+            {"sid": new_sid("ME"), "url": u, "content_type": media_content_type(u), "date_created": ts}
+            for u in out.media]).decode(),
+        "price": None, "price_unit": "USD", "error_code": None, "error_message": None,
+        "status_callback": callback, "application_sid": out.application_sid,
+        "validity_period": out.validity_period or (service.validity_period if service is not None else MAX_VALIDITY),
+        "smart_encoded": smart,
+        "selection": orjson.dumps({"rule": "given", "least_used": False}).decode() if service and from_number else None,
+        "deliveries": "[]", "extra": orjson.dumps(out.extra).decode(),
+        "date_created": ts, "date_updated": ts, "date_sent": None,
+    }
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from types import SimpleNamespace
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, case, delete, exists, func, or_, select, update
+from sqlalchemy import Connection, bindparam, case, cast, delete, exists, func, or_, select, update
 
 from numberpool.store.access import family_sids
 from numberpool.store.db import Database
@@ -277,6 +277,33 @@ def from_number(db: Database, e164: str, to: str, since: int, chain: Sequence[st
     DeliveryRule of ``chain``, the account and its parent, may decide it: else none does). None
     when nobody owns it."""
     return db.one(_FROM_NUMBER, a=e164, b=to, since=since, own=chain[0], parent=chain[-1], to=to)
+
+
+def insert_plain(db: Database, values: dict[str, Any], *, chain: Sequence[str], since: int, limit: int,
+                 mms: bool) -> bool:
+    """PostgreSQL: the message ``values`` (from ``from_number`` to ``to_number``, with its
+    ``created_key``) inserted by one autocommit statement only if what ``from_number`` reads
+    would let a create write it as it is: the number is the account's and can send it (SMS or
+    MMS; MMS when ``mms``), the recipient did not opt out of it, fewer than ``limit`` messages
+    went between the two since ``since``, nobody hosts the recipient, and no DeliveryRule of
+    ``chain`` could decide it. Whether it was written."""
+    shape = tuple(values)
+
+    def build() -> Any:
+        capable = _n.c.cap_mms if mms else or_(_n.c.cap_sms, _n.c.cap_mms)
+        checks = select(*(cast(bindparam(f"v_{c}"), t.c[c].type) for c in shape)).where(
+            exists().where(_n.c.phone_number == bindparam("a"), _n.c.account_sid == bindparam("acct"), capable),
+            ~exists().where(opt_outs.c.sender == bindparam("a"), opt_outs.c.recipient == bindparam("b")),
+            (_one_way("a", "b") + _one_way("b", "a")) < bindparam("limit"),
+            ~exists().where(_h.c.phone_number == bindparam("b")),
+            ~exists().where(rules.could_match()),
+        )
+        return t.insert().from_select(list(shape), checks).returning(t.c.sid)
+
+    params = {f"v_{c}": v for c, v in values.items()}
+    params.update(a=values["from_number"], b=values["to_number"], acct=values["account_sid"], since=since, limit=limit,
+                  own=chain[0], parent=chain[-1], to=values["to_number"])
+    return bool(db.autocommit_returning(("messages-plain", shape, mms), build, params))
 
 
 def between(db: Database, a: str, b: str, since: int) -> int:

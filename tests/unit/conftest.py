@@ -20,6 +20,20 @@ def db(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Datab
 
 
 @pytest.fixture
+def served_db(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Database]:
+    """A Database on a new database prepared as ``serve`` prepares it (the schema, the main
+    account, whose SID is ``main_sid``), disposed of afterwards."""
+    from numberpool.server import cli
+
+    with fresh_database(backend, tmp_path_factory) as url:
+        sid, _ = cli.prepare(url)
+        database = Database(url)
+        database.main_sid = sid  # type: ignore[attr-defined]
+        yield database
+        database.dispose()
+
+
+@pytest.fixture
 def pg_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The URL of a new empty PostgreSQL database, for tests of what only PostgreSQL does (fails in
     CI without one, as ``backend`` does)."""

@@ -14,27 +14,19 @@ from numberpool.domain.clock import now
 from numberpool.domain.messages import AtOnce, Messages
 from numberpool.domain.numbers import DEFAULTS
 from numberpool.domain.sids import new_sid
-from numberpool.server import cli
 from numberpool.store import group
 from numberpool.store import messages as mq
 from numberpool.store import numbers as q
-from numberpool.store.db import Database
 from numberpool.store.errors import ConstraintViolation, DatabaseFailure
 from numberpool.store.schema import incoming_numbers as t
 from numberpool.store.schema import messages as messages_table
-from tests.conftest import fresh_database
 
 _lines = itertools.count(1000)
 
 
 @pytest.fixture
-def db(backend, tmp_path_factory):
-    with fresh_database(backend, tmp_path_factory) as url:
-        sid, _ = cli.prepare(url)
-        database = Database(url)
-        database.main_sid = sid
-        yield database
-        database.dispose()
+def db(served_db):
+    return served_db
 
 
 def row(db, phone_number=None, account_sid=None):

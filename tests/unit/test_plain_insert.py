@@ -12,27 +12,19 @@ from numberpool.domain import received
 from numberpool.domain.accounts import Accounts
 from numberpool.domain.clock import now
 from numberpool.domain.sids import new_sid
-from numberpool.server import cli
 from numberpool.store import messages as mq
 from numberpool.store import numbers as nq
-from numberpool.store.db import Database
 from numberpool.store.schema import delivery_rules, messages
-from tests.conftest import fresh_database
 from tests.unit.test_group_insert import row as number_row
 
 SENDER, TO, LIMIT = "+14155550100", "+12125550100", 3
 
 
 @pytest.fixture
-def db(backend, tmp_path_factory):
-    with fresh_database(backend, tmp_path_factory) as url:
-        sid, _ = cli.prepare(url)
-        database = Database(url)
-        database.main_sid = sid
-        with database.write() as conn:
-            nq.insert_many(conn, [number_row(database, SENDER)])
-        yield database
-        database.dispose()
+def db(served_db):
+    with served_db.write() as conn:
+        nq.insert_many(conn, [number_row(served_db, SENDER)])
+    return served_db
 
 
 def plain(db, account_sid=None, *, mms=False, to=TO):

@@ -664,7 +664,7 @@ class Sending:
                 pass
             except Exception:  # a step that failed (a database hiccup): its claim lapses, wait for it
                 log.exception("settle: running due work failed")
-            left = await self.db.call(q.pending, self.db, account_sids, now_ms())
+            left = await self.db.call(q.pending, self.db, account_sids, now_ms(), int(time.time() * 1000))
             if not left or time.monotonic() >= deadline:
                 return left
             await asyncio.sleep(min(delay, max(deadline - time.monotonic(), 0)))

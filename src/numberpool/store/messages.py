@@ -160,9 +160,11 @@ def finish(conn: Connection, sid: str) -> None:
     conn.execute(_FINISH, {"sid": sid})
 
 
-def pending(db: Database, account_sids: Any, now_ms: int) -> list[Any]:
-    """The work due now (claimed or not) of ``account_sids``: (message_sid, account_sid) rows."""
-    stmt = select(w.c.message_sid, w.c.account_sid).where(w.c.account_sid.in_(account_sids), w.c.due <= now_ms)
+def pending(db: Database, account_sids: Any, now_ms: int, wall_ms: int) -> list[Any]:
+    """The work of ``account_sids`` due now (claimed or not), or claimed now (in flight, whatever
+    its due time says: a wall clock set back while it ran): (message_sid, account_sid) rows."""
+    stmt = select(w.c.message_sid, w.c.account_sid).where(
+        w.c.account_sid.in_(account_sids), or_(w.c.due <= now_ms, w.c.claimed_until > wall_ms))
     with db.read() as conn:
         return list(conn.execute(stmt.order_by(w.c.message_sid)))
 

@@ -256,19 +256,29 @@ def _one_way(to: str, from_: str) -> Any:
         t.c.direction != "inbound").scalar_subquery()
 
 
-_BETWEEN = select((_one_way("a", "b") + _one_way("b", "a")).label("n"))
+# What a message from number ``a`` to ``b`` asks of the database (bound names ``a``, ``b``,
+# ``since``, and the rules' ``own``, ``parent``, ``to``): read as columns by ``from_number``, and
+# required by ``insert_plain``, so that the two ask the same.
+_RECENT = _one_way("a", "b") + _one_way("b", "a")  # messages between the two since ``since``
+_OPTED_OUT_OF_A = exists().where(opt_outs.c.sender == bindparam("a"), opt_outs.c.recipient == bindparam("b"))
+_h = incoming_numbers.alias("hosted_to")
+_B_HOSTED = exists().where(_h.c.phone_number == bindparam("b"))
+_MAY_RULE = exists().where(rules.could_match())  # a DeliveryRule of the account or its parent could decide it
+
+_BETWEEN = select(_RECENT.label("n"))
 _OPTED_OUT = select(opt_outs.c.sender).where(opt_outs.c.sender.in_([bindparam("number"), bindparam("service")]),
                                              opt_outs.c.recipient == bindparam("recipient"))
 
 
-_h = incoming_numbers.alias("hosted_to")
 _FROM_NUMBER = select(
-    incoming_numbers,
-    exists().where(opt_outs.c.sender == bindparam("a"), opt_outs.c.recipient == bindparam("b")).label("opted_out"),
-    (_one_way("a", "b") + _one_way("b", "a")).label("recent"),
-    exists().where(_h.c.phone_number == bindparam("b")).label("to_hosted"),
-    exists().where(rules.could_match()).label("may_rule"),
+    incoming_numbers, _OPTED_OUT_OF_A.label("opted_out"), _RECENT.label("recent"), _B_HOSTED.label("to_hosted"),
+    _MAY_RULE.label("may_rule"),
 ).where(incoming_numbers.c.phone_number == bindparam("a"))
+
+
+def _asked(e164: str, to: str, since: int, chain: Sequence[str]) -> dict[str, Any]:
+    """The bound values of those questions."""
+    return {"a": e164, "b": to, "since": since, "own": chain[0], "parent": chain[-1], "to": to}
 
 
 def from_number(db: Database, e164: str, to: str, since: int, chain: Sequence[str]) -> Any:
@@ -278,7 +288,7 @@ def from_number(db: Database, e164: str, to: str, since: int, chain: Sequence[st
     (``between(e164, to, since)``), ``to_hosted`` (``hosted(to)``) and ``may_rule`` (whether a
     DeliveryRule of ``chain``, the account and its parent, may decide it: else none does). None
     when nobody owns it."""
-    return db.one(_FROM_NUMBER, a=e164, b=to, since=since, own=chain[0], parent=chain[-1], to=to)
+    return db.one(_FROM_NUMBER, **_asked(e164, to, since, chain))
 
 
 def insert_plain(db: Database, values: dict[str, Any], *, chain: Sequence[str], since: int, limit: int,
@@ -295,16 +305,13 @@ def insert_plain(db: Database, values: dict[str, Any], *, chain: Sequence[str], 
         capable = _n.c.cap_mms if mms else or_(_n.c.cap_sms, _n.c.cap_mms)
         checks = select(*(cast(bindparam(f"v_{c}"), t.c[c].type) for c in shape)).where(
             exists().where(_n.c.phone_number == bindparam("a"), _n.c.account_sid == bindparam("acct"), capable),
-            ~exists().where(opt_outs.c.sender == bindparam("a"), opt_outs.c.recipient == bindparam("b")),
-            (_one_way("a", "b") + _one_way("b", "a")) < bindparam("limit"),
-            ~exists().where(_h.c.phone_number == bindparam("b")),
-            ~exists().where(rules.could_match()),
+            ~_OPTED_OUT_OF_A, _RECENT < bindparam("limit"), ~_B_HOSTED, ~_MAY_RULE,
         )
         return t.insert().from_select(list(shape), checks).returning(t.c.sid)
 
     params = {f"v_{c}": v for c, v in values.items()}
-    params.update(a=values["from_number"], b=values["to_number"], acct=values["account_sid"], since=since, limit=limit,
-                  own=chain[0], parent=chain[-1], to=values["to_number"])
+    params.update(_asked(values["from_number"], values["to_number"], since, chain), acct=values["account_sid"],
+                  limit=limit)
     return bool(db.autocommit_returning(("messages-plain", shape, mms), build, params))
 
 

@@ -270,7 +270,7 @@ class Messages:
                            may_rule: bool) -> Any:
         """A message with its sender, no callback URL, to a number no account hosts: nothing can
         observe its statuses between ``queued`` and the final one, so it reaches the final one (as
-        its DeliveryRule says, else ``delivered``) in the create's own transaction, with no
+        its DeliveryRule says, else ``delivered``) in the create's own write, with no
         pending work. The answer still shows it ``queued``, as Twilio's create does."""
         outcome = _rule(self.db, account, row["to_number"]) if may_rule else None
         ts = row["date_created"]
@@ -281,23 +281,17 @@ class Messages:
             final.update(_sent(row["num_segments"], ts))
             if outcome is None or outcome.status != "sent":
                 final.update(_delivery(outcome, ts))
-        if conn is None:  # one row and nothing else: one autocommit statement
-            values, shown = q.keyed(final), q.insert_shown(row)
-            if self.db.offload is None:  # SQLite, on the loop: ``finish`` writes it with other requests' rows
-                return AtOnce(values, shown)
-            # PostgreSQL: this runs on a request thread already; going back to the loop to share a
-            # statement would cost two more hops between threads than the commit it shares
-            if not self.alone_inserts.insert_now(values):
-                self._insert_final(values)
-            return shown
+        if conn is None:  # one row and nothing else: ``finish`` writes it in one autocommit statement
+            return AtOnce(q.keyed(final), q.insert_shown(row))
         q.insert(conn, final, None)
         return q.insert_shown(row)
 
     async def finish(self, created: Any) -> Any:
         """``create``'s answer, with its message written: an :class:`AtOnce` message is inserted
-        in one autocommit statement, shared with the other rows of this turn of the event loop
-        (store.group: a commit costs more than the row it carries); the answer is sent after it
-        committed."""
+        in one autocommit statement, on SQLite shared with the other rows of this turn of the event
+        loop (store.group: a commit costs more than the row it carries), on PostgreSQL alone on the
+        request's thread (the create runs there to its end: ``router.database_only``); the answer
+        is sent after it committed."""
         if not isinstance(created, AtOnce):
             return created
         if not await self.alone_inserts.insert_if_free(created.values):

@@ -63,7 +63,7 @@ class GroupInsert:
     async def insert_if_free(self, values: dict[str, Any]) -> bool:
         """Whether ``values`` was inserted; False when the row was refused (its number taken)."""
         if inline():  # a request thread running its handler to its end: no loop to group on
-            return self.insert_now(values)
+            return self._write(tuple(sorted(values)), [values])[0]
         loop = asyncio.get_running_loop()
         done: asyncio.Future[bool] = loop.create_future()
         pending = self._pending.get(loop)
@@ -72,11 +72,6 @@ class GroupInsert:
             loop.call_soon(self._flush, loop)  # after every callback already ready in this turn
         pending.append((tuple(sorted(values)), values, done))  # rows group by their columns
         return await done
-
-    def insert_now(self, values: dict[str, Any]) -> bool:
-        """``insert_if_free`` for a caller on a request thread that will not wait for the loop: the
-        row alone, in this thread, now."""
-        return self._write(tuple(sorted(values)), [values])[0]
 
     def _flush(self, loop: asyncio.AbstractEventLoop) -> None:
         pending = self._pending.pop(loop, [])

@@ -103,6 +103,24 @@ def open_all_details(driver: Any) -> None:
     driver.execute_script("document.querySelectorAll('details').forEach(d => { d.open = true; })")
 
 
+def sign_in_with_the_form(browser: Any, server: Server, landmark: str) -> None:
+    """Sign in as the main account with the console's form, from a browser without the console's
+    cookies (cookies are per host, not per port: an earlier run's are forgotten), on a desktop-sized
+    window; then wait until the element ``landmark`` (an id) is there."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions as ec
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    viewport(browser, 1280, 800)
+    browser.get(server.base_url + "/console")
+    browser.delete_all_cookies()
+    browser.get(server.base_url + "/console")
+    browser.find_element(By.NAME, "AccountSid").send_keys(server.account_sid)
+    browser.find_element(By.NAME, "AuthToken").send_keys(server.auth_token)
+    browser.find_element(By.CSS_SELECTOR, "form[action='/console/sign-in'] button").click()
+    WebDriverWait(browser, 30).until(ec.presence_of_element_located((By.ID, landmark)))
+
+
 def test_a_person_signs_in_finds_a_number_and_sends_a_test_sms(browser: Any, own_server: tuple[str, Server],
                                                                 receiver: Receiver):
     from selenium.webdriver.common.by import By
@@ -120,16 +138,7 @@ def test_a_person_signs_in_finds_a_number_and_sends_a_test_sms(browser: Any, own
     service = sub_client.messaging.v1.services.create(friendly_name="Alerts", inbound_request_url=sms_url)
     sub_client.messaging.v1.services(service.sid).phone_numbers.create(phone_number_sid=other.sid)
     wait = WebDriverWait(browser, 30)
-    viewport(browser, 1280, 800)
-
-    # sign in with the form
-    browser.get(server.base_url + "/console")
-    browser.delete_all_cookies()  # cookies are per host, not per port: forget an earlier run's
-    browser.get(server.base_url + "/console")
-    browser.find_element(By.NAME, "AccountSid").send_keys(server.account_sid)
-    browser.find_element(By.NAME, "AuthToken").send_keys(server.auth_token)
-    browser.find_element(By.CSS_SELECTOR, "form[action='/console/sign-in'] button").click()
-    wait.until(ec.presence_of_element_located((By.ID, "numbers")))
+    sign_in_with_the_form(browser, server, "numbers")
     assert server.account_sid in browser.find_element(By.CSS_SELECTOR, "header .who").text
     assert sub.sid in browser.find_element(By.ID, "accounts").text
     assert browser.execute_script("return document.cookie") == ""  # HttpOnly: no script reads the session
@@ -196,8 +205,6 @@ def test_a_person_signs_in_finds_a_number_and_sends_a_test_sms(browser: Any, own
 def test_a_person_sees_the_messages_sent_with_their_statuses_and_callbacks(browser: Any, own_server: tuple[str, Server],
                                                                           receiver: Receiver):
     from selenium.webdriver.common.by import By
-    from selenium.webdriver.support import expected_conditions as ec
-    from selenium.webdriver.support.ui import WebDriverWait
 
     kind, server = own_server
     status_url = receiver.answer(f"/message-status-{kind}", body="", content_type="text/plain")
@@ -211,15 +218,7 @@ def test_a_person_sees_the_messages_sent_with_their_statuses_and_callbacks(brows
         arrived = client.messages.create(to="+14155550111", from_=number.phone_number, body="arrived",
                                          status_callback=status_url)
         assert h.post("/numberpool/v1/Settle", data={"Timeout": "30"}).status_code == 200
-    wait = WebDriverWait(browser, 30)
-    viewport(browser, 1280, 800)
-    browser.get(server.base_url + "/console")
-    browser.delete_all_cookies()
-    browser.get(server.base_url + "/console")
-    browser.find_element(By.NAME, "AccountSid").send_keys(server.account_sid)
-    browser.find_element(By.NAME, "AuthToken").send_keys(server.auth_token)
-    browser.find_element(By.CSS_SELECTOR, "form[action='/console/sign-in'] button").click()
-    wait.until(ec.presence_of_element_located((By.ID, "messages")))
+    sign_in_with_the_form(browser, server, "messages")
     cards = browser.find_elements(By.CSS_SELECTOR, "#messages article.message")
     assert [c.get_attribute("data-sid") for c in cards][:2] == [arrived.sid, lost.sid]  # newest first
     head = cards[1].find_element(By.CSS_SELECTOR, ".head").text
@@ -238,8 +237,6 @@ def test_a_person_sees_the_messages_sent_with_their_statuses_and_callbacks(brows
 def test_a_person_sees_a_call_its_legs_and_what_its_twiml_did(browser: Any, own_server: tuple[str, Server],
                                                                receiver: Receiver):
     from selenium.webdriver.common.by import By
-    from selenium.webdriver.support import expected_conditions as ec
-    from selenium.webdriver.support.ui import WebDriverWait
 
     kind, server = own_server
     status_url = receiver.answer(f"/call-status-{kind}", body="", content_type="text/plain")
@@ -250,15 +247,7 @@ def test_a_person_sees_a_call_its_legs_and_what_its_twiml_did(browser: Any, own_
     with server.http() as h:
         assert h.post("/numberpool/v1/Settle", data={"Timeout": "30"}).status_code == 200
     [child] = client.calls.list(parent_call_sid=call.sid)
-    wait = WebDriverWait(browser, 30)
-    viewport(browser, 1280, 800)
-    browser.get(server.base_url + "/console")
-    browser.delete_all_cookies()
-    browser.get(server.base_url + "/console")
-    browser.find_element(By.NAME, "AccountSid").send_keys(server.account_sid)
-    browser.find_element(By.NAME, "AuthToken").send_keys(server.auth_token)
-    browser.find_element(By.CSS_SELECTOR, "form[action='/console/sign-in'] button").click()
-    wait.until(ec.presence_of_element_located((By.ID, "calls")))
+    sign_in_with_the_form(browser, server, "calls")
     open_all_details(browser)
     card = browser.find_element(By.CSS_SELECTOR, f"#calls article.call[data-sid='{call.sid}']")
     assert card.get_attribute("data-status") == "completed"
